@@ -1,0 +1,13 @@
+package app
+
+import "github.com/gofiber/fiber/v2"
+
+// createBoard makes a board and sends the browser to its edit link.
+func (s *Server) createBoard(c *fiber.Ctx) error {
+	b, err := s.svc.CreateBoard(c.UserContext())
+	if err != nil {
+		return err
+	}
+	s.log.Info("board created", "board", b.ID)
+	return c.Redirect("/b/"+b.ID, fiber.StatusSeeOther)
+}

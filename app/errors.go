@@ -1,0 +1,53 @@
+package app
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tabula/collab"
+)
+
+// statusOf maps a domain error code to an HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case collab.ENotFound:
+		return fiber.StatusNotFound
+	case collab.EInternal:
+		return fiber.StatusInternalServerError
+	default:
+		return fiber.StatusBadRequest
+	}
+}
+
+// handleError is the one place errors become responses: domain errors by their code,
+// Fiber errors by their status, anything else is logged and shown as "internal error".
+// Browsers get a page; other clients get JSON.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, msg := fiber.StatusInternalServerError, "internal error"
+	var fe *fiber.Error
+	var ce *collab.Error
+	switch {
+	case errors.As(err, &ce):
+		status, msg = statusOf(ce.Code), ce.Msg
+	case errors.As(err, &fe):
+		status, msg = fe.Code, fe.Message
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		msg = "internal error"
+	}
+	c.Status(status)
+	if strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+		if status == fiber.StatusNotFound {
+			msg = "This board doesn't exist, or the link is incomplete."
+		}
+		return c.Render("notfound", fiber.Map{"Status": status, "Message": msg})
+	}
+	return c.JSON(fiber.Map{"error": msg})
+}
+
+func (s *Server) notFound(c *fiber.Ctx) error {
+	return fiber.NewError(fiber.StatusNotFound, "not found")
+}

@@ -1,0 +1,25 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"tabula/assets"
+	"tabula/collab"
+)
+
+// routes is the route table: every URL Tabula answers, in one place.
+func (s *Server) routes() {
+	f := s.fiber
+	f.Use(securityHeaders, s.checkOrigin)
+	f.Get("/healthz", s.healthz)
+	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
+	f.Get("/", s.home)
+	f.Post("/boards", s.createBoard)
+	f.Get("/b/:id", s.boardPage(collab.RoleEditor))
+	f.Get("/v/:id", s.boardPage(collab.RoleViewer))
+	f.Get("/b/:id/ws", s.wsUpgrade(collab.RoleEditor), s.wsHandler())
+	f.Get("/v/:id/ws", s.wsUpgrade(collab.RoleViewer), s.wsHandler())
+	f.Use(s.notFound)
+}

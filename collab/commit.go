@@ -1,0 +1,122 @@
+package collab
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// committer is the single writer in front of the Store: it takes writes from every room,
+// and commits whatever has queued up while the previous transaction was syncing as one
+// transaction (group commit). An idle committer commits a lone write at once, so a quiet
+// board pays one fsync of latency and a busy server pays one fsync per group.
+type committer struct {
+	store Store
+	in    chan commitReq
+	done  chan struct{}
+
+	mu     sync.Mutex
+	failed map[string]bool // boards whose write failed; refused until reset
+}
+
+type commitReq struct {
+	w    Write
+	done func(error) // called from the committer goroutine; must not block
+}
+
+const (
+	commitQueue    = 4096    // writes waiting for the committer
+	maxGroupWrites = 1024    // writes in one transaction
+	maxGroupBytes  = 8 << 20 // bytes in one transaction, roughly
+)
+
+func newCommitter(store Store) *committer {
+	c := &committer{store: store, in: make(chan commitReq, commitQueue), done: make(chan struct{}), failed: make(map[string]bool)}
+	go c.run()
+	return c
+}
+
+// submit queues w; done is called once it is durable or has failed. It blocks only while
+// the queue is full, which slows the submitting room, never the others' commits.
+func (c *committer) submit(w Write, done func(error)) {
+	c.in <- commitReq{w: w, done: done}
+}
+
+// reset forgets that a board's write failed, once its room has been dropped and will be
+// reloaded from what is durable.
+func (c *committer) reset(board string) {
+	c.mu.Lock()
+	delete(c.failed, board)
+	c.mu.Unlock()
+}
+
+// close stops the committer after every submitted write has been committed. No submit
+// may follow.
+func (c *committer) close() {
+	close(c.in)
+	<-c.done
+}
+
+func (c *committer) run() {
+	defer close(c.done)
+	group := make([]commitReq, 0, maxGroupWrites)
+	writes := make([]Write, 0, maxGroupWrites)
+	for first := range c.in {
+		group = append(group[:0], first)
+		size := writeSize(first.w)
+	fill:
+		for len(group) < maxGroupWrites && size < maxGroupBytes {
+			select {
+			case r, ok := <-c.in:
+				if !ok {
+					break fill
+				}
+				group = append(group, r)
+				size += writeSize(r.w)
+			default:
+				break fill
+			}
+		}
+		c.commit(group, writes[:0])
+	}
+}
+
+func (c *committer) commit(group []commitReq, writes []Write) {
+	c.mu.Lock()
+	for i := range group {
+		if !c.failed[group[i].w.Board] {
+			writes = append(writes, group[i].w)
+		}
+	}
+	c.mu.Unlock()
+	var err error
+	if len(writes) > 0 {
+		err = c.store.Commit(context.Background(), writes)
+	}
+	c.mu.Lock()
+	for i := range group {
+		b := group[i].w.Board
+		if c.failed[b] {
+			group[i].done(fmt.Errorf("board %s: an earlier write failed", b))
+			continue
+		}
+		if err != nil {
+			// A later write of this board must not land after one that was lost, or the
+			// log would have a gap: refuse them until the room reloads.
+			c.failed[b] = true
+		}
+		group[i].done(err)
+	}
+	c.mu.Unlock()
+}
+
+func writeSize(w Write) int {
+	n := 64
+	for _, e := range w.Entries {
+		n += len(e.Data)
+	}
+	if w.Snapshot != nil {
+		n += len(w.Snapshot.Data)
+	}
+	return n
+}

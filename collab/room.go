@@ -1,0 +1,518 @@
+package collab
+
+import (
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// A room is a loaded board. One goroutine (run) owns everything below "room goroutine
+// only": the board state, the members and the batches waiting to become durable. Others
+// talk to it through inbox; the committer reports durability through mu and wake.
+//
+// The life of a batch: a session decodes and validates it on its own goroutine; the room
+// applies it to its state, giving it the next seq, encodes its broadcast once, and hands
+// it to the committer. It does not wait: further batches are applied meanwhile. When the
+// committer reports a seq durable, the room sends the broadcasts up to it, in order, to
+// every member, then the acks. So nothing is broadcast or acknowledged before it is on
+// disk, and no lock is held across I/O.
+type room struct {
+	id    string
+	svc   *Service
+	inbox chan roomCmd
+	wake  chan struct{}
+	quit  chan struct{} // closed when run returns
+
+	refs int // sessions that acquired this room and have not released it; guarded by svc.mu
+
+	mu        sync.Mutex
+	durable   int64 // highest seq the committer made durable
+	commitErr error
+
+	// room goroutine only
+	meta      BoardMeta
+	st        *state
+	broken    bool // storage failed; every session is refused until the room reloads
+	members   []*Session
+	waiting   []waitingWelcome
+	inflight  []inflight
+	tail      logTail
+	sinceSnap int
+	elemCache []byte // encoded elements at elemSeq, shared by welcomes
+	elemSeq   int64
+}
+
+type cmdKind uint8
+
+const (
+	cmdJoin cmdKind = iota + 1
+	cmdLeave
+	cmdMessage
+	cmdEphemeral
+)
+
+type roomCmd struct {
+	kind  cmdKind
+	s     *Session
+	m     *Message
+	frame []byte
+}
+
+// inflight is an applied batch waiting to become durable.
+type inflight struct {
+	seq    int64
+	cid    string
+	frame  []byte
+	sender *Session
+	acks   []*Session // sessions that resent this cid meanwhile
+}
+
+// waitingWelcome is a session that joined while batches were in flight. Its welcome
+// shows the state at seq, so it may only be sent, and the session only become a member,
+// once seq is durable. Frames that are not ops (join, leave, title) wait in after.
+type waitingWelcome struct {
+	s       *Session
+	seq     int64
+	welcome []byte
+	after   [][]byte
+}
+
+func newRoom(svc *Service, id string) *room {
+	return &room{id: id, svc: svc, inbox: make(chan roomCmd, 1024), wake: make(chan struct{}, 1), quit: make(chan struct{})}
+}
+
+// post hands a command to the room; dropped if the room has stopped.
+func (r *room) post(c roomCmd) {
+	select {
+	case r.inbox <- c:
+	case <-r.quit:
+	}
+}
+
+func (r *room) log() *slog.Logger { return r.svc.log.With("board", r.id) }
+
+func (r *room) run() {
+	defer close(r.quit)
+	r.load()
+	idle := time.NewTimer(time.Hour)
+	idle.Stop()
+	armed := false
+	for {
+		select {
+		case c := <-r.inbox:
+			r.handle(c)
+		case <-r.wake:
+			r.advance()
+		case <-idle.C:
+			armed = false
+			if r.isIdle() && r.unload() {
+				return
+			}
+		case <-r.svc.ctx.Done():
+			r.shutdown()
+			return
+		}
+		if r.isIdle() != armed {
+			armed = !armed
+			if armed {
+				idle.Reset(r.svc.cfg.RoomIdle)
+			} else {
+				idle.Stop()
+			}
+		}
+	}
+}
+
+func (r *room) isIdle() bool {
+	return len(r.members) == 0 && len(r.waiting) == 0 && len(r.inflight) == 0
+}
+
+func (r *room) load() {
+	ctx := r.svc.ctx
+	meta, err := r.svc.store.Board(ctx, r.id)
+	var snap Snapshot
+	var tail []LogEntry
+	if err == nil {
+		snap, tail, err = r.svc.store.Load(ctx, r.id)
+	}
+	if err == nil {
+		r.st, err = loadState(snap, tail)
+	}
+	if err != nil {
+		r.log().Error("load board", "err", err)
+		r.broken = true
+		return
+	}
+	r.meta = meta
+	r.tail.init(tail)
+	r.sinceSnap = len(tail)
+	r.mu.Lock()
+	r.durable = r.st.seq
+	r.mu.Unlock()
+}
+
+func (r *room) handle(c roomCmd) {
+	switch c.kind {
+	case cmdJoin:
+		r.join(c.s, c.m)
+	case cmdLeave:
+		r.leave(c.s)
+	case cmdMessage:
+		if r.broken {
+			return
+		}
+		switch c.m.Type {
+		case MsgOps:
+			r.ops(c.s, c.m)
+		case MsgTitle:
+			r.title(c.m.Title)
+		}
+	case cmdEphemeral:
+		for _, m := range r.members {
+			if m != c.s {
+				m.send(c.frame)
+			}
+		}
+	}
+}
+
+func (r *room) join(s *Session, hello *Message) {
+	if r.broken {
+		s.send(errorFrame(&Error{Code: EInternal, Msg: "the board could not be loaded"}, ""))
+		s.kick(CloseInternal, "board unavailable")
+		return
+	}
+	r.others(peerFrame(s))
+	w := r.welcome(s, hello.Since)
+	if len(r.inflight) == 0 {
+		s.send(w)
+		r.members = append(r.members, s)
+		return
+	}
+	r.waiting = append(r.waiting, waitingWelcome{s: s, seq: r.st.seq, welcome: w})
+}
+
+func (r *room) leave(s *Session) {
+	for i, m := range r.members {
+		if m == s {
+			r.members = append(r.members[:i], r.members[i+1:]...)
+			r.others(leaveFrame(s))
+			return
+		}
+	}
+	for i, w := range r.waiting {
+		if w.s == s {
+			r.waiting = append(r.waiting[:i], r.waiting[i+1:]...)
+			r.others(leaveFrame(s))
+			return
+		}
+	}
+}
+
+// others sends a frame that is not an ops broadcast to every member and waiting session.
+func (r *room) others(frame []byte) {
+	for _, m := range r.members {
+		m.send(frame)
+	}
+	for i := range r.waiting {
+		r.waiting[i].after = append(r.waiting[i].after, frame)
+	}
+}
+
+func (r *room) ops(s *Session, m *Message) {
+	if seq, ok := r.st.cids.get(m.CID); ok {
+		r.ackAgain(s, m.CID, seq)
+		return
+	}
+	at := time.Now().UnixMilli()
+	ops, err := r.st.apply(m.Ops, s.ID, at, &r.svc.cfg.Limits)
+	if err != nil {
+		s.send(errorFrame(err, m.CID))
+		return
+	}
+	seq := r.st.seq
+	r.st.cids.add(m.CID, seq)
+	frame := opsFrame(seq, m.CID, s.ID, at, ops)
+	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: frame, sender: s})
+	r.tail.push(LogEntry{Seq: seq, Data: frame})
+	r.svc.commit.submit(Write{Board: r.id, Entries: []LogEntry{{Seq: seq, Data: frame}}}, r.durableAt(seq))
+	r.sinceSnap++
+	if r.sinceSnap >= r.svc.cfg.SnapshotEvery {
+		r.saveSnapshot(nil)
+	}
+}
+
+// ackAgain answers a resent batch: applied already, so only the ack is repeated, once
+// the batch is durable.
+func (r *room) ackAgain(s *Session, cid string, seq int64) {
+	for i := range r.inflight {
+		if r.inflight[i].seq == seq {
+			r.inflight[i].acks = append(r.inflight[i].acks, s)
+			return
+		}
+	}
+	s.send(ackFrame(cid, seq))
+}
+
+func (r *room) title(t string) {
+	r.meta.Title = t
+	meta := r.meta
+	r.svc.commit.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
+	b := append([]byte(`{"t":"title","title":`), appendString(nil, t)...)
+	r.others(append(b, '}'))
+}
+
+// durableAt returns the committer's callback for a write; seq 0 for writes that carry
+// no batch.
+func (r *room) durableAt(seq int64) func(error) {
+	return func(err error) {
+		r.mu.Lock()
+		if err != nil && r.commitErr == nil {
+			r.commitErr = err
+		}
+		if err == nil && seq > r.durable {
+			r.durable = seq
+		}
+		r.mu.Unlock()
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// advance sends everything that has become durable: broadcasts in seq order, acks, and
+// welcomes that were waiting for their seq.
+func (r *room) advance() {
+	r.mu.Lock()
+	durable, err := r.durable, r.commitErr
+	r.mu.Unlock()
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	n := 0
+	for ; n < len(r.inflight) && r.inflight[n].seq <= durable; n++ {
+		f := &r.inflight[n]
+		for _, m := range r.members {
+			m.send(f.frame)
+		}
+		ack := ackFrame(f.cid, f.seq)
+		f.sender.send(ack)
+		for _, s := range f.acks {
+			s.send(ack)
+		}
+		for len(r.waiting) > 0 && r.waiting[0].seq <= f.seq {
+			w := r.waiting[0]
+			r.waiting = r.waiting[1:]
+			w.s.send(w.welcome)
+			for _, b := range w.after {
+				w.s.send(b)
+			}
+			r.members = append(r.members, w.s)
+		}
+	}
+	if n > 0 {
+		clear(r.inflight[:n])
+		r.inflight = append(r.inflight[:0], r.inflight[n:]...)
+	}
+}
+
+// fail drops the room's state after a storage error: nothing more is acknowledged, and
+// every session is closed so that it reconnects and resends to a room reloaded from what
+// is durable.
+func (r *room) fail(err error) {
+	if r.broken {
+		return
+	}
+	r.log().Error("store board", "err", err)
+	r.broken = true
+	for _, m := range r.members {
+		m.send(errorFrame(&Error{Code: EInternal, Msg: "the board could not be saved; reconnecting"}, ""))
+		m.kick(CloseInternal, "storage failed")
+	}
+	for _, w := range r.waiting {
+		w.s.kick(CloseInternal, "storage failed")
+	}
+	r.members, r.waiting, r.inflight, r.st = nil, nil, nil, nil
+}
+
+// saveSnapshot stores the state as of the last applied batch. The committer writes it
+// after every batch submitted before it, so it never gets ahead of the log.
+func (r *room) saveSnapshot(done func(error)) {
+	snap := r.st.snapshot()
+	r.sinceSnap = 0
+	cb := r.durableAt(0)
+	r.svc.commit.submit(Write{Board: r.id, Snapshot: &snap}, func(err error) {
+		cb(err)
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
+// flush waits until every submitted write is durable and, if the log has grown since the
+// last snapshot, stores one. Used only when the room is about to stop.
+func (r *room) flush() {
+	for len(r.inflight) > 0 && !r.broken {
+		<-r.wake
+		r.advance()
+	}
+	if r.broken || r.sinceSnap == 0 {
+		return
+	}
+	done := make(chan error, 1)
+	r.saveSnapshot(func(err error) { done <- err })
+	if err := <-done; err != nil {
+		r.log().Error("final snapshot", "err", err)
+	}
+}
+
+// unload stops an idle room, unless a session acquired it meanwhile.
+func (r *room) unload() bool {
+	r.flush()
+	return r.svc.tryUnload(r)
+}
+
+func (r *room) shutdown() {
+	for _, m := range r.members {
+		m.kick(CloseGoingAway, "server shutting down")
+	}
+	for _, w := range r.waiting {
+		w.s.kick(CloseGoingAway, "server shutting down")
+	}
+	r.members, r.waiting = nil, nil
+	r.flush()
+}
+
+// welcome encodes the answer to hello{since}: the missed batches if the room still has
+// them all, else the whole board.
+func (r *room) welcome(s *Session, since int64) []byte {
+	b := make([]byte, 0, 256)
+	b = append(b, `{"t":"welcome","v":1,"sid":`...)
+	b = appendString(b, s.ID)
+	b = append(b, `,"role":`...)
+	b = appendString(b, string(s.Role))
+	b = append(b, `,"title":`...)
+	b = appendString(b, r.meta.Title)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, r.st.seq, 10)
+	if missed, ok := r.tail.since(since, r.st.seq); ok {
+		b = append(b, `,"reset":false,"ops":[`...)
+		for i, e := range missed {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, e.Data...)
+		}
+		b = append(b, ']')
+	} else {
+		if r.elemCache == nil || r.elemSeq != r.st.seq {
+			r.elemCache, r.elemSeq = r.st.appendElements(nil), r.st.seq
+		}
+		b = append(b, `,"reset":true,"elements":`...)
+		b = append(b, r.elemCache...)
+	}
+	b = append(b, `,"peers":[`...)
+	n := 0
+	for _, m := range r.members {
+		b = appendPeer(b, m, n)
+		n++
+	}
+	for _, w := range r.waiting {
+		b = appendPeer(b, w.s, n)
+		n++
+	}
+	lim := &r.svc.cfg.Limits
+	b = append(b, `],"limits":{"maxPoints":`...)
+	b = strconv.AppendInt(b, int64(lim.MaxPoints), 10)
+	b = append(b, `,"maxText":`...)
+	b = strconv.AppendInt(b, int64(lim.MaxText), 10)
+	b = append(b, `,"maxBatch":`...)
+	b = strconv.AppendInt(b, int64(lim.MaxBatch), 10)
+	b = append(b, `,"maxElements":`...)
+	b = strconv.AppendInt(b, int64(lim.MaxElements), 10)
+	b = append(b, `,"maxMessage":`...)
+	b = strconv.AppendInt(b, int64(lim.MaxMessage), 10)
+	return append(b, `}}`...)
+}
+
+func appendPeer(b []byte, s *Session, n int) []byte {
+	if n > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, `{"sid":`...)
+	b = appendString(b, s.ID)
+	b = append(b, `,"name":`...)
+	b = appendString(b, s.name)
+	b = append(b, `,"color":`...)
+	b = appendString(b, s.color)
+	b = append(b, `,"role":`...)
+	b = appendString(b, string(s.Role))
+	return append(b, '}')
+}
+
+func peerFrame(s *Session) []byte {
+	b := append([]byte(`{"t":"join",`), appendPeer(nil, s, 0)[1:]...)
+	return b
+}
+
+func leaveFrame(s *Session) []byte {
+	b := append([]byte(`{"t":"leave","sid":`), appendString(nil, s.ID)...)
+	return append(b, '}')
+}
+
+func ackFrame(cid string, seq int64) []byte {
+	b := make([]byte, 0, 48+len(cid))
+	b = append(b, `{"t":"ack","cid":`...)
+	b = appendString(b, cid)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, seq, 10)
+	return append(b, '}')
+}
+
+// logTail keeps the most recent log entries in memory so that a client that reconnects
+// after a short drop gets just what it missed, without a read from disk.
+type logTail struct {
+	entries []LogEntry
+	bytes   int
+}
+
+const (
+	tailEntries = 2048
+	tailBytes   = 8 << 20
+)
+
+func (t *logTail) init(entries []LogEntry) {
+	for _, e := range entries {
+		t.push(e)
+	}
+}
+
+func (t *logTail) push(e LogEntry) {
+	t.entries = append(t.entries, e)
+	t.bytes += len(e.Data)
+	drop := 0
+	for len(t.entries)-drop > tailEntries || t.bytes > tailBytes && len(t.entries)-drop > 1 {
+		t.bytes -= len(t.entries[drop].Data)
+		drop++
+	}
+	if drop > 0 {
+		clear(t.entries[:drop])
+		t.entries = append(t.entries[:0], t.entries[drop:]...)
+	}
+}
+
+// since returns the entries after seq `since` up to `seq`, if the tail holds all of them.
+func (t *logTail) since(since, seq int64) ([]LogEntry, bool) {
+	switch {
+	case since == seq:
+		return nil, true
+	case since == 0 || since > seq || len(t.entries) == 0:
+		return nil, false
+	case t.entries[0].Seq > since+1:
+		return nil, false
+	}
+	return t.entries[since+1-t.entries[0].Seq:], true
+}

@@ -1,0 +1,155 @@
+package collab
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Config tunes a Service.
+type Config struct {
+	Limits Limits
+	// RoomIdle is how long a board stays loaded after its last session leaves, so that a
+	// page reload does not reload the board from disk.
+	RoomIdle time.Duration
+	// SnapshotEvery is how many batches a board's log grows before the room stores a
+	// snapshot, bounding how much of the log a load must replay.
+	SnapshotEvery int
+	Logger        *slog.Logger
+}
+
+// DefaultConfig is what a server runs with unless configured otherwise.
+func DefaultConfig() Config {
+	return Config{Limits: DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, Logger: slog.Default()}
+}
+
+// Service is the collaboration domain: it creates and finds boards and runs a room for
+// every board that has sessions.
+type Service struct {
+	store  Store
+	cfg    Config
+	limits Limits
+	log    *slog.Logger
+	commit *committer
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	rooms   map[string]*room
+	closing bool
+}
+
+// NewService starts a service on store. Call Close to stop it; the store stays open.
+func NewService(store Store, cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.SnapshotEvery <= 0 {
+		cfg.SnapshotEvery = DefaultConfig().SnapshotEvery
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{
+		store: store, cfg: cfg, limits: cfg.Limits, log: cfg.Logger,
+		commit: newCommitter(store), ctx: ctx, cancel: cancel, rooms: make(map[string]*room),
+	}
+}
+
+// CreateBoard makes a new, empty board with fresh edit and view ids.
+func (s *Service) CreateBoard(ctx context.Context) (BoardMeta, error) {
+	m := BoardMeta{ID: NewBoardID(), ViewID: NewBoardID(), Title: "Untitled board", Created: time.Now().UTC()}
+	if err := s.store.CreateBoard(ctx, m); err != nil {
+		return BoardMeta{}, fmt.Errorf("create board: %w", err)
+	}
+	return m, nil
+}
+
+// Board returns the board whose edit id is id. Returns ENotFound if there is none or id
+// is malformed.
+func (s *Service) Board(ctx context.Context, id string) (BoardMeta, error) {
+	if !ValidBoardID(id) {
+		return BoardMeta{}, errorf(ENotFound, "no such board")
+	}
+	return s.store.Board(ctx, id)
+}
+
+// BoardByView returns the board whose view id is id. Returns ENotFound if there is none
+// or id is malformed.
+func (s *Service) BoardByView(ctx context.Context, id string) (BoardMeta, error) {
+	if !ValidBoardID(id) {
+		return BoardMeta{}, errorf(ENotFound, "no such board")
+	}
+	return s.store.BoardByView(ctx, id)
+}
+
+// Open starts a session on board b. The session joins the board's room when the client
+// says hello.
+func (s *Service) Open(b BoardMeta, role Role) *Session {
+	return newSession(s, b, role)
+}
+
+// Limits returns the limits the service enforces.
+func (s *Service) Limits() Limits { return s.limits }
+
+// Rooms returns how many boards are loaded.
+func (s *Service) Rooms() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.rooms)
+}
+
+// acquire returns the running room of board id, starting it if needed, and counts the
+// caller in so that the room does not unload under it. Returns nil once the service is
+// closing.
+func (s *Service) acquire(id string) *room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil
+	}
+	r := s.rooms[id]
+	if r == nil {
+		r = newRoom(s, id)
+		s.rooms[id] = r
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			r.run()
+		}()
+	}
+	r.refs++
+	return r
+}
+
+// release undoes acquire and tells the room the session has left.
+func (s *Service) release(r *room, sess *Session) {
+	s.mu.Lock()
+	r.refs--
+	s.mu.Unlock()
+	r.post(roomCmd{kind: cmdLeave, s: sess})
+}
+
+// tryUnload removes an idle room unless a session has acquired it since.
+func (s *Service) tryUnload(r *room) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.refs > 0 {
+		return false
+	}
+	delete(s.rooms, r.id)
+	s.commit.reset(r.id)
+	return true
+}
+
+// Close closes every session (1001), waits until everything acknowledged is durable and
+// every room has stored a final snapshot, then stops. The store is left open.
+func (s *Service) Close() {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+	s.commit.close()
+}

@@ -1,0 +1,266 @@
+package collab
+
+import (
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Role is what a session may do on its board.
+type Role string
+
+// Roles.
+const (
+	RoleEditor Role = "editor"
+	RoleViewer Role = "viewer"
+)
+
+// WebSocket close codes the server uses (docs/protocol.md).
+const (
+	CloseGoingAway   = 1001
+	CloseUnsupported = 1003
+	ClosePolicy      = 1008
+	CloseTooBig      = 1009
+	CloseInternal    = 1011
+	CloseTryAgain    = 1013
+)
+
+// Outbox bounds: a session whose queue passes either is too slow for its board and is
+// closed with CloseTryAgain; it reconnects and resumes from its last seq. A message is
+// always accepted into an empty queue, however large (a welcome can be megabytes).
+const (
+	maxQueuedMessages = 4096
+	maxQueuedBytes    = 16 << 20
+)
+
+// Session is one client connection on one board. The transport (app) calls Receive with
+// each frame from its single reader goroutine, and writes what Outbox yields from its
+// single writer goroutine until Done is closed.
+type Session struct {
+	ID    string
+	Role  Role
+	Board BoardMeta
+
+	svc   *Service
+	room  *room // set by hello, then only read by the reader goroutine
+	name  string
+	color string
+
+	// Reader goroutine only.
+	errors int
+	tokens float64
+	last   time.Time
+
+	mu        sync.Mutex
+	queue     [][]byte
+	spare     [][]byte
+	queued    int
+	notify    chan struct{}
+	done      chan struct{}
+	closed    bool
+	closeCode int
+	closeWhy  string
+}
+
+func newSession(svc *Service, board BoardMeta, role Role) *Session {
+	return &Session{
+		ID: randomID(8), Role: role, Board: board, svc: svc,
+		tokens: EphemeralBurst, notify: make(chan struct{}, 1), done: make(chan struct{}),
+	}
+}
+
+// Notify is signalled whenever messages are queued; then call Take.
+func (s *Session) Notify() <-chan struct{} { return s.notify }
+
+// Done is closed when the session must end. Then CloseStatus says how.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Take returns every queued message, oldest first, and empties the queue. The returned
+// slice is only valid until the next Take.
+func (s *Session) Take() [][]byte {
+	s.mu.Lock()
+	q := s.queue
+	s.queue, s.spare = s.spare[:0], q
+	s.queued = 0
+	s.mu.Unlock()
+	return q
+}
+
+// CloseStatus returns the WebSocket close code and reason once Done is closed.
+func (s *Session) CloseStatus() (int, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closeCode, s.closeWhy
+}
+
+// send queues msg without blocking. A session that has fallen too far behind is closed
+// instead, so that it never slows the board. Reports whether msg was queued.
+func (s *Session) send(msg []byte) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return false
+	}
+	if len(s.queue) > 0 && (len(s.queue) >= maxQueuedMessages || s.queued+len(msg) > maxQueuedBytes) {
+		s.mu.Unlock()
+		s.kick(CloseTryAgain, "too slow: reconnect and resume")
+		return false
+	}
+	s.queue = append(s.queue, msg)
+	s.queued += len(msg)
+	s.mu.Unlock()
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// kick ends the session with a close code; the transport sends what is queued, then the
+// close frame. Safe to call more than once and from any goroutine.
+func (s *Session) kick(code int, why string) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.closeCode, s.closeWhy = code, why
+	s.mu.Unlock()
+	close(s.done)
+}
+
+// Fail ends the session from the transport's side, e.g. on a binary or oversized frame.
+func (s *Session) Fail(code int, why string) { s.kick(code, why) }
+
+// Receive handles one frame from the client. It never blocks for long: validation runs
+// here, on the connection's own goroutine, and the room gets only valid work.
+func (s *Session) Receive(data []byte) {
+	if len(data) > s.svc.limits.MaxMessage {
+		s.kick(CloseTooBig, "message too big")
+		return
+	}
+	m, err := DecodeMessage(data, &s.svc.limits)
+	if err != nil {
+		if s.room == nil && m.Type != MsgHello {
+			s.refuse(&Error{Code: ENeedHello, Msg: "the first message must be hello"}, "")
+			s.kick(ClosePolicy, "the first message must be hello")
+			return
+		}
+		s.refuse(err, m.CID)
+		return
+	}
+	if s.room == nil {
+		if m.Type != MsgHello {
+			s.refuse(&Error{Code: ENeedHello, Msg: "the first message must be hello"}, "")
+			s.kick(ClosePolicy, "the first message must be hello")
+			return
+		}
+		s.name, s.color = m.Name, m.Color
+		if s.color == "" {
+			s.color = colorFor(s.ID)
+		}
+		if s.room = s.svc.acquire(s.Board.ID); s.room == nil {
+			s.kick(CloseGoingAway, "server shutting down")
+			return
+		}
+		s.room.post(roomCmd{kind: cmdJoin, s: s, m: m})
+		return
+	}
+	switch m.Type {
+	case MsgHello:
+		s.refuse(&Error{Code: ENeedHello, Msg: "hello was already sent"}, "")
+	case MsgOps, MsgTitle, MsgPreview:
+		if s.Role != RoleEditor {
+			s.refuse(&Error{Code: EViewOnly, Msg: "this is a view-only link; changes are not allowed"}, m.CID)
+			return
+		}
+		if m.Type == MsgPreview {
+			s.ephemeral(m)
+			return
+		}
+		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
+	case MsgCursor, MsgLaser:
+		s.ephemeral(m)
+	}
+}
+
+// ephemeral encodes a cursor, laser or preview once, here, and hands the bytes to the
+// room to fan out. Over the rate limit it is dropped: the next one is newer anyway.
+func (s *Session) ephemeral(m *Message) {
+	now := time.Now()
+	if !s.last.IsZero() {
+		s.tokens = min(EphemeralBurst, s.tokens+now.Sub(s.last).Seconds()*EphemeralRate)
+	}
+	s.last = now
+	if s.tokens < 1 {
+		return
+	}
+	s.tokens--
+	b := make([]byte, 0, 96)
+	b = append(b, `{"t":`...)
+	b = appendString(b, m.Type)
+	b = append(b, `,"sid":`...)
+	b = appendString(b, s.ID)
+	switch {
+	case m.Type != MsgPreview:
+		b = append(b, `,"x":`...)
+		b = strconv.AppendFloat(b, m.X, 'g', -1, 64)
+		b = append(b, `,"y":`...)
+		b = strconv.AppendFloat(b, m.Y, 'g', -1, 64)
+	case m.End:
+		b = append(b, `,"id":`...)
+		b = appendString(b, m.ID)
+		b = append(b, `,"end":true`...)
+	default:
+		b = append(b, `,"el":`...)
+		b = m.El.appendJSON(b)
+	}
+	s.room.post(roomCmd{kind: cmdEphemeral, s: s, frame: append(b, '}')})
+}
+
+// refuse tells the client why its message was refused, and closes a session that keeps
+// sending bad messages.
+func (s *Session) refuse(err error, cid string) {
+	s.send(errorFrame(err, cid))
+	s.errors++
+	if s.errors > MaxErrors {
+		s.kick(ClosePolicy, "too many invalid messages")
+	}
+}
+
+// Close is called by the transport when the connection has ended (read error or close
+// from the client). It leaves the room.
+func (s *Session) Close() {
+	s.kick(CloseGoingAway, "closed")
+	if s.room != nil {
+		s.svc.release(s.room, s)
+	}
+}
+
+func errorFrame(err error, cid string) []byte {
+	b := make([]byte, 0, 128)
+	b = append(b, `{"t":"error","code":`...)
+	b = appendString(b, ErrorCode(err))
+	b = append(b, `,"msg":`...)
+	b = appendString(b, ErrorMessage(err))
+	if cid != "" {
+		b = append(b, `,"cid":`...)
+		b = appendString(b, cid)
+	}
+	return append(b, '}')
+}
+
+// palette is what sessions that did not pick a colour get, chosen by their id.
+var palette = [...]string{"#e03131", "#2f9e44", "#1971c2", "#f08c00", "#9c36b5", "#0c8599", "#e8590c", "#6741d9"}
+
+func colorFor(id string) string {
+	h := 0
+	for i := 0; i < len(id); i++ {
+		h = h*31 + int(id[i])
+	}
+	if h < 0 {
+		h = -h
+	}
+	return palette[h%len(palette)]
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"tabula/collab"
+)
+
+// Config is everything an operator can set, by flag or by the environment variable
+// named in each flag's help. Flags win over the environment.
+type Config struct {
+	Addr           string
+	DataPath       string
+	AllowedOrigins []string
+	LogLevel       slog.Level
+	LogFormat      string
+	Limits         collab.Limits
+	RoomIdle       time.Duration
+	SnapshotEvery  int
+}
+
+// parseConfig reads flags from args with defaults from getenv. Returns an error naming
+// the bad flag or variable.
+func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
+	d := collab.DefaultConfig()
+	c := Config{Limits: d.Limits}
+	fs := flag.NewFlagSet("tabula", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	var origins, level string
+	var bad []string
+	str := func(p *string, name, env, def, help string) {
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, help+" ($"+env+")")
+	}
+	num := func(p *int, name, env string, def int, help string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				bad = append(bad, fmt.Sprintf("$%s must be a positive integer, not %q", env, v))
+			} else {
+				def = n
+			}
+		}
+		fs.IntVar(p, name, def, help+" ($"+env+")")
+	}
+	str(&c.Addr, "addr", "TABULA_ADDR", ":8080", "address to listen on")
+	str(&c.DataPath, "data", "TABULA_DATA", "data/tabula.db", "bbolt database file (created with its directory)")
+	str(&origins, "allowed-origins", "TABULA_ALLOWED_ORIGINS", "", "comma-separated extra origins allowed to connect, e.g. https://board.example.com; * allows all")
+	str(&level, "log-level", "TABULA_LOG_LEVEL", "info", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "TABULA_LOG_FORMAT", "text", "text or json")
+	num(&c.Limits.MaxElements, "max-elements", "TABULA_MAX_ELEMENTS", d.Limits.MaxElements, "most live elements per board")
+	num(&c.Limits.MaxPoints, "max-points", "TABULA_MAX_POINTS", d.Limits.MaxPoints, "most points per stroke")
+	num(&c.Limits.MaxText, "max-text", "TABULA_MAX_TEXT", d.Limits.MaxText, "most bytes of text per element")
+	num(&c.Limits.MaxMessage, "max-message", "TABULA_MAX_MESSAGE", d.Limits.MaxMessage, "largest WebSocket message from a client, in bytes")
+	num(&c.SnapshotEvery, "snapshot-every", "TABULA_SNAPSHOT_EVERY", d.SnapshotEvery, "store a board snapshot every this many batches")
+	idle := d.RoomIdle.String()
+	str(&idle, "room-idle", "TABULA_ROOM_IDLE", idle, "how long an empty board stays in memory")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if len(bad) > 0 {
+		return c, fmt.Errorf("%s", strings.Join(bad, "; "))
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if c.RoomIdle, err = time.ParseDuration(idle); err != nil || c.RoomIdle < 0 {
+		return c, fmt.Errorf("-room-idle must be a duration like 5s, not %q", idle)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return c, fmt.Errorf("-log-level must be debug, info, warn or error, not %q", level)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("-log-format must be text or json, not %q", c.LogFormat)
+	}
+	if c.Limits.MaxElements <= 0 || c.Limits.MaxPoints <= 0 || c.Limits.MaxText <= 0 || c.Limits.MaxMessage < 1024 || c.SnapshotEvery <= 0 {
+		return c, fmt.Errorf("limits must be positive, and -max-message at least 1024")
+	}
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.AllowedOrigins = append(c.AllowedOrigins, o)
+		}
+	}
+	return c, nil
+}
+
+func newLogger(c Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func osGetenv(k string) string { return os.Getenv(k) }

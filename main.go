@@ -1,0 +1,45 @@
+// Tabula is a self-hosted, real-time collaborative whiteboard. main wires the parts
+// together; everything else lives in app (HTTP edge) and collab (the domain).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	cfg, err := parseConfig(args, osGetenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tabula:", err)
+		return 2
+	}
+	log := newLogger(cfg, os.Stderr)
+	p, err := NewProgram(cfg, log)
+	if err != nil {
+		log.Error("start", "err", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = p.Run(ctx)
+	if cerr := p.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		log.Error("stopped", "err", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"tabula/app"
+	"tabula/collab"
+	"tabula/collab/bolt"
+)
+
+// Program is a whole Tabula server: store, collaboration service and HTTP edge. Tests
+// start the same value users run, on 127.0.0.1:0 with a temporary data file.
+type Program struct {
+	log   *slog.Logger
+	store *bolt.Store
+	svc   *collab.Service
+	srv   *app.Server
+	ln    net.Listener
+}
+
+// NewProgram opens the store and starts listening, so Addr is known before Run.
+func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
+	store, err := bolt.Open(cfg.DataPath)
+	if err != nil {
+		return nil, err
+	}
+	svc := collab.NewService(store, collab.Config{Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, Logger: log})
+	srv, err := app.New(svc, app.Config{AllowedOrigins: cfg.AllowedOrigins, Logger: log})
+	if err != nil {
+		svc.Close()
+		store.Close()
+		return nil, fmt.Errorf("build server: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		svc.Close()
+		store.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return &Program{log: log, store: store, svc: svc, srv: srv, ln: ln}, nil
+}
+
+// Addr is the address the program listens on, e.g. 127.0.0.1:41234.
+func (p *Program) Addr() string { return p.ln.Addr().String() }
+
+// Run serves until ctx is done, then shuts down gracefully: sessions are closed, every
+// acknowledged op is already durable and each loaded board stores a final snapshot.
+func (p *Program) Run(ctx context.Context) error {
+	served := make(chan error, 1)
+	go func() { served <- p.srv.Serve(p.ln) }()
+	p.log.Info("tabula listening", "addr", p.Addr())
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+		if err == nil {
+			err = errors.New("server stopped unexpectedly")
+		}
+	}
+	p.log.Info("shutting down")
+	p.svc.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := p.srv.Shutdown(sctx); serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// Close releases the data file. Call it after Run has returned.
+func (p *Program) Close() error { return p.store.Close() }
