@@ -74,6 +74,16 @@ func startServerWith(t testing.TB, cfg Config) *testServer {
 // newBoard creates a board through the HTTP API, as the home page's button does.
 func (ts *testServer) newBoard(t testing.TB) collab.BoardMeta {
 	t.Helper()
+	b, err := ts.svc.Board(context.Background(), postBoard(t, ts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// postBoard creates a board with POST /boards and returns its edit id.
+func postBoard(t testing.TB, ts *testServer) string {
+	t.Helper()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Post(ts.URL+"/boards", "application/x-www-form-urlencoded", nil)
 	if err != nil {
@@ -84,11 +94,7 @@ func (ts *testServer) newBoard(t testing.TB) collab.BoardMeta {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/b/") {
 		t.Fatalf("POST /boards: %d %q", resp.StatusCode, loc)
 	}
-	b, err := ts.svc.Board(context.Background(), strings.TrimPrefix(loc, "/b/"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return strings.TrimPrefix(loc, "/b/")
 }
 
 func (ts *testServer) wsURL(prefix, id string) string {

@@ -221,7 +221,17 @@ func (r *room) others(frame []byte) {
 }
 
 func (r *room) ops(s *Session, m *Message) {
-	if seq, ok := r.st.cids.get(m.CID); ok {
+	seq, ok := r.st.cids.get(m.CID)
+	if !ok {
+		// Not among the recent batches: ask the durable index. Every batch that could
+		// still be in flight is recent, so a hit here is always durable already.
+		var err error
+		if seq, ok, err = r.svc.store.BatchSeq(r.svc.ctx, r.id, m.CID); err != nil {
+			r.fail(err)
+			return
+		}
+	}
+	if ok {
 		r.ackAgain(s, m.CID, seq)
 		return
 	}
@@ -231,12 +241,12 @@ func (r *room) ops(s *Session, m *Message) {
 		s.send(errorFrame(err, m.CID))
 		return
 	}
-	seq := r.st.seq
+	seq = r.st.seq
 	r.st.cids.add(m.CID, seq)
-	frame := opsFrame(seq, m.CID, s.ID, at, ops)
-	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: frame, sender: s})
-	r.tail.push(LogEntry{Seq: seq, Data: frame})
-	r.svc.commit.submit(Write{Board: r.id, Entries: []LogEntry{{Seq: seq, Data: frame}}}, r.durableAt(seq))
+	entry := LogEntry{Seq: seq, CID: m.CID, Data: opsFrame(seq, m.CID, s.ID, at, ops)}
+	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: entry.Data, sender: s})
+	r.tail.push(entry)
+	r.svc.commit.submit(Write{Board: r.id, Entries: []LogEntry{entry}}, r.durableAt(seq))
 	r.sinceSnap++
 	if r.sinceSnap >= r.svc.cfg.SnapshotEvery {
 		r.saveSnapshot(nil)

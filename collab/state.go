@@ -8,9 +8,9 @@ import (
 	"strconv"
 )
 
-// maxCIDs is how many recent batch ids a board remembers to refuse resent batches. A
-// client resends only its own unacknowledged batches, so this far exceeds what any
-// reconnect needs.
+// maxCIDs is how many recent batch ids a board keeps in memory. It is a cache in front
+// of the store's durable index (Store.BatchSeq), sized to hold every batch that can be
+// in flight, so a resend of an in-flight batch is always found here.
 const maxCIDs = 10_000
 
 // state is a board's elements and sequence. It is owned by one room goroutine and never
@@ -150,18 +150,7 @@ func (s *state) snapshot() Snapshot {
 	b := make([]byte, 0, 256*len(s.els)+64)
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendInt(b, s.seq, 10)
-	b = append(b, `,"cids":[`...)
-	for i, c := range s.cids.ordered() {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		b = appendString(b, c.cid)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, c.seq, 10)
-		b = append(b, ']')
-	}
-	b = append(b, `],"elements":`...)
+	b = append(b, `,"elements":`...)
 	b = s.appendElements(b)
 	return Snapshot{Seq: s.seq, Data: append(b, '}')}
 }
@@ -175,23 +164,13 @@ func loadState(snap Snapshot, tail []LogEntry) (*state, error) {
 	s := newState()
 	if len(snap.Data) > 0 {
 		var w struct {
-			Seq      int64             `json:"seq"`
-			CIDs     []json.RawMessage `json:"cids"`
-			Elements []Fields          `json:"elements"`
+			Seq      int64    `json:"seq"`
+			Elements []Fields `json:"elements"`
 		}
 		if err := json.Unmarshal(snap.Data, &w); err != nil {
 			return nil, fmt.Errorf("decode snapshot at %d: %w", snap.Seq, err)
 		}
 		s.seq = w.Seq
-		for _, raw := range w.CIDs {
-			var pair [2]any
-			if err := json.Unmarshal(raw, &pair); err != nil {
-				return nil, fmt.Errorf("decode snapshot cids: %w", err)
-			}
-			cid, _ := pair[0].(string)
-			seq, _ := pair[1].(float64)
-			s.cids.add(cid, int64(seq))
-		}
 		for i := range w.Elements {
 			e := w.Elements[i].stored()
 			s.els[e.ID] = e
@@ -260,11 +239,6 @@ type cidSet struct {
 	head  int
 }
 
-type cidSeq struct {
-	cid string
-	seq int64
-}
-
 func newCIDSet() cidSet { return cidSet{seqs: make(map[string]int64)} }
 
 func (c *cidSet) get(cid string) (int64, bool) {
@@ -284,14 +258,4 @@ func (c *cidSet) add(cid string, seq int64) {
 	delete(c.seqs, c.order[c.head])
 	c.order[c.head] = cid
 	c.head = (c.head + 1) % maxCIDs
-}
-
-// ordered returns the remembered ids, oldest first.
-func (c *cidSet) ordered() []cidSeq {
-	out := make([]cidSeq, 0, len(c.order))
-	for i := range c.order {
-		cid := c.order[(c.head+i)%len(c.order)]
-		out = append(out, cidSeq{cid, c.seqs[cid]})
-	}
-	return out
 }

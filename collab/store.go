@@ -19,6 +19,7 @@ type BoardMeta struct {
 // resume is served from storage without re-encoding.
 type LogEntry struct {
 	Seq  int64
+	CID  string // the client's batch id, indexed so a resend is never applied twice
 	Data []byte
 }
 
@@ -48,6 +49,9 @@ type Store interface {
 	// Load returns a board's latest snapshot (Seq 0 and no Data if it has none) and every
 	// log entry after it, in order.
 	Load(ctx context.Context, id string) (Snapshot, []LogEntry, error)
+	// BatchSeq returns the seq at which the batch with client id cid was applied to
+	// board id, and false if it never was.
+	BatchSeq(ctx context.Context, id, cid string) (int64, bool, error)
 	// Commit makes all writes durable in one transaction: all of them or none.
 	Commit(ctx context.Context, ws []Write) error
 	// Close releases the store.

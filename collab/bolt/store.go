@@ -3,7 +3,8 @@
 // Layout: bucket "boards" maps edit id → metadata (JSON); "views" maps view id → edit
 // id; "snaps" maps edit id → latest snapshot (8-byte big-endian seq, then data); "logs"
 // holds one bucket per board mapping 8-byte big-endian seq → log entry, so a cursor
-// walks a board's log in order.
+// walks a board's log in order; "cids" holds one bucket per board mapping each batch's
+// client id → its seq, so that a resent batch is recognised however old it is.
 package bolt
 
 import (
@@ -26,6 +27,7 @@ var (
 	bucketViews  = []byte("views")
 	bucketSnaps  = []byte("snaps")
 	bucketLogs   = []byte("logs")
+	bucketCIDs   = []byte("cids")
 )
 
 // Store is a collab.Store on a bbolt file.
@@ -49,7 +51,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs} {
+		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -144,6 +146,24 @@ func (s *Store) Load(_ context.Context, id string) (snap collab.Snapshot, tail [
 	return snap, tail, nil
 }
 
+// BatchSeq looks up the seq of a board's batch by client id.
+func (s *Store) BatchSeq(_ context.Context, id, cid string) (seq int64, found bool, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketCIDs).Bucket([]byte(id))
+		if b == nil {
+			return nil
+		}
+		if v := b.Get([]byte(cid)); len(v) == 8 {
+			seq, found = int64(binary.BigEndian.Uint64(v)), true
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("look up batch %s of %s: %w", cid, id, err)
+	}
+	return seq, found, nil
+}
+
 // Commit writes every write in one transaction, synced to disk before it returns.
 func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 	return s.db.Update(func(tx *bbolt.Tx) error {
@@ -154,11 +174,19 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 				if err != nil {
 					return fmt.Errorf("log bucket of %s: %w", w.Board, err)
 				}
+				cids, err := tx.Bucket(bucketCIDs).CreateBucketIfNotExists([]byte(w.Board))
+				if err != nil {
+					return fmt.Errorf("cid bucket of %s: %w", w.Board, err)
+				}
 				// Sequential keys: let pages fill up instead of splitting in half.
 				log.FillPercent = 0.95
 				for _, e := range w.Entries {
-					if err := log.Put(seqKey(e.Seq), e.Data); err != nil {
+					k := seqKey(e.Seq)
+					if err := log.Put(k, e.Data); err != nil {
 						return fmt.Errorf("append %d to %s: %w", e.Seq, w.Board, err)
+					}
+					if err := cids.Put([]byte(e.CID), k); err != nil {
+						return fmt.Errorf("index batch %s of %s: %w", e.CID, w.Board, err)
 					}
 				}
 			}
