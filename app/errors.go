@@ -41,7 +41,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	c.Status(status)
 	if strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
 		if status == fiber.StatusNotFound {
-			msg = "This board doesn't exist, or the link is incomplete."
+			msg = "Check that the link is complete, or start a new board."
 		}
 		return c.Render("notfound", fiber.Map{"Status": status, "Message": msg})
 	}

@@ -1,0 +1,10 @@
+// Package assets holds the browser code and styles, embedded in the binary and served
+// under /assets/. The files are served exactly as written: there is no build step.
+package assets
+
+import "embed"
+
+// FS holds js/ and css/. The node tests in test/ are not embedded.
+//
+//go:embed js css
+var FS embed.FS

@@ -1,0 +1,198 @@
+// @ts-check
+// The document model: the board as the server has confirmed it, plus this client's
+// unacknowledged changes shown on top. No DOM here, so node tests can run it.
+//
+// Elements are plain JSON objects and are never modified in place: every change makes a
+// new object. That lets renderers cache derived data (paths, bounds) per object in a
+// WeakMap, and lets the pending overlay share untouched elements with the confirmed map.
+
+/**
+ * @typedef {Record<string, any> & {id: string, type: string, z?: string, deleted?: boolean}} Element
+ * @typedef {{o: 'put', el: Element} | {o: 'patch', id: string, set: Record<string, any>, v?: number}
+ *   | {o: 'del', id: string, v?: number}} Op
+ * @typedef {{t: 'ops', seq: number, cid?: string, by?: string, at?: number, ops: Op[]}} Broadcast
+ * @typedef {{cid: string, ops: Op[]}} Batch
+ */
+
+/** @param {Element} el @returns {Op} */
+export const putOp = (el) => ({ o: 'put', el });
+
+/** @param {string} id @param {Record<string, any>} set @returns {Op} */
+export const patchOp = (id, set) => ({ o: 'patch', id, set });
+
+/** @param {string} id @returns {Op} */
+export const delOp = (id) => ({ o: 'del', id });
+
+/**
+ * Sorts elements the way they are drawn: ascending z, ties broken by id.
+ * @param {Element} a @param {Element} b
+ */
+export function drawOrder(a, b) {
+  const za = a.z ?? '';
+  const zb = b.z ?? '';
+  if (za !== zb) return za < zb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Applies one op to the elements in `m` the way the protocol defines it. `stamp` holds
+ * the bookkeeping fields a server broadcast adds (v, by, at); local pending ops have none.
+ * Ops on ids `m` has never had are ignored.
+ * @param {Map<string, Element>} m
+ * @param {Op} op
+ * @param {{by?: string, at?: number}} stamp
+ */
+function applyOp(m, op, stamp) {
+  if (op.o === 'put') {
+    m.set(op.el.id, op.el);
+    return;
+  }
+  const old = m.get(op.id);
+  if (!old) return;
+  const next = op.o === 'patch' ? { ...old, ...op.set } : { ...old, deleted: true };
+  if (op.v !== undefined) next.v = op.v;
+  if (stamp.by !== undefined) next.by = stamp.by;
+  if (stamp.at !== undefined) next.at = stamp.at;
+  m.set(op.id, next);
+}
+
+export class Doc {
+  constructor() {
+    /** Confirmed elements, tombstones included. @type {Map<string, Element>} */
+    this.confirmed = new Map();
+    /** The last server seq applied to `confirmed`. */
+    this.seq = 0;
+    /** Unacknowledged local batches, oldest first. @type {Batch[]} */
+    this.pending = [];
+    /** @type {Set<() => void>} */
+    this.listeners = new Set();
+    /** @type {{list: Element[], byId: Map<string, Element>} | null} */
+    this.cache = null;
+  }
+
+  /**
+   * Calls fn after every change to what view() returns. Returns a function that stops it.
+   * @param {() => void} fn
+   */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  changed() {
+    this.cache = null;
+    for (const fn of this.listeners) fn();
+  }
+
+  /**
+   * Replaces the confirmed state (a welcome with reset). Pending batches stay on top.
+   * @param {Element[]} elements
+   * @param {number} seq
+   */
+  reset(elements, seq) {
+    this.confirmed = new Map(elements.map((el) => [el.id, el]));
+    this.seq = seq;
+    this.changed();
+  }
+
+  /**
+   * Applies a server `ops` broadcast to the confirmed state. A broadcast at or below the
+   * current seq was already applied and is ignored; returns whether it was applied.
+   * A broadcast of one of our pending batches (same cid) confirms it, so the batch is
+   * dropped at once: after a reconnect, batches found in welcome.ops need no resend.
+   * @param {Broadcast} msg
+   */
+  applyBroadcast(msg) {
+    if (msg.seq <= this.seq) return false;
+    const stamp = { by: msg.by, at: msg.at };
+    for (const op of msg.ops) applyOp(this.confirmed, op, stamp);
+    this.seq = msg.seq;
+    if (msg.cid) this.pending = this.pending.filter((b) => b.cid !== msg.cid);
+    this.changed();
+    return true;
+  }
+
+  /**
+   * Adds a local batch, shown optimistically until ack or reject drops it.
+   * @param {string} cid
+   * @param {Op[]} ops
+   */
+  addPending(cid, ops) {
+    this.pending.push({ cid, ops });
+    this.changed();
+  }
+
+  /**
+   * Drops the pending batch `cid` once the server has acknowledged it: its effect is
+   * in the confirmed state by then, because the broadcast comes before the ack. (Usually
+   * the broadcast has dropped it already; this is for servers that do not echo the cid.)
+   * @param {string} cid
+   */
+  ack(cid) {
+    return this.dropPending(cid);
+  }
+
+  /**
+   * Drops the pending batch `cid` because the server refused it.
+   * @param {string} cid
+   */
+  reject(cid) {
+    return this.dropPending(cid);
+  }
+
+  /** @param {string} cid */
+  dropPending(cid) {
+    const i = this.pending.findIndex((b) => b.cid === cid);
+    if (i < 0) return false;
+    this.pending.splice(i, 1);
+    this.changed();
+    return true;
+  }
+
+  /** Builds (or returns the cached) live view. */
+  build() {
+    if (this.cache) return this.cache;
+    let all = this.confirmed;
+    if (this.pending.length > 0) {
+      // Building the list is O(n) anyway, so one copy of the map costs nothing extra.
+      all = new Map(this.confirmed);
+      for (const b of this.pending) {
+        for (const op of b.ops) applyOp(all, op, {});
+      }
+    }
+    const list = [...all.values()].filter((el) => !el.deleted).sort(drawOrder);
+    this.cache = { list, byId: new Map(list.map((el) => [el.id, el])) };
+    return this.cache;
+  }
+
+  /**
+   * Live elements (confirmed with pending applied, tombstones left out) in draw order.
+   * The array is cached until the next change: do not modify it.
+   * @returns {readonly Element[]}
+   */
+  view() {
+    return this.build().list;
+  }
+
+  /**
+   * The live element with this id, pending changes included, or undefined.
+   * @param {string} id
+   */
+  get(id) {
+    return this.build().byId.get(id);
+  }
+
+  /** The highest z of any live element, or null on an empty board. */
+  topZ() {
+    const list = this.view();
+    return list.length ? list[list.length - 1].z || null : null;
+  }
+
+  /**
+   * Every confirmed element, tombstones included, sorted by id (the order of the shared
+   * test fixtures and of JSON export).
+   */
+  all() {
+    return [...this.confirmed.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+}

@@ -1,0 +1,462 @@
+// @ts-check
+// The WebSocket client of docs/protocol.md. It owns the connection; the Doc owns the
+// elements and the pending batches. No DOM: the socket factory and timers are passed in,
+// so node tests can drive it with a fake socket.
+
+import { cidMaker } from './ids.js';
+
+/** @typedef {import('./doc.js').Doc} Doc */
+/** @typedef {import('./doc.js').Op} Op */
+/** @typedef {'connecting' | 'online' | 'offline'} State */
+/**
+ * What Sync needs of a WebSocket; the browser's WebSocket has it all.
+ * @typedef {{
+ *   send(data: string): void, close(): void,
+ *   onopen: ((ev?: any) => void) | null, onmessage: ((ev: {data: any}) => void) | null,
+ *   onclose: ((ev?: any) => void) | null, onerror: ((ev?: any) => void) | null
+ * }} SocketLike
+ * @typedef {{setTimeout: (fn: () => void, ms: number) => any, clearTimeout: (id: any) => void, now: () => number}} Timers
+ * @typedef {{maxPoints: number, maxText: number, maxBatch: number, maxElements: number, maxMessage: number}} Limits
+ */
+
+/** The server's defaults, used until a welcome tells us the real limits. */
+export const DEFAULT_LIMITS = Object.freeze({
+  maxPoints: 10000,
+  maxText: 20000,
+  maxBatch: 5000,
+  maxElements: 50000,
+  maxMessage: 1 << 20,
+});
+
+/** Longest wait between reconnect attempts. */
+export const MAX_BACKOFF = 5000;
+
+/**
+ * Minimum gap between ephemeral messages. The server drops more than 30 a second per
+ * connection, so we stay just under that for cursor, preview and laser together.
+ */
+export const EPHEMERAL_INTERVAL = 35;
+
+// Room in a frame for the batch envelope {"t":"ops","cid":"…","ops":[…]} around the ops.
+const ENVELOPE_BYTES = 128;
+
+const encoder = new TextEncoder();
+
+/**
+ * Splits one server frame into its messages: a frame carries one or more JSON objects
+ * separated by "\n". Lines that are not JSON objects are skipped (and logged), so one bad
+ * message cannot take the others in its frame down with it.
+ * @param {string} data
+ * @returns {Record<string, any>[]}
+ */
+export function splitFrame(data) {
+  const out = [];
+  for (const line of data.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const msg = JSON.parse(line);
+      if (msg && typeof msg === 'object' && !Array.isArray(msg)) out.push(msg);
+    } catch {
+      console.warn('tabula: dropped a server message that is not JSON');
+    }
+  }
+  return out;
+}
+
+/**
+ * The WebSocket URL for a path on the page's own origin.
+ * @param {{protocol: string, host: string}} loc usually window.location
+ * @param {string} path
+ */
+export function wsURL(loc, path) {
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}${path}`;
+}
+
+/**
+ * Delay before reconnect attempt n (0-based): exponential from 250 ms up to MAX_BACKOFF,
+ * with "equal jitter" (half fixed, half random) so that clients dropped together by a
+ * server restart do not all come back in the same instant.
+ * @param {number} attempt
+ * @param {() => number} [random=Math.random]
+ */
+export function backoff(attempt, random = Math.random) {
+  const base = Math.min(MAX_BACKOFF, 250 * 2 ** attempt);
+  return base / 2 + (random() * base) / 2;
+}
+
+/**
+ * Splits ops into batches the server accepts: at most maxBatch ops and maxMessage bytes
+ * each. An op that cannot fit in any message is returned in `tooBig` instead, because
+ * sending it would get the connection closed (1009) and, resent on every reconnect,
+ * would keep the client from ever syncing again.
+ * @param {readonly Op[]} ops
+ * @param {Limits} limits
+ * @returns {{batches: Op[][], tooBig: Op[]}}
+ */
+export function splitBatch(ops, limits) {
+  /** @type {Op[][]} */
+  const batches = [];
+  /** @type {Op[]} */
+  const tooBig = [];
+  /** @type {Op[]} */
+  let cur = [];
+  let bytes = ENVELOPE_BYTES;
+  for (const op of ops) {
+    const size = encoder.encode(JSON.stringify(op)).length + 1;
+    if (size + ENVELOPE_BYTES > limits.maxMessage) {
+      tooBig.push(op);
+      continue;
+    }
+    if (cur.length >= limits.maxBatch || bytes + size > limits.maxMessage) {
+      batches.push(cur);
+      cur = [];
+      bytes = ENVELOPE_BYTES;
+    }
+    cur.push(op);
+    bytes += size;
+  }
+  if (cur.length) batches.push(cur);
+  return { batches, tooBig };
+}
+
+/**
+ * Keeps one board in sync over a WebSocket: hello/welcome, applying broadcasts to the
+ * Doc, sending batches and resending them after a reconnect, throttled ephemeral messages.
+ *
+ * Events (subscribe with `on`): `state` (State), `peers` (Map), and every server message
+ * by its `t` (`welcome`, `ops`, `ack`, `error`, `title`, `join`, `leave`, `cursor`,
+ * `preview`, `laser`, …) after Sync has handled it. Local failures (an op too big to
+ * send) are reported as `error` too, with code `too_big`.
+ */
+export class Sync {
+  /**
+   * @param {{
+   *   url: string, doc: Doc, name?: string, color?: string,
+   *   createSocket?: (url: string) => SocketLike, timers?: Timers,
+   *   random?: () => number, nextCid?: () => string,
+   * }} opts
+   */
+  constructor(opts) {
+    this.url = opts.url;
+    this.doc = opts.doc;
+    this.name = opts.name ?? '';
+    this.color = opts.color ?? '';
+    this.createSocket = opts.createSocket ?? ((url) => /** @type {SocketLike} */ (new WebSocket(url)));
+    this.timers = opts.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (id) => clearTimeout(id),
+      now: () => performance.now(),
+    };
+    this.random = opts.random ?? Math.random;
+    this.nextCid = opts.nextCid ?? cidMaker();
+
+    /** @type {State} */
+    this.state = 'offline';
+    /** Session id from the last welcome. */
+    this.sid = '';
+    /** @type {'editor' | 'viewer' | ''} */
+    this.role = '';
+    this.title = '';
+    /** @type {Limits} */
+    this.limits = { ...DEFAULT_LIMITS };
+    /** Other sessions on the board, by sid. @type {Map<string, {sid: string, name: string, color: string, role: string}>} */
+    this.peers = new Map();
+
+    /** @type {SocketLike | null} */
+    this.ws = null;
+    this.welcomed = false;
+    this.stopped = true;
+    this.attempt = 0;
+    this.retryTimer = null;
+    /** A title set while offline, sent after the next welcome. @type {string | null} */
+    this.pendingTitle = null;
+
+    // Latest unsent ephemeral message per kind; Map order is "waiting longest first".
+    /** @type {Map<string, object>} */
+    this.ephemeral = new Map();
+    this.ephemeralTimer = null;
+    this.ephemeralLast = -Infinity;
+
+    /** @type {Map<string, Set<(arg: any) => void>>} */
+    this.listeners = new Map();
+  }
+
+  /**
+   * @param {string} type
+   * @param {(arg: any) => void} fn
+   * @returns {() => void} unsubscribe
+   */
+  on(type, fn) {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  /** @param {string} type @param {any} arg */
+  emit(type, arg) {
+    for (const fn of this.listeners.get(type) ?? []) fn(arg);
+  }
+
+  /** @param {State} state */
+  setState(state) {
+    if (state === this.state) return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  get online() {
+    return this.state === 'online';
+  }
+
+  /** Connects, and keeps reconnecting until stop(). */
+  start() {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Closes the connection for good. Pending batches stay in the Doc. */
+  stop() {
+    this.stopped = true;
+    this.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.drop();
+    this.setState('offline');
+  }
+
+  /** Reconnects at once instead of waiting out the backoff (e.g. the browser is back online). */
+  retryNow() {
+    if (this.stopped || this.online) return;
+    this.attempt = 0;
+    this.reconnect();
+  }
+
+  /**
+   * Changes the name and colour others see. The protocol sets them only in hello, so this
+   * reconnects; pending batches are resent as after any reconnect.
+   * @param {string} name @param {string} color
+   */
+  setIdentity(name, color) {
+    this.name = name;
+    this.color = color;
+    if (!this.stopped) this.reconnect();
+  }
+
+  reconnect() {
+    this.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.drop();
+    this.connect();
+  }
+
+  /** Forgets the current socket (its late events are ignored) and closes it. */
+  drop() {
+    const ws = this.ws;
+    this.ws = null;
+    this.welcomed = false;
+    this.ephemeral.clear();
+    if (ws) ws.close();
+  }
+
+  connect() {
+    this.setState('connecting');
+    let ws;
+    try {
+      ws = this.createSocket(this.url);
+    } catch (err) {
+      // A malformed URL throws synchronously; treat it like a failed connection.
+      console.warn('tabula: cannot open WebSocket', err);
+      this.scheduleRetry();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      if (ws !== this.ws) return;
+      ws.send(JSON.stringify({ t: 'hello', v: 1, since: this.doc.seq, name: this.name, color: this.color }));
+    };
+    ws.onmessage = (ev) => {
+      if (ws === this.ws) this.receive(String(ev.data));
+    };
+    ws.onclose = () => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      this.welcomed = false;
+      this.ephemeral.clear();
+      this.scheduleRetry();
+    };
+    // An error is always followed by close, which does the work.
+    ws.onerror = () => {};
+  }
+
+  scheduleRetry() {
+    this.setState('offline');
+    if (this.stopped) return;
+    const delay = backoff(this.attempt++, this.random);
+    this.retryTimer = this.timers.setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  /**
+   * Handles one frame from the server.
+   * @param {string} data
+   */
+  receive(data) {
+    const ws = this.ws;
+    for (const msg of splitFrame(data)) {
+      this.handle(msg);
+      // Handling may have replaced the socket (a gap in seq): the rest of the frame is stale.
+      if (this.ws !== ws) return;
+      this.emit(msg.t, msg);
+    }
+  }
+
+  /** @param {Record<string, any>} msg */
+  handle(msg) {
+    switch (msg.t) {
+      case 'welcome':
+        return this.onWelcome(msg);
+      case 'ops':
+        if (msg.seq > this.doc.seq + 1) {
+          // The protocol promises no gaps; if one shows up anyway, catch up from our
+          // last seq rather than show a board that silently misses changes.
+          console.warn(`tabula: expected seq ${this.doc.seq + 1}, got ${msg.seq}; resyncing`);
+          this.reconnect();
+          return;
+        }
+        this.doc.applyBroadcast(/** @type {any} */ (msg));
+        return;
+      case 'ack':
+        this.doc.ack(msg.cid);
+        return;
+      case 'error':
+        if (msg.cid) this.doc.reject(msg.cid);
+        return;
+      case 'title':
+        this.title = msg.title;
+        return;
+      case 'join':
+        this.peers.set(msg.sid, { sid: msg.sid, name: msg.name, color: msg.color, role: msg.role });
+        this.emit('peers', this.peers);
+        return;
+      case 'leave':
+        this.peers.delete(msg.sid);
+        this.emit('peers', this.peers);
+        return;
+    }
+  }
+
+  /** @param {Record<string, any>} msg */
+  onWelcome(msg) {
+    if (msg.reset) {
+      this.doc.reset(msg.elements ?? [], msg.seq);
+    } else {
+      for (const b of msg.ops ?? []) this.doc.applyBroadcast(b);
+    }
+    this.sid = msg.sid;
+    this.role = msg.role;
+    // A rename made offline is about to be sent; showing the old title meanwhile would flicker.
+    this.title = this.pendingTitle ?? msg.title ?? '';
+    this.limits = { ...DEFAULT_LIMITS, ...msg.limits };
+    this.peers = new Map((msg.peers ?? []).map((/** @type {any} */ p) => [p.sid, p]));
+    this.welcomed = true;
+    this.attempt = 0;
+    // Same cids as before: batches the server already applied are only acknowledged.
+    for (const b of this.doc.pending) this.transmit({ t: 'ops', cid: b.cid, ops: b.ops });
+    if (this.pendingTitle !== null) {
+      this.transmit({ t: 'title', title: this.pendingTitle });
+      this.pendingTitle = null;
+    }
+    this.setState('online');
+    this.emit('peers', this.peers);
+  }
+
+  /** @param {object} msg */
+  transmit(msg) {
+    if (this.ws && this.welcomed) this.ws.send(JSON.stringify(msg));
+  }
+
+  /**
+   * Sends ops, split into as many batches as the server's limits require. Each batch is
+   * pending in the Doc (shown at once) until acknowledged; while offline it waits and is
+   * sent after the next welcome. Returns the batches' cids.
+   * @param {readonly Op[]} ops
+   * @returns {string[]}
+   */
+  send(ops) {
+    const { batches, tooBig } = splitBatch(ops, this.limits);
+    if (tooBig.length) {
+      this.emit('error', { t: 'error', code: 'too_big', msg: `${tooBig.length} change(s) too large to send` });
+    }
+    return batches.map((batch) => {
+      const cid = this.nextCid();
+      this.doc.addPending(cid, batch);
+      this.transmit({ t: 'ops', cid, ops: batch });
+      return cid;
+    });
+  }
+
+  /**
+   * Renames the board (editors only). Offline, the latest title waits for the next welcome.
+   * @param {string} title
+   */
+  setTitle(title) {
+    this.title = title;
+    if (this.welcomed) this.transmit({ t: 'title', title });
+    else this.pendingTitle = title;
+  }
+
+  /** @param {number} x @param {number} y */
+  cursor(x, y) {
+    this.sendEphemeral('cursor', { t: 'cursor', x, y });
+  }
+
+  /** @param {number} x @param {number} y */
+  laser(x, y) {
+    this.sendEphemeral('laser', { t: 'laser', x, y });
+  }
+
+  /**
+   * Shows others an element being drawn.
+   * @param {Record<string, any>} el
+   */
+  preview(el) {
+    this.sendEphemeral('preview', { t: 'preview', el });
+  }
+
+  /** @param {string} id */
+  previewEnd(id) {
+    this.sendEphemeral('preview', { t: 'preview', id, end: true });
+  }
+
+  /**
+   * Queues an ephemeral message, replacing an unsent one of the same kind (the newer one
+   * carries the newer position), and sends at most one every EPHEMERAL_INTERVAL ms.
+   * Offline, it is dropped: a stale cursor is worth nothing after a reconnect.
+   * @param {string} kind
+   * @param {object} msg
+   */
+  sendEphemeral(kind, msg) {
+    if (!this.welcomed) return;
+    this.ephemeral.set(kind, msg);
+    this.pumpEphemeral();
+  }
+
+  pumpEphemeral() {
+    if (this.ephemeralTimer !== null || this.ephemeral.size === 0) return;
+    const wait = this.ephemeralLast + EPHEMERAL_INTERVAL - this.timers.now();
+    if (wait > 0) {
+      this.ephemeralTimer = this.timers.setTimeout(() => {
+        this.ephemeralTimer = null;
+        this.pumpEphemeral();
+      }, wait);
+      return;
+    }
+    const [kind, msg] = /** @type {[string, object]} */ (this.ephemeral.entries().next().value);
+    this.ephemeral.delete(kind);
+    this.transmit(msg);
+    this.ephemeralLast = this.timers.now();
+    this.pumpEphemeral();
+  }
+}

@@ -1,0 +1,212 @@
+// @ts-check
+// The board page's controls around the canvas. Each bind function wires one control to
+// the state it shows. User-supplied text (titles, names) is only ever set as textContent
+// or an input's value, never parsed as HTML.
+
+import { textOn } from './render.js';
+
+/** @typedef {import('./sync.js').Sync} Sync */
+/** @typedef {import('./sync.js').State} State */
+
+/**
+ * @param {string} id
+ * @returns {any} the element; the board template guarantees it exists
+ */
+const $ = (id) => document.getElementById(id);
+
+/**
+ * Marks the button whose `data-{key}` equals value as pressed, and the others not.
+ * @param {string} key @param {string} value
+ */
+export function press(key, value) {
+  for (const b of document.querySelectorAll(`[data-${key}]`)) {
+    if (b instanceof HTMLElement && b.tagName === 'BUTTON') b.setAttribute('aria-pressed', String(b.dataset[key] === value));
+  }
+}
+
+/**
+ * Tool, colour and width buttons. `pick` is called with what was chosen.
+ * @param {(choice: {tool?: string, color?: string, width?: number}) => void} pick
+ */
+export function bindToolbar(pick) {
+  for (const b of document.querySelectorAll('.toolbar button')) {
+    if (!(b instanceof HTMLElement)) continue;
+    const { tool, color, width } = b.dataset;
+    // Swatch colours come from the markup, set through CSSOM so no inline style is needed.
+    if (color) b.style.setProperty('--swatch', color);
+    b.addEventListener('click', () => {
+      if (tool) pick({ tool });
+      if (color) pick({ color });
+      if (width) pick({ width: Number(width) });
+    });
+  }
+}
+
+/** Removes control characters, which the server refuses in titles. @param {string} s */
+const clean = (s) => s.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+
+/**
+ * The title field: editors rename on Enter or blur, Escape reverts. Titles from the
+ * server replace the field unless someone is typing in it.
+ * @param {Sync} sync @param {boolean} canEdit @param {(title: string) => void} shown
+ */
+export function bindTitle(sync, canEdit, shown) {
+  /** @type {HTMLInputElement} */
+  const input = $('title');
+  input.readOnly = !canEdit;
+  const commit = () => {
+    const t = clean(input.value).slice(0, 200);
+    if (!t || t === sync.title) {
+      input.value = sync.title;
+      return;
+    }
+    input.value = t;
+    sync.setTitle(t);
+    shown(t);
+  };
+  input.addEventListener('change', commit);
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') input.blur();
+    if (e.key === 'Escape') {
+      input.value = sync.title;
+      input.blur();
+    }
+  });
+  const update = () => {
+    if (document.activeElement !== input) input.value = sync.title;
+    shown(sync.title);
+  };
+  sync.on('title', update);
+  sync.on('welcome', update);
+}
+
+const STATE_LABELS = { connecting: 'Connecting…', online: 'Online', offline: 'Offline' };
+
+/**
+ * The connection indicator, the offline banner, and body[data-state] for tests and CSS.
+ * The banner waits for the first lost connection so a normal page load does not flash it.
+ * @param {Sync} sync
+ */
+export function bindStatus(sync) {
+  const status = $('status');
+  const label = status.querySelector('.label');
+  const banner = $('offline');
+  let cut = false;
+  sync.on('state', (/** @type {State} */ s) => {
+    if (s === 'offline') cut = true;
+    if (s === 'online') cut = false;
+    status.dataset.state = s;
+    label.textContent = s === 'connecting' && cut ? 'Reconnecting…' : STATE_LABELS[s];
+    document.body.dataset.state = s;
+    banner.hidden = !cut;
+  });
+}
+
+/**
+ * The share popover: your name, and the edit and view links with copy buttons.
+ * @param {{id: string, role: string, viewId: string}} board
+ * @param {string} name
+ * @param {(name: string) => void} rename
+ * @param {(msg: string) => void} toast
+ */
+export function bindShare(board, name, rename, toast) {
+  const button = $('share');
+  const panel = $('share-panel');
+  /** @type {HTMLInputElement} */
+  const nameInput = $('name');
+  const origin = location.origin;
+  $('edit-link').value = board.role === 'editor' ? `${origin}/b/${board.id}` : '';
+  $('view-link').value = `${origin}/v/${board.role === 'editor' ? board.viewId : board.id}`;
+  nameInput.value = name;
+
+  const open = (/** @type {boolean} */ on) => {
+    panel.hidden = !on;
+    button.setAttribute('aria-expanded', String(on));
+  };
+  button.addEventListener('click', () => open(panel.hidden));
+  document.addEventListener('pointerdown', (e) => {
+    if (!panel.hidden && e.target instanceof Node && !panel.contains(e.target) && !button.contains(e.target)) open(false);
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !panel.hidden) open(false);
+  });
+
+  nameInput.addEventListener('change', () => {
+    nameInput.value = clean(nameInput.value).slice(0, 40);
+    rename(nameInput.value);
+  });
+
+  for (const b of panel.querySelectorAll('[data-copy]')) {
+    if (!(b instanceof HTMLElement)) continue;
+    /** @type {HTMLInputElement} */
+    const field = $(b.dataset.copy ?? '');
+    b.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(field.value);
+        b.textContent = 'Copied';
+        setTimeout(() => (b.textContent = 'Copy'), 1500);
+      } catch {
+        // The clipboard API needs a secure context and permission; selecting the text
+        // still lets the user copy it with one keystroke.
+        field.select();
+        toast('Press Ctrl+C (⌘C) to copy the selected link');
+      }
+    });
+  }
+}
+
+/**
+ * Round badges for the other people on the board, in their cursor colours.
+ * @param {Iterable<{sid: string, name: string, color: string, role: string}>} peers
+ */
+export function renderPeers(peers) {
+  const list = $('peers');
+  const max = 5;
+  const all = [...peers];
+  const items = all.slice(0, max).map((p) => {
+    const li = document.createElement('li');
+    const name = p.name || 'Anonymous';
+    li.textContent = [...name][0]?.toUpperCase() ?? '?';
+    li.title = p.role === 'viewer' ? `${name} (viewing)` : name;
+    li.style.backgroundColor = p.color;
+    li.style.color = textOn(p.color);
+    li.dataset.sid = p.sid;
+    return li;
+  });
+  if (all.length > max) {
+    const more = document.createElement('li');
+    more.className = 'more';
+    more.textContent = `+${all.length - max}`;
+    items.push(more);
+  }
+  list.replaceChildren(...items);
+}
+
+/**
+ * Zoom buttons. `zoomTo` applies a new zoom about the screen centre; call the returned
+ * function whenever the camera changes to update the percentage.
+ * @param {() => number} zoom @param {(z: number) => void} zoomTo
+ */
+export function bindZoom(zoom, zoomTo) {
+  const reset = $('zoom-reset');
+  $('zoom-in').addEventListener('click', () => zoomTo(zoom() * 1.2));
+  $('zoom-out').addEventListener('click', () => zoomTo(zoom() / 1.2));
+  reset.addEventListener('click', () => zoomTo(1));
+  return () => {
+    reset.textContent = `${Math.round(zoom() * 100)}%`;
+  };
+}
+
+let toastTimer = 0;
+
+/**
+ * Shows a short message at the bottom of the screen for a few seconds.
+ * @param {string} msg
+ */
+export function toast(msg) {
+  const el = $('toast');
+  el.textContent = msg;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (el.hidden = true), 4000);
+}

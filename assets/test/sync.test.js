@@ -1,0 +1,385 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sync, splitFrame, splitBatch, backoff, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL } from '../js/sync.js';
+import { Doc, putOp, patchOp } from '../js/doc.js';
+
+/** A clock that moves only when the test says so. */
+function fakeTimers() {
+  let now = 0;
+  let nextId = 0;
+  let queue = [];
+  return {
+    setTimeout: (fn, ms) => (queue.push({ id: ++nextId, at: now + ms, fn }), nextId),
+    clearTimeout: (id) => (queue = queue.filter((t) => t.id !== id)),
+    now: () => now,
+    pending: () => queue.length,
+    advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        const due = queue.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        queue = queue.filter((t) => t !== due);
+        now = due.at;
+        due.fn();
+      }
+      now = end;
+    },
+  };
+}
+
+/** Sockets that record what the client sends; the test plays the server. */
+function fakeSockets() {
+  const all = [];
+  const create = (url) => {
+    const s = {
+      url,
+      sent: [],
+      closed: false,
+      onopen: null,
+      onmessage: null,
+      onclose: null,
+      onerror: null,
+      send(data) {
+        assert.equal(typeof data, 'string');
+        this.sent.push(JSON.parse(data));
+      },
+      close() {
+        this.closed = true;
+      },
+      /** The server sends one frame holding these messages. */
+      frame(...msgs) {
+        this.onmessage({ data: msgs.map((m) => JSON.stringify(m)).join('\n') });
+      },
+    };
+    all.push(s);
+    return s;
+  };
+  return { all, create, last: () => all[all.length - 1] };
+}
+
+const rect = (id, extra = {}) => ({ id, type: 'rect', x: 0, y: 0, w: 10, h: 10, stroke: '#1e1e1e', opacity: 1, z: 'a0', ...extra });
+const welcome = (extra = {}) => ({ t: 'welcome', v: 1, sid: 'me', role: 'editor', title: 'Plan', seq: 0, reset: false, ops: [], peers: [], ...extra });
+
+function setup() {
+  const timers = fakeTimers();
+  const sockets = fakeSockets();
+  const doc = new Doc();
+  let n = 0;
+  const sync = new Sync({
+    url: 'ws://host/b/B/ws',
+    doc,
+    name: 'Ana',
+    color: '#e03131',
+    createSocket: sockets.create,
+    timers,
+    random: () => 0.5,
+    nextCid: () => `c-${++n}`,
+  });
+  const states = [];
+  sync.on('state', (s) => states.push(s));
+  return { timers, sockets, doc, sync, states };
+}
+
+/** Starts and completes the handshake. */
+function online(t, w = welcome()) {
+  t.sync.start();
+  const s = t.sockets.last();
+  s.onopen();
+  s.frame(w);
+  return s;
+}
+
+test('splitFrame splits on newlines and skips what is not a JSON object', () => {
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    assert.deepEqual(splitFrame('{"t":"ack","cid":"a","seq":1}\n{"t":"title","title":"x"}\n'), [
+      { t: 'ack', cid: 'a', seq: 1 },
+      { t: 'title', title: 'x' },
+    ]);
+    assert.deepEqual(splitFrame('{"t":"a"}\nnot json\n[1]\n\n{"t":"b"}'), [{ t: 'a' }, { t: 'b' }]);
+  } finally {
+    console.warn = warn;
+  }
+});
+
+test('wsURL follows the page scheme', () => {
+  assert.equal(wsURL({ protocol: 'https:', host: 'x.io' }, '/b/1/ws'), 'wss://x.io/b/1/ws');
+  assert.equal(wsURL({ protocol: 'http:', host: 'localhost:8080' }, '/v/2/ws'), 'ws://localhost:8080/v/2/ws');
+});
+
+test('backoff grows, is jittered, and stops at MAX_BACKOFF', () => {
+  assert.equal(backoff(0, () => 0), 125);
+  assert.equal(backoff(0, () => 1), 250);
+  assert.ok(backoff(3, () => 0.5) > backoff(2, () => 0.5));
+  for (let i = 0; i < 40; i++) assert.ok(backoff(i, Math.random) <= MAX_BACKOFF);
+  assert.equal(backoff(30, () => 1), MAX_BACKOFF);
+});
+
+test('splitBatch respects maxBatch and maxMessage, and sets aside ops too big to send', () => {
+  const ops = Array.from({ length: 12 }, (_, i) => putOp(rect(`e${String(i).padStart(2, '0')}`)));
+  const byCount = splitBatch(ops, { ...DEFAULT_LIMITS, maxBatch: 5 });
+  assert.deepEqual(byCount.batches.map((b) => b.length), [5, 5, 2]);
+  assert.deepEqual(byCount.batches.flat(), ops);
+
+  const size = new TextEncoder().encode(JSON.stringify(ops[0])).length;
+  const bySize = splitBatch(ops, { ...DEFAULT_LIMITS, maxMessage: 128 + (size + 1) * 3 });
+  assert.deepEqual(bySize.batches.map((b) => b.length), [3, 3, 3, 3]);
+
+  const huge = putOp(rect('big', { text: 'é'.repeat(600) }));
+  const r = splitBatch([ops[0], huge, ops[1]], { ...DEFAULT_LIMITS, maxMessage: 1000 });
+  assert.deepEqual(r.tooBig, [huge], 'measured in UTF-8 bytes, not characters');
+  assert.deepEqual(r.batches, [[ops[0], ops[1]]]);
+});
+
+test('hello carries since, name and colour; welcome with reset replaces the board', () => {
+  const t = setup();
+  t.doc.reset([rect('old')], 7);
+  t.sync.start();
+  const s = t.sockets.last();
+  assert.equal(s.url, 'ws://host/b/B/ws');
+  assert.deepEqual(t.states, ['connecting']);
+  s.onopen();
+  assert.deepEqual(s.sent, [{ t: 'hello', v: 1, since: 7, name: 'Ana', color: '#e03131' }]);
+  s.frame(welcome({ seq: 9, reset: true, elements: [rect('new', { v: 3 })], limits: { maxBatch: 2 }, peers: [{ sid: 'p1', name: 'Bo', color: '#1971c2', role: 'viewer' }] }));
+  assert.deepEqual(t.states, ['connecting', 'online']);
+  assert.deepEqual(t.doc.view().map((e) => e.id), ['new']);
+  assert.equal(t.doc.seq, 9);
+  assert.equal(t.sync.sid, 'me');
+  assert.equal(t.sync.title, 'Plan');
+  assert.equal(t.sync.limits.maxBatch, 2);
+  assert.equal(t.sync.limits.maxMessage, DEFAULT_LIMITS.maxMessage);
+  assert.deepEqual([...t.sync.peers.keys()], ['p1']);
+});
+
+test('welcome without reset applies the missed batches in order', () => {
+  const t = setup();
+  t.doc.reset([rect('a', { v: 1 })], 4);
+  online(t, welcome({
+    seq: 6,
+    ops: [
+      { t: 'ops', seq: 5, by: 'x', at: 10, ops: [{ o: 'patch', id: 'a', set: { x: 1 }, v: 2 }] },
+      { t: 'ops', seq: 6, by: 'y', at: 20, ops: [{ o: 'patch', id: 'a', set: { x: 2 }, v: 3 }] },
+    ],
+  }));
+  assert.deepEqual(t.doc.get('a'), { ...rect('a'), x: 2, v: 3, by: 'y', at: 20 });
+  assert.equal(t.doc.seq, 6);
+});
+
+test('one frame with a broadcast and an ack confirms the batch', () => {
+  const t = setup();
+  const s = online(t);
+  const ops = [putOp(rect('a'))];
+  assert.deepEqual(t.sync.send(ops), ['c-1']);
+  assert.deepEqual(s.sent.at(-1), { t: 'ops', cid: 'c-1', ops });
+  assert.equal(t.doc.pending.length, 1);
+  const events = [];
+  t.sync.on('ops', (m) => events.push(m.seq));
+  t.sync.on('ack', (m) => events.push(m.cid));
+  s.frame({ t: 'ops', seq: 1, by: 'me', at: 5, ops: [{ o: 'put', el: { ...rect('a'), v: 1, by: 'me', at: 5 } }] }, { t: 'ack', cid: 'c-1', seq: 1 });
+  assert.deepEqual(events, [1, 'c-1']);
+  assert.equal(t.doc.pending.length, 0);
+  assert.equal(t.doc.get('a').v, 1);
+  assert.equal(t.doc.seq, 1);
+});
+
+test('batches made offline wait, then go out after welcome in order with their cids', () => {
+  const t = setup();
+  t.sync.send([putOp(rect('a'))]);
+  t.sync.start();
+  const s = t.sockets.last();
+  t.sync.send([patchOp('a', { x: 5 })]);
+  s.onopen();
+  assert.deepEqual(s.sent.map((m) => m.t), ['hello'], 'nothing is sent before welcome');
+  assert.equal(t.doc.get('a').x, 5, 'pending changes show at once');
+  s.frame(welcome());
+  assert.deepEqual(s.sent.slice(1).map((m) => m.cid), ['c-1', 'c-2']);
+});
+
+test('after a lost connection: backoff, reconnect with since, resend the same cids', () => {
+  const t = setup();
+  const s1 = online(t);
+  s1.frame({ t: 'ops', seq: 1, by: 'x', at: 1, ops: [{ o: 'put', el: rect('a') }] });
+  t.sync.send([patchOp('a', { x: 1 })]);
+  t.sync.send([patchOp('a', { x: 2 })]);
+  s1.frame({ t: 'ops', seq: 2, by: 'me', at: 2, ops: [{ o: 'patch', id: 'a', set: { x: 1 }, v: 2 }] }, { t: 'ack', cid: 'c-1', seq: 2 });
+
+  s1.onclose({ code: 1006 });
+  assert.equal(t.sync.state, 'offline');
+  t.sync.send([patchOp('a', { x: 3 })]);
+  assert.equal(t.sockets.all.length, 1);
+  t.timers.advance(backoff(0, () => 0.5) - 1);
+  assert.equal(t.sockets.all.length, 1, 'waits out the backoff');
+  t.timers.advance(1);
+  const s2 = t.sockets.last();
+  assert.notEqual(s2, s1);
+  assert.equal(t.sync.state, 'connecting');
+  s2.onopen();
+  assert.equal(s2.sent[0].since, 2);
+  s2.frame(welcome({ seq: 2 }));
+  assert.deepEqual(s2.sent.slice(1), [
+    { t: 'ops', cid: 'c-2', ops: [patchOp('a', { x: 2 })] },
+    { t: 'ops', cid: 'c-3', ops: [patchOp('a', { x: 3 })] },
+  ]);
+  assert.deepEqual(t.states, ['connecting', 'online', 'offline', 'connecting', 'online']);
+});
+
+test('failed attempts back off further, and a welcome resets the backoff', () => {
+  const t = setup();
+  t.sync.start();
+  const delays = [];
+  for (let i = 0; i < 6; i++) {
+    const before = t.timers.now();
+    t.sockets.last().onclose({ code: 1006 });
+    const count = t.sockets.all.length;
+    while (t.sockets.all.length === count) t.timers.advance(1);
+    delays.push(t.timers.now() - before);
+  }
+  assert.deepEqual(delays, [0, 1, 2, 3, 4, 5].map((i) => Math.ceil(backoff(i, () => 0.5))));
+  t.sockets.last().onopen();
+  t.sockets.last().frame(welcome());
+  t.sockets.last().onclose({ code: 1006 });
+  assert.equal(t.sockets.all.length, 7);
+  t.timers.advance(backoff(0, () => 0.5));
+  assert.equal(t.sockets.all.length, 8);
+});
+
+test('an error with a cid drops that batch and is reported', () => {
+  const t = setup();
+  const s = online(t);
+  t.sync.send([putOp(rect('bad'))]);
+  t.sync.send([putOp(rect('good'))]);
+  const errors = [];
+  t.sync.on('error', (e) => errors.push(e));
+  s.frame({ t: 'error', code: 'bad_value', msg: 'element bad: width must be 0-100', cid: 'c-1' });
+  assert.deepEqual(t.doc.pending.map((b) => b.cid), ['c-2']);
+  assert.equal(t.doc.get('bad'), undefined);
+  assert.equal(errors[0].msg, 'element bad: width must be 0-100');
+});
+
+test('a gap in seq reconnects to catch up, ignoring the rest of the frame', () => {
+  const t = setup();
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    const s = online(t);
+    s.frame({ t: 'ops', seq: 1, ops: [] });
+    s.frame({ t: 'ops', seq: 3, ops: [{ o: 'put', el: rect('x') }] }, { t: 'title', title: 'stale' });
+    assert.equal(s.closed, true);
+    assert.equal(t.doc.seq, 1);
+    assert.equal(t.doc.get('x'), undefined);
+    assert.equal(t.sync.title, 'Plan');
+    const s2 = t.sockets.last();
+    assert.notEqual(s2, s);
+    s2.onopen();
+    assert.equal(s2.sent[0].since, 1);
+    // Late events of the old socket change nothing.
+    s.frame({ t: 'title', title: 'late' });
+    s.onclose({ code: 1000 });
+    assert.equal(t.sync.title, 'Plan');
+    assert.equal(t.sync.state, 'connecting');
+  } finally {
+    console.warn = warn;
+  }
+});
+
+test('cursor messages are throttled to the newest position, and dropped offline', () => {
+  const t = setup();
+  t.sync.cursor(1, 1);
+  const s = online(t);
+  t.sync.cursor(1, 2);
+  t.sync.cursor(1, 3);
+  t.sync.cursor(1, 4);
+  const cursors = () => s.sent.filter((m) => m.t === 'cursor');
+  assert.deepEqual(cursors(), [{ t: 'cursor', x: 1, y: 2 }]);
+  t.timers.advance(EPHEMERAL_INTERVAL);
+  assert.deepEqual(cursors().at(-1), { t: 'cursor', x: 1, y: 4 });
+  assert.equal(cursors().length, 2);
+  t.timers.advance(1000);
+  assert.equal(cursors().length, 2, 'nothing new, nothing sent');
+
+  t.sync.cursor(9, 9);
+  t.sync.cursor(9, 10);
+  s.onclose({ code: 1006 });
+  t.timers.advance(EPHEMERAL_INTERVAL);
+  assert.deepEqual(cursors().at(-1), { t: 'cursor', x: 9, y: 9 }, 'the queued cursor died with the connection');
+});
+
+test('cursor and preview share the rate budget', () => {
+  const t = setup();
+  const s = online(t);
+  const el = rect('p');
+  for (let i = 0; i < 10; i++) {
+    t.sync.cursor(i, i);
+    t.sync.preview({ ...el, x: i });
+    t.timers.advance(10);
+  }
+  t.sync.previewEnd('p');
+  t.timers.advance(1000);
+  const eph = s.sent.filter((m) => m.t !== 'hello');
+  const span = t.timers.now();
+  assert.ok(eph.length <= Math.ceil(span / EPHEMERAL_INTERVAL) + 1, `${eph.length} messages in ${span} ms`);
+  assert.deepEqual(eph.filter((m) => m.t === 'preview').at(-1), { t: 'preview', id: 'p', end: true }, 'the end of a preview is not lost');
+  assert.ok(eph.some((m) => m.t === 'cursor') && eph.some((m) => m.t === 'preview' && m.el));
+});
+
+test('a title set offline is sent after welcome; join and leave update peers', () => {
+  const t = setup();
+  t.sync.setTitle('Renamed');
+  const titles = [];
+  t.sync.on('welcome', () => titles.push(t.sync.title));
+  const s = online(t);
+  assert.deepEqual(titles, ['Renamed'], 'the old title from welcome is not shown in between');
+  assert.deepEqual(s.sent.at(-1), { t: 'title', title: 'Renamed' });
+  t.sync.setTitle('Again');
+  assert.deepEqual(s.sent.at(-1), { t: 'title', title: 'Again' });
+  s.frame({ t: 'title', title: 'From someone else' });
+  assert.equal(t.sync.title, 'From someone else');
+
+  const seen = [];
+  t.sync.on('peers', (p) => seen.push([...p.keys()]));
+  s.frame({ t: 'join', sid: 'p1', name: 'Bo', color: '#1971c2', role: 'editor' }, { t: 'join', sid: 'p2', name: 'Cy', color: '#2f9e44', role: 'viewer' });
+  s.frame({ t: 'leave', sid: 'p1' });
+  assert.deepEqual(seen, [['p1'], ['p1', 'p2'], ['p2']]);
+});
+
+test('setIdentity reconnects with the new name; stop stays stopped', () => {
+  const t = setup();
+  const s1 = online(t);
+  t.sync.setIdentity('Bea', '#123');
+  assert.equal(s1.closed, true);
+  const s2 = t.sockets.last();
+  s2.onopen();
+  assert.deepEqual(s2.sent[0], { t: 'hello', v: 1, since: 0, name: 'Bea', color: '#123' });
+  t.sync.stop();
+  assert.equal(s2.closed, true);
+  assert.equal(t.sync.state, 'offline');
+  t.timers.advance(60000);
+  assert.equal(t.sockets.all.length, 2);
+});
+
+test('an op too big for any message is reported, not sent', () => {
+  const t = setup();
+  const s = online(t, welcome({ limits: { maxMessage: 500 } }));
+  const errors = [];
+  t.sync.on('error', (e) => errors.push(e.code));
+  const cids = t.sync.send([putOp(rect('big', { text: 'x'.repeat(1000) }))]);
+  assert.deepEqual(cids, []);
+  assert.deepEqual(errors, ['too_big']);
+  assert.equal(s.sent.filter((m) => m.t === 'ops').length, 0);
+});
+
+test('after a reconnect, batches already in welcome.ops are not resent', () => {
+  const t = setup();
+  const s1 = online(t);
+  t.sync.send([putOp(rect('a'))]);
+  t.sync.send([putOp(rect('b'))]);
+  // The server stored c-1 but the connection died before its broadcast arrived.
+  s1.onclose({ code: 1006 });
+  t.timers.advance(MAX_BACKOFF);
+  const s2 = t.sockets.last();
+  s2.onopen();
+  s2.frame(welcome({ seq: 1, ops: [{ t: 'ops', seq: 1, cid: 'c-1', by: 'me', at: 1, ops: [{ o: 'put', el: { ...rect('a'), v: 1 } }] }] }));
+  assert.deepEqual(s2.sent.filter((m) => m.t === 'ops').map((m) => m.cid), ['c-2']);
+  assert.deepEqual(t.doc.pending.map((b) => b.cid), ['c-2']);
+});
