@@ -1,0 +1,11 @@
+package collab
+
+// Exported for the external benchmarks only.
+
+type BenchCommitter struct{ c *committer }
+
+func NewCommitterForBench(s Store) *BenchCommitter { return &BenchCommitter{newCommitter(s)} }
+
+func (b *BenchCommitter) Submit(w Write, done func(error)) { b.c.submit(w, done) }
+
+func (b *BenchCommitter) Close() { b.c.close() }
