@@ -24,13 +24,14 @@ type Config struct {
 	Limits         collab.Limits
 	RoomIdle       time.Duration
 	SnapshotEvery  int
+	MaxQueueBytes  int
 }
 
 // parseConfig reads flags from args with defaults from getenv. Returns an error naming
 // the bad flag or variable.
 func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	d := collab.DefaultConfig()
-	c := Config{Limits: d.Limits}
+	c := Config{Limits: d.Limits, MaxQueueBytes: d.MaxQueueBytes}
 	fs := flag.NewFlagSet("tabula", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	var origins, level string
@@ -61,6 +62,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.Limits.MaxPoints, "max-points", "TABULA_MAX_POINTS", d.Limits.MaxPoints, "most points per stroke")
 	num(&c.Limits.MaxText, "max-text", "TABULA_MAX_TEXT", d.Limits.MaxText, "most bytes of text per element")
 	num(&c.Limits.MaxMessage, "max-message", "TABULA_MAX_MESSAGE", d.Limits.MaxMessage, "largest WebSocket message from a client, in bytes")
+	num(&c.MaxQueueBytes, "max-queue", "TABULA_MAX_QUEUE", d.MaxQueueBytes, "bytes waiting for one slow connection before it is closed (1013)")
 	num(&c.SnapshotEvery, "snapshot-every", "TABULA_SNAPSHOT_EVERY", d.SnapshotEvery, "store a board snapshot every this many batches")
 	idle := d.RoomIdle.String()
 	str(&idle, "room-idle", "TABULA_ROOM_IDLE", idle, "how long an empty board stays in memory")

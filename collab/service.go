@@ -17,12 +17,15 @@ type Config struct {
 	// SnapshotEvery is how many batches a board's log grows before the room stores a
 	// snapshot, bounding how much of the log a load must replay.
 	SnapshotEvery int
+	// MaxQueueBytes is how many bytes may wait to be written to one connection before it
+	// is closed as too slow (1013). It bounds the memory a stalled client can pin.
+	MaxQueueBytes int
 	Logger        *slog.Logger
 }
 
 // DefaultConfig is what a server runs with unless configured otherwise.
 func DefaultConfig() Config {
-	return Config{Limits: DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, Logger: slog.Default()}
+	return Config{Limits: DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, MaxQueueBytes: 16 << 20, Logger: slog.Default()}
 }
 
 // Service is the collaboration domain: it creates and finds boards and runs a room for
@@ -49,6 +52,9 @@ func NewService(store Store, cfg Config) *Service {
 	}
 	if cfg.SnapshotEvery <= 0 {
 		cfg.SnapshotEvery = DefaultConfig().SnapshotEvery
+	}
+	if cfg.MaxQueueBytes <= 0 {
+		cfg.MaxQueueBytes = DefaultConfig().MaxQueueBytes
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{

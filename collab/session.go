@@ -25,13 +25,11 @@ const (
 	CloseTryAgain    = 1013
 )
 
-// Outbox bounds: a session whose queue passes either is too slow for its board and is
-// closed with CloseTryAgain; it reconnects and resumes from its last seq. A message is
-// always accepted into an empty queue, however large (a welcome can be megabytes).
-const (
-	maxQueuedMessages = 4096
-	maxQueuedBytes    = 16 << 20
-)
+// maxQueuedMessages bounds a session's queue by count (Config.MaxQueueBytes by size): a
+// session whose queue passes either is too slow for its board and is closed with
+// CloseTryAgain; it reconnects and resumes from its last seq. A message is always
+// accepted into an empty queue, however large (a welcome can be megabytes).
+const maxQueuedMessages = 4096
 
 // Session is one client connection on one board. The transport (app) calls Receive with
 // each frame from its single reader goroutine, and writes what Outbox yields from its
@@ -101,7 +99,7 @@ func (s *Session) send(msg []byte) bool {
 		s.mu.Unlock()
 		return false
 	}
-	if len(s.queue) > 0 && (len(s.queue) >= maxQueuedMessages || s.queued+len(msg) > maxQueuedBytes) {
+	if len(s.queue) > 0 && (len(s.queue) >= maxQueuedMessages || s.queued+len(msg) > s.svc.cfg.MaxQueueBytes) {
 		s.mu.Unlock()
 		s.kick(CloseTryAgain, "too slow: reconnect and resume")
 		return false
@@ -126,6 +124,12 @@ func (s *Session) kick(code int, why string) {
 	}
 	s.closed = true
 	s.closeCode, s.closeWhy = code, why
+	if code == CloseTryAgain {
+		// Too slow to keep up: flushing its backlog would only delay the close. It
+		// resumes from its last seq when it reconnects.
+		clear(s.queue)
+		s.queue, s.queued = s.queue[:0], 0
+	}
 	s.mu.Unlock()
 	close(s.done)
 }
