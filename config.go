@@ -25,6 +25,12 @@ type Config struct {
 	RoomIdle       time.Duration
 	SnapshotEvery  int
 	MaxQueueBytes  int
+	MaxStreams     int
+	ProxyHeader    string
+	TrustedProxies []string
+	// Not flags: tests shorten them.
+	Heartbeat  time.Duration
+	CountEvery time.Duration
 }
 
 // parseConfig reads flags from args with defaults from getenv. Returns an error naming
@@ -34,7 +40,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	c := Config{Limits: d.Limits, MaxQueueBytes: d.MaxQueueBytes}
 	fs := flag.NewFlagSet("tabula", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	var origins, level string
+	var origins, level, proxies string
 	var bad []string
 	str := func(p *string, name, env, def, help string) {
 		if v := getenv(env); v != "" {
@@ -64,6 +70,9 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.Limits.MaxMessage, "max-message", "TABULA_MAX_MESSAGE", d.Limits.MaxMessage, "largest WebSocket message from a client, in bytes")
 	num(&c.MaxQueueBytes, "max-queue", "TABULA_MAX_QUEUE", d.MaxQueueBytes, "bytes waiting for one slow connection before it is closed (1013)")
 	num(&c.SnapshotEvery, "snapshot-every", "TABULA_SNAPSHOT_EVERY", d.SnapshotEvery, "store a board snapshot every this many batches")
+	num(&c.MaxStreams, "max-streams-per-ip", "TABULA_MAX_STREAMS_PER_IP", 32, "concurrent presence streams (SSE) allowed from one client address")
+	str(&c.ProxyHeader, "proxy-header", "TABULA_PROXY_HEADER", "", "header with the client address set by your reverse proxy, e.g. X-Forwarded-For (only trusted from -trusted-proxies)")
+	str(&proxies, "trusted-proxies", "TABULA_TRUSTED_PROXIES", "127.0.0.1,::1", "comma-separated proxy addresses or CIDRs whose -proxy-header is believed")
 	idle := d.RoomIdle.String()
 	str(&idle, "room-idle", "TABULA_ROOM_IDLE", idle, "how long an empty board stays in memory")
 	if err := fs.Parse(args); err != nil {
@@ -88,12 +97,19 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	if c.Limits.MaxElements <= 0 || c.Limits.MaxPoints <= 0 || c.Limits.MaxText <= 0 || c.Limits.MaxMessage < 1024 || c.SnapshotEvery <= 0 {
 		return c, fmt.Errorf("limits must be positive, and -max-message at least 1024")
 	}
-	for _, o := range strings.Split(origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.AllowedOrigins = append(c.AllowedOrigins, o)
+	c.AllowedOrigins = splitList(origins)
+	c.TrustedProxies = splitList(proxies)
+	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
 		}
 	}
-	return c, nil
+	return out
 }
 
 func newLogger(c Config, w io.Writer) *slog.Logger {

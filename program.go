@@ -30,7 +30,11 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		return nil, err
 	}
 	svc := collab.NewService(store, collab.Config{Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, Logger: log})
-	srv, err := app.New(svc, app.Config{AllowedOrigins: cfg.AllowedOrigins, Logger: log})
+	srv, err := app.New(svc, app.Config{
+		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
+		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies,
+		Heartbeat: cfg.Heartbeat, CountEvery: cfg.CountEvery, Logger: log,
+	})
 	if err != nil {
 		svc.Close()
 		store.Close()

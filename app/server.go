@@ -23,15 +23,30 @@ type Config struct {
 	// AllowedOrigins are origins (scheme://host[:port]) allowed to open WebSockets and
 	// send state-changing requests besides the request's own host. "*" allows any.
 	AllowedOrigins []string
-	Logger         *slog.Logger
+	// MaxStreamsPerIP caps concurrent SSE streams from one client address.
+	MaxStreamsPerIP int
+	// ProxyHeader names the header carrying the client address (e.g. X-Forwarded-For)
+	// when requests come through TrustedProxies; empty uses the TCP peer address.
+	ProxyHeader    string
+	TrustedProxies []string
+	// Heartbeat is how often an idle SSE stream gets a comment, so that proxies keep it
+	// open and the server notices a vanished client. Default 15 s.
+	Heartbeat time.Duration
+	// CountEvery is how often the home page's live counts are recomputed. Default 2 s.
+	CountEvery time.Duration
+	Logger     *slog.Logger
 }
 
 // Server is the Fiber application serving one collab.Service.
 type Server struct {
-	fiber   *fiber.App
-	svc     *collab.Service
-	log     *slog.Logger
-	origins map[string]bool
+	fiber      *fiber.App
+	svc        *collab.Service
+	log        *slog.Logger
+	origins    map[string]bool
+	sse        *sseLimiter
+	heartbeat  time.Duration
+	countEvery time.Duration
+	done       chan struct{} // closed by Shutdown: ends the streams app itself feeds
 }
 
 // New builds the server and its routes. Templates are parsed here, so a broken template
@@ -44,20 +59,36 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, log: cfg.Logger, origins: make(map[string]bool)}
+	if cfg.MaxStreamsPerIP <= 0 {
+		cfg.MaxStreamsPerIP = 32
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 15 * time.Second
+	}
+	if cfg.CountEvery <= 0 {
+		cfg.CountEvery = 2 * time.Second
+	}
+	s := &Server{
+		svc: svc, log: cfg.Logger, origins: make(map[string]bool),
+		sse:       &sseLimiter{max: cfg.MaxStreamsPerIP, n: make(map[string]int)},
+		heartbeat: cfg.Heartbeat, countEvery: cfg.CountEvery, done: make(chan struct{}),
+	}
 	for _, o := range cfg.AllowedOrigins {
 		if o = normalizeOrigin(o); o != "" {
 			s.origins[o] = true
 		}
 	}
 	s.fiber = fiber.New(fiber.Config{
-		Views:                 engine,
-		DisableStartupMessage: true,
-		ErrorHandler:          s.handleError,
-		BodyLimit:             1 << 20,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		Views:                   engine,
+		DisableStartupMessage:   true,
+		ErrorHandler:            s.handleError,
+		BodyLimit:               1 << 20,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		ProxyHeader:             cfg.ProxyHeader,
+		EnableTrustedProxyCheck: cfg.ProxyHeader != "",
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	s.routes()
 	return s, nil
@@ -75,6 +106,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections and waits for HTTP requests in progress, up to
 // ctx's deadline. WebSocket sessions are ended by the collab service's Close.
 func (s *Server) Shutdown(ctx context.Context) error {
+	close(s.done)
 	return s.fiber.ShutdownWithContext(ctx)
 }
 

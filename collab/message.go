@@ -18,6 +18,7 @@ const (
 	MsgCursor  = "cursor"
 	MsgPreview = "preview"
 	MsgLaser   = "laser"
+	MsgName    = "name"
 )
 
 // ProtocolVersion is the protocol version this server speaks.
@@ -110,6 +111,8 @@ func DecodeMessage(data []byte, lim *Limits) (*Message, error) {
 		m.Title, err = CleanTitle(*w.Title)
 	case MsgCursor, MsgLaser:
 		err = m.point(&w)
+	case MsgName:
+		err = m.hello(&w)
 	case MsgPreview:
 		err = m.preview(&w, lim)
 	case "":

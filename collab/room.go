@@ -167,6 +167,12 @@ func (r *room) handle(c roomCmd) {
 			r.ops(c.s, c.m)
 		case MsgTitle:
 			r.title(c.m.Title)
+		case MsgName:
+			c.s.name = c.m.Name
+			if c.m.Color != "" {
+				c.s.color = c.m.Color
+			}
+			r.others(peerFrame(c.s))
 		}
 	case cmdEphemeral:
 		for _, m := range r.members {

@@ -40,6 +40,9 @@ type Service struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	presence *presence
+	stopIdle chan struct{}
+
 	mu      sync.Mutex
 	rooms   map[string]*room
 	closing bool
@@ -57,10 +60,45 @@ func NewService(store Store, cfg Config) *Service {
 		cfg.MaxQueueBytes = DefaultConfig().MaxQueueBytes
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{
+	s := &Service{
 		store: store, cfg: cfg, limits: cfg.Limits, log: cfg.Logger,
 		commit: newCommitter(store), ctx: ctx, cancel: cancel, rooms: make(map[string]*room),
+		presence: newPresence(), stopIdle: make(chan struct{}),
 	}
+	go s.watchIdle()
+	return s
+}
+
+// watchIdle marks people idle or active as their sessions go quiet or speak up.
+func (s *Service) watchIdle() {
+	t := time.NewTicker(IdleAfter / 6)
+	defer t.Stop()
+	for {
+		select {
+		case now := <-t.C:
+			s.presence.markIdle(now)
+		case <-s.stopIdle:
+			return
+		}
+	}
+}
+
+// Subscribe starts a presence stream on board id (an edit id). The first message is a
+// roster, or what was missed since lastEventID when this process still has it.
+func (s *Service) Subscribe(id, lastEventID string) *Subscriber {
+	return s.presence.subscribe(id, lastEventID)
+}
+
+// Present returns how many people are on board id (an edit id) right now.
+func (s *Service) Present(id string) int { return s.presence.count(id) }
+
+// SetVoice sets the voice state of session sid on board id, as shown in presence.
+func (s *Service) SetVoice(id, sid, state string) {
+	s.presence.update(id, sid, func(p *Person) bool {
+		changed := p.Voice != state
+		p.Voice = state
+		return changed
+	})
 }
 
 // CreateBoard makes a new, empty board with fresh edit and view ids.
@@ -158,4 +196,6 @@ func (s *Service) Close() {
 	s.cancel()
 	s.wg.Wait()
 	s.commit.close()
+	close(s.stopIdle)
+	s.presence.closeAll()
 }

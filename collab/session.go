@@ -3,6 +3,7 @@ package collab
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,6 +44,9 @@ type Session struct {
 	room  *room // set by hello, then only read by the reader goroutine
 	name  string
 	color string
+
+	joined     time.Time
+	lastActive atomic.Int64 // unix ns of the last message received
 
 	// Reader goroutine only.
 	errors int
@@ -140,6 +144,7 @@ func (s *Session) Fail(code int, why string) { s.kick(code, why) }
 // Receive handles one frame from the client. It never blocks for long: validation runs
 // here, on the connection's own goroutine, and the room gets only valid work.
 func (s *Session) Receive(data []byte) {
+	s.lastActive.Store(time.Now().UnixNano())
 	if len(data) > s.svc.limits.MaxMessage {
 		s.kick(CloseTooBig, "message too big")
 		return
@@ -168,6 +173,8 @@ func (s *Session) Receive(data []byte) {
 			s.kick(CloseGoingAway, "server shutting down")
 			return
 		}
+		s.joined = time.Now()
+		s.svc.presence.join(s.Board.ID, Person{SID: s.ID, Name: s.name, Color: s.color, Role: s.Role, Since: s.joined.UnixMilli()}, s)
 		s.room.post(roomCmd{kind: cmdJoin, s: s, m: m})
 		return
 	}
@@ -186,6 +193,15 @@ func (s *Session) Receive(data []byte) {
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
 	case MsgCursor, MsgLaser:
 		s.ephemeral(m)
+	case MsgName:
+		s.svc.presence.update(s.Board.ID, s.ID, func(p *Person) bool {
+			p.Name = m.Name
+			if m.Color != "" {
+				p.Color = m.Color
+			}
+			return true
+		})
+		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
 	}
 }
 
@@ -238,6 +254,7 @@ func (s *Session) refuse(err error, cid string) {
 func (s *Session) Close() {
 	s.kick(CloseGoingAway, "closed")
 	if s.room != nil {
+		s.svc.presence.leave(s.Board.ID, s.ID)
 		s.svc.release(s.room, s)
 	}
 }

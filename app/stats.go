@@ -1,0 +1,65 @@
+package app
+
+import (
+	"bytes"
+	"os"
+	"runtime/metrics"
+	"strconv"
+	"syscall"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// stats reports what the process costs, for the load tool (sampled about once a
+// second) and for operators: CPU time used so far, resident memory, goroutines, live heap
+// and loaded boards. It reads counters the kernel and the runtime keep anyway; nothing
+// here stops the world.
+func (s *Server) stats(c *fiber.Ctx) error {
+	samples := []metrics.Sample{
+		{Name: "/sched/goroutines:goroutines"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+	}
+	metrics.Read(samples)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{
+		"cpu_seconds": cpuSeconds(),
+		"rss_bytes":   rssBytes(),
+		"goroutines":  metricUint(samples[0]),
+		"heap_bytes":  metricUint(samples[1]),
+		"rooms":       s.svc.Rooms(),
+	})
+}
+
+// cpuSeconds is the user and system CPU time the process has used; 0 if the kernel
+// will not say.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// rssBytes is the resident set size from /proc/self/statm; 0 where there is no /proc.
+func rssBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := bytes.Fields(b)
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseUint(string(f[1]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * uint64(os.Getpagesize())
+}
+
+func metricUint(s metrics.Sample) uint64 {
+	if s.Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s.Value.Uint64()
+}

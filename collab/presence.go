@@ -1,0 +1,356 @@
+package collab
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Voice states of a person (set by the voice SFU).
+const (
+	VoiceNone     = ""
+	VoiceIn       = "in"
+	VoiceMuted    = "muted"
+	VoiceSpeaking = "speaking"
+)
+
+// Person is one entry of a board's roster: a WebSocket session on the board.
+type Person struct {
+	SID   string `json:"sid"`
+	Name  string `json:"name"`
+	Color string `json:"color"`
+	Role  Role   `json:"role"`
+	Since int64  `json:"since"` // connected at, ms since epoch
+	Idle  bool   `json:"idle"`
+	Voice string `json:"voice"`
+}
+
+const (
+	// presenceEvery is the shortest time between two deliveries of presence events on
+	// one board: changes within it are coalesced, so a busy board sends at most five
+	// deliveries a second, whatever its churn.
+	presenceEvery = 200 * time.Millisecond
+	// presenceHistory is how many recent events a board keeps for Last-Event-ID resumes.
+	presenceHistory = 256
+	// subscriberQueue bounds what waits for one SSE subscriber; a subscriber that falls
+	// this far behind is closed and reconnects with Last-Event-ID.
+	subscriberQueue = 64
+	// IdleAfter is how long a session may send nothing (not even a cursor) before it
+	// shows as idle.
+	IdleAfter = 60 * time.Second
+)
+
+// presence holds the rosters of every board that has people or subscribers.
+type presence struct {
+	mu     sync.Mutex
+	boards map[string]*roster
+	epoch  string // distinguishes event ids of this process from a previous one
+}
+
+func newPresence() *presence {
+	return &presence{boards: make(map[string]*roster), epoch: randomID(4)}
+}
+
+// roster is one board's people and SSE subscribers. Guarded by its own mu.
+type roster struct {
+	p        *presence
+	id       string
+	mu       sync.Mutex
+	people   map[string]*Person
+	sessions map[string]*Session // for idle detection
+	order    []string            // sids in join order
+	subs     map[*Subscriber]struct{}
+	next     int64           // number of the next event
+	recent   []presenceEvent // the last presenceHistory events
+	// coalescing: what changed since the last delivery, by sid
+	pending   map[string]string // sid → "join", "leave" or "update"
+	pendOrder []string
+	timer     *time.Timer
+	lastFlush time.Time
+}
+
+type presenceEvent struct {
+	n     int64
+	frame []byte
+}
+
+// Subscriber is one SSE stream. C yields encoded events; it is closed when the
+// subscriber is dropped (too slow, or the service is closing).
+type Subscriber struct {
+	C     chan []byte
+	r     *roster
+	close sync.Once
+}
+
+// get returns the roster of board id, creating it.
+func (p *presence) get(id string) *roster {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := p.boards[id]
+	if r == nil {
+		r = &roster{p: p, id: id, people: make(map[string]*Person), sessions: make(map[string]*Session), subs: make(map[*Subscriber]struct{}), pending: make(map[string]string)}
+		p.boards[id] = r
+	}
+	return r
+}
+
+// dropIfEmpty forgets a roster nobody is on or watching. Called with r.mu held.
+func (p *presence) dropIfEmpty(r *roster) {
+	if len(r.people) > 0 || len(r.subs) > 0 || len(r.pending) > 0 {
+		return
+	}
+	p.mu.Lock()
+	if p.boards[r.id] == r {
+		delete(p.boards, r.id)
+	}
+	p.mu.Unlock()
+}
+
+// count returns how many people are on board id.
+func (p *presence) count(id string) int {
+	p.mu.Lock()
+	r := p.boards[id]
+	p.mu.Unlock()
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.people)
+}
+
+func (p *presence) join(id string, person Person, s *Session) {
+	r := p.get(id)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	pp := person
+	r.people[person.SID] = &pp
+	r.sessions[person.SID] = s
+	r.order = append(r.order, person.SID)
+	r.change(person.SID, "join")
+}
+
+func (p *presence) leave(id, sid string) {
+	r := p.get(id)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.people[sid]; !ok {
+		return
+	}
+	delete(r.people, sid)
+	delete(r.sessions, sid)
+	for i, s := range r.order {
+		if s == sid {
+			r.order = append(r.order[:i], r.order[i+1:]...)
+			break
+		}
+	}
+	r.change(sid, "leave")
+}
+
+// update changes a person with fn if they are on the board.
+func (p *presence) update(id, sid string, fn func(*Person) bool) {
+	p.mu.Lock()
+	r := p.boards[id]
+	p.mu.Unlock()
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if person := r.people[sid]; person != nil && fn(person) {
+		r.change(sid, "update")
+	}
+}
+
+// change records what happened to sid and schedules a delivery. Coalescing: a join then
+// updates is one join; updates are one update; a join then a leave is nothing.
+func (r *roster) change(sid, kind string) {
+	prev, seen := r.pending[sid]
+	switch {
+	case !seen:
+		r.pendOrder = append(r.pendOrder, sid)
+	case prev == "join" && kind == "update":
+		kind = "join"
+	case prev == "join" && kind == "leave":
+		kind = "" // came and went between two deliveries
+	case prev == "leave" && kind == "join":
+		kind = "update" // reconnected with the same sid: cannot happen today, harmless
+	}
+	r.pending[sid] = kind
+	if r.timer != nil {
+		return
+	}
+	wait := presenceEvery - time.Since(r.lastFlush)
+	if wait < 0 {
+		wait = 0
+	}
+	r.timer = time.AfterFunc(wait, r.flush)
+}
+
+// flush delivers the coalesced changes: each becomes an event with its own id, kept for
+// resumes and queued to every subscriber.
+func (r *roster) flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.timer = nil
+	r.lastFlush = time.Now()
+	var batch []byte
+	for _, sid := range r.pendOrder {
+		kind := r.pending[sid]
+		var data []byte
+		switch kind {
+		case "":
+			continue
+		case "leave":
+			data = append(append([]byte(`{"sid":`), appendString(nil, sid)...), '}')
+		default:
+			person := r.people[sid]
+			if person == nil {
+				continue
+			}
+			data, _ = json.Marshal(person)
+		}
+		ev := r.event(kind, data)
+		batch = append(batch, ev...)
+	}
+	clear(r.pending)
+	r.pendOrder = r.pendOrder[:0]
+	if len(batch) > 0 {
+		for s := range r.subs {
+			r.deliver(s, batch)
+		}
+	}
+	r.p.dropIfEmpty(r)
+}
+
+// event numbers, encodes and remembers one event. Called with r.mu held.
+func (r *roster) event(kind string, data []byte) []byte {
+	r.next++
+	b := make([]byte, 0, len(data)+64)
+	b = append(b, "id: "...)
+	b = append(b, r.eventID(r.next)...)
+	b = append(b, "\nevent: "...)
+	b = append(b, kind...)
+	b = append(b, "\ndata: "...)
+	b = append(b, data...)
+	b = append(b, "\n\n"...)
+	r.recent = append(r.recent, presenceEvent{n: r.next, frame: b})
+	if len(r.recent) > presenceHistory {
+		r.recent = append(r.recent[:0], r.recent[len(r.recent)-presenceHistory:]...)
+	}
+	return b
+}
+
+func (r *roster) eventID(n int64) string { return r.p.epoch + "-" + strconv.FormatInt(n, 10) }
+
+// deliver queues b to s, dropping s if it is too far behind. Called with r.mu held.
+func (r *roster) deliver(s *Subscriber, b []byte) {
+	select {
+	case s.C <- b:
+	default:
+		delete(r.subs, s)
+		s.close.Do(func() { close(s.C) })
+	}
+}
+
+// subscribe registers an SSE stream on board id. The first message on C is what the
+// subscriber missed since lastEventID if this process still has it, else a roster event
+// with everyone on the board now.
+func (p *presence) subscribe(id, lastEventID string) *Subscriber {
+	r := p.get(id)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := &Subscriber{C: make(chan []byte, subscriberQueue), r: r}
+	s.C <- r.catchUp(lastEventID)
+	r.subs[s] = struct{}{}
+	return s
+}
+
+// catchUp returns the events after lastEventID, or a fresh roster when that id is not
+// one of ours or is too old. Called with r.mu held.
+func (r *roster) catchUp(lastEventID string) []byte {
+	if n, ok := strings.CutPrefix(lastEventID, r.p.epoch+"-"); ok {
+		last, err := strconv.ParseInt(n, 10, 64)
+		if err == nil && last <= r.next && (last == r.next || len(r.recent) > 0 && r.recent[0].n <= last+1) {
+			var b []byte
+			for _, ev := range r.recent {
+				if ev.n > last {
+					b = append(b, ev.frame...)
+				}
+			}
+			return append(b, ": resumed\n\n"...)
+		}
+	}
+	people := make([]*Person, 0, len(r.order))
+	for _, sid := range r.order {
+		people = append(people, r.people[sid])
+	}
+	data, _ := json.Marshal(people)
+	// The roster takes an id of its own, so that a resume from it replays what follows.
+	r.next++
+	b := append([]byte("id: "), r.eventID(r.next)...)
+	b = append(b, "\nevent: roster\ndata: "...)
+	b = append(b, data...)
+	b = append(b, "\n\n"...)
+	r.recent = append(r.recent, presenceEvent{n: r.next}) // a marker: rosters are not replayed
+	if len(r.recent) > presenceHistory {
+		r.recent = append(r.recent[:0], r.recent[len(r.recent)-presenceHistory:]...)
+	}
+	return b
+}
+
+// Unsubscribe ends s. Safe to call more than once.
+func (s *Subscriber) Unsubscribe() {
+	r := s.r
+	r.mu.Lock()
+	delete(r.subs, s)
+	r.p.dropIfEmpty(r)
+	r.mu.Unlock()
+	s.close.Do(func() { close(s.C) })
+}
+
+// markIdle updates the idle flag of everyone on every board from their sessions' last
+// activity.
+func (p *presence) markIdle(now time.Time) {
+	p.mu.Lock()
+	rs := make([]*roster, 0, len(p.boards))
+	for _, r := range p.boards {
+		rs = append(rs, r)
+	}
+	p.mu.Unlock()
+	for _, r := range rs {
+		r.mu.Lock()
+		for sid, s := range r.sessions {
+			idle := now.Sub(time.Unix(0, s.lastActive.Load())) > IdleAfter
+			if person := r.people[sid]; person != nil && person.Idle != idle {
+				person.Idle = idle
+				r.change(sid, "update")
+			}
+		}
+		r.mu.Unlock()
+	}
+}
+
+// closeAll drops every subscriber, so their streams end (service shutdown).
+func (p *presence) closeAll() {
+	p.mu.Lock()
+	rs := make([]*roster, 0, len(p.boards))
+	for _, r := range p.boards {
+		rs = append(rs, r)
+	}
+	p.mu.Unlock()
+	for _, r := range rs {
+		r.mu.Lock()
+		for s := range r.subs {
+			delete(r.subs, s)
+			s.close.Do(func() { close(s.C) })
+		}
+		if r.timer != nil {
+			r.timer.Stop()
+		}
+		r.mu.Unlock()
+	}
+}
