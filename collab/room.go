@@ -1,6 +1,7 @@
 package collab
 
 import (
+	"bytes"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -41,7 +42,14 @@ type room struct {
 	sinceSnap int
 	elemCache []byte // encoded elements at elemSeq, shared by welcomes
 	elemSeq   int64
+	notices   [][]byte    // join, leave, title frames waiting to go out together
+	noticeT   *time.Timer // fires noticeEvery after the first waiting notice
 }
+
+// noticeEvery is how long join, leave and title messages wait to be sent together. When
+// thousands join a board at once, each member gets one combined message per interval
+// instead of one per arrival: O(members) writes per interval, not O(members²).
+const noticeEvery = 100 * time.Millisecond
 
 type cmdKind uint8
 
@@ -98,12 +106,16 @@ func (r *room) run() {
 	idle := time.NewTimer(time.Hour)
 	idle.Stop()
 	armed := false
+	r.noticeT = time.NewTimer(time.Hour)
+	r.noticeT.Stop()
 	for {
 		select {
 		case c := <-r.inbox:
 			r.handle(c)
 		case <-r.wake:
 			r.advance()
+		case <-r.noticeT.C:
+			r.sendNotices()
 		case <-idle.C:
 			armed = false
 			if r.isIdle() && r.unload() {
@@ -125,7 +137,7 @@ func (r *room) run() {
 }
 
 func (r *room) isIdle() bool {
-	return len(r.members) == 0 && len(r.waiting) == 0 && len(r.inflight) == 0
+	return len(r.members) == 0 && len(r.waiting) == 0 && len(r.inflight) == 0 && len(r.notices) == 0
 }
 
 func (r *room) load() {
@@ -216,13 +228,27 @@ func (r *room) leave(s *Session) {
 	}
 }
 
-// others sends a frame that is not an ops broadcast to every member and waiting session.
+// others queues a frame that is not an ops broadcast (join, leave, title) for every
+// member and waiting session; sendNotices delivers the queue as one message.
 func (r *room) others(frame []byte) {
+	if len(r.notices) == 0 {
+		r.noticeT.Reset(noticeEvery)
+	}
+	r.notices = append(r.notices, frame)
+}
+
+func (r *room) sendNotices() {
+	if len(r.notices) == 0 {
+		return
+	}
+	msg := bytes.Join(r.notices, []byte{'\n'})
+	clear(r.notices)
+	r.notices = r.notices[:0]
 	for _, m := range r.members {
-		m.send(frame)
+		m.send(msg)
 	}
 	for i := range r.waiting {
-		r.waiting[i].after = append(r.waiting[i].after, frame)
+		r.waiting[i].after = append(r.waiting[i].after, msg)
 	}
 }
 

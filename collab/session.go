@@ -103,7 +103,9 @@ func (s *Session) send(msg []byte) bool {
 		s.mu.Unlock()
 		return false
 	}
-	if len(s.queue) > 0 && (len(s.queue) >= maxQueuedMessages || s.queued+len(msg) > s.svc.cfg.MaxQueueBytes) {
+	// The message at the head is exempt from the byte cap: a welcome can be larger than
+	// the cap by itself, and what matters is how much piles up behind it.
+	if len(s.queue) > 0 && (len(s.queue) >= maxQueuedMessages || s.queued-len(s.queue[0])+len(msg) > s.svc.cfg.MaxQueueBytes) {
 		s.mu.Unlock()
 		s.kick(CloseTryAgain, "too slow: reconnect and resume")
 		return false
