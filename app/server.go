@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,6 +48,7 @@ type Server struct {
 	heartbeat  time.Duration
 	countEvery time.Duration
 	done       chan struct{} // closed by Shutdown: ends the streams app itself feeds
+	conns      sync.Map      // *wsConn → struct{}: open WebSocket connections, for pings
 }
 
 // New builds the server and its routes. Templates are parsed here, so a broken template
@@ -91,6 +93,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		TrustedProxies:          cfg.TrustedProxies,
 	})
 	s.routes()
+	go s.pingAll()
 	return s, nil
 }
 

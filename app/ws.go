@@ -2,6 +2,8 @@ package app
 
 import (
 	"errors"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -17,6 +19,10 @@ const (
 	writeTimeout = 10 * time.Second
 	closeGrace   = time.Second // how long to wait for the client's close reply
 )
+
+// wsWriteBuffers lends write buffers to connections only while they write, so an idle
+// connection holds none.
+var wsWriteBuffers = &sync.Pool{}
 
 // wsUpgrade checks the board before the upgrade, so an unknown board is a plain 404
 // and a request that is not a WebSocket handshake a plain 426.
@@ -36,8 +42,9 @@ func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 
 func (s *Server) wsHandler() fiber.Handler {
 	return ws.New(s.serveWS, ws.Config{
-		ReadBufferSize:  4096,
+		ReadBufferSize:  1024,
 		WriteBufferSize: 4096,
+		WriteBufferPool: wsWriteBuffers,
 		RecoverHandler: func(c *ws.Conn) {
 			if v := recover(); v != nil {
 				s.log.Error("panic in websocket handler", "panic", v)
@@ -46,15 +53,17 @@ func (s *Server) wsHandler() fiber.Handler {
 	})
 }
 
-// serveWS runs one connection: this goroutine reads, a second one writes. The session
-// decides what is sent and when the connection must end; the writer sends it.
+// serveWS runs one connection on the goroutine that owns its reads. Writes happen on a
+// goroutine that exists only while there is something to write (wsConn.run).
 func (s *Server) serveWS(c *ws.Conn) {
 	sess := c.Locals("session").(*collab.Session)
+	w := &wsConn{c: c, sess: sess, finished: make(chan struct{})}
+	sess.Wake = w.wake
+	s.conns.Store(w, struct{}{})
+	defer s.conns.Delete(w)
 	c.SetReadLimit(int64(s.svc.Limits().MaxMessage))
 	_ = c.SetReadDeadline(time.Now().Add(readTimeout))
 	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(readTimeout)) })
-	written := make(chan struct{})
-	go s.writeLoop(c, sess, written)
 	for {
 		typ, data, err := c.ReadMessage()
 		if err != nil {
@@ -71,46 +80,88 @@ func (s *Server) serveWS(c *ws.Conn) {
 		sess.Receive(data)
 	}
 	sess.Close()
-	<-written
+	<-w.finished // the conn goes back to a pool when this handler returns
 }
 
-// writeLoop is the connection's only writer. Everything queued since its last write
-// goes out as one frame, messages separated by newlines: one system call for many
-// messages when a board is busy.
-func (s *Server) writeLoop(c *ws.Conn, sess *collab.Session, written chan<- struct{}) {
-	defer close(written)
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
+// wsConn is the writing side of one connection.
+type wsConn struct {
+	c        *ws.Conn
+	sess     *collab.Session
+	running  atomic.Bool // a run goroutine exists
+	ping     atomic.Bool // a ping is due
+	finished chan struct{}
+}
+
+// wake makes sure a writer runs; called by the session and by the pinger.
+func (w *wsConn) wake() {
+	if w.running.CompareAndSwap(false, true) {
+		go w.run()
+	}
+}
+
+// run writes until nothing is left, then exits; after the session closed, it sends the
+// close frame and finishes the connection. Everything queued since the last write goes
+// out as one frame, messages separated by newlines: one system call for many messages
+// when a board is busy.
+func (w *wsConn) run() {
+	broken := false
 	for {
-		select {
-		case <-sess.Notify():
-			if err := writeFrame(c, sess.Take()); err != nil {
-				sess.Fail(collab.CloseGoingAway, "write failed")
-				_ = c.SetReadDeadline(time.Now())
-				return
+		if w.ping.Swap(false) && !broken {
+			if err := w.c.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+				broken = true
+				w.sess.Fail(collab.CloseGoingAway, "ping failed")
 			}
-		case <-ping.C:
-			if err := c.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
-				sess.Fail(collab.CloseGoingAway, "ping failed")
-				_ = c.SetReadDeadline(time.Now())
-				return
+		}
+		if msgs := w.sess.Take(); len(msgs) > 0 {
+			if !broken && writeFrame(w.c, msgs) != nil {
+				broken = true
+				w.sess.Fail(collab.CloseGoingAway, "write failed")
 			}
-		case <-sess.Done():
-			code, why := sess.CloseStatus()
-			if writeFrame(c, sess.Take()) == nil {
-				_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, why), time.Now().Add(writeTimeout))
+			clear(msgs) // an idle connection keeps no message alive
+			continue
+		}
+		if closed, code, why := w.sess.Closed(); closed {
+			if !broken {
+				_ = w.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, why), time.Now().Add(writeTimeout))
 			}
 			// The reader ends when the client answers the close, or soon after anyway.
-			_ = c.SetReadDeadline(time.Now().Add(closeGrace))
+			_ = w.c.SetReadDeadline(time.Now().Add(closeGrace))
+			close(w.finished)
+			return // running stays true: nothing is written after the close frame
+		}
+		w.running.Store(false)
+		// A message queued after Take but before Store saw running and did not start a
+		// writer: look again, and carry on unless another writer has started since.
+		if w.sess.Idle() && !w.ping.Load() {
+			return
+		}
+		if !w.running.CompareAndSwap(false, true) {
+			return
+		}
+	}
+}
+
+// pingAll asks every connection's writer to send a ping, every pingEvery, so that dead
+// peers are noticed and proxies keep the connections open.
+func (s *Server) pingAll() {
+	t := time.NewTicker(pingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.conns.Range(func(k, _ any) bool {
+				w := k.(*wsConn)
+				w.ping.Store(true)
+				w.wake()
+				return true
+			})
+		case <-s.done:
 			return
 		}
 	}
 }
 
 func writeFrame(c *ws.Conn, msgs [][]byte) error {
-	if len(msgs) == 0 {
-		return nil
-	}
 	_ = c.SetWriteDeadline(time.Now().Add(writeTimeout))
 	w, err := c.NextWriter(websocket.TextMessage)
 	if err != nil {

@@ -51,6 +51,9 @@ type room struct {
 // instead of one per arrival: O(members) writes per interval, not O(members²).
 const noticeEvery = 100 * time.Millisecond
 
+// maxWelcomePeers is how many peers a welcome lists at most.
+const maxWelcomePeers = 200
+
 type cmdKind uint8
 
 const (
@@ -456,14 +459,16 @@ func (r *room) welcome(s *Session, since int64) []byte {
 		b = append(b, `,"reset":true,"elements":`...)
 		b = append(b, r.elemCache...)
 	}
+	// The most recent peers only: a welcome to a board with ten thousand viewers must
+	// not list them all (presence has the full roster).
 	b = append(b, `,"peers":[`...)
 	n := 0
-	for _, m := range r.members {
-		b = appendPeer(b, m, n)
+	for i := len(r.waiting) - 1; i >= 0 && n < maxWelcomePeers; i-- {
+		b = appendPeer(b, r.waiting[i].s, n)
 		n++
 	}
-	for _, w := range r.waiting {
-		b = appendPeer(b, w.s, n)
+	for i := len(r.members) - 1; i >= 0 && n < maxWelcomePeers; i-- {
+		b = appendPeer(b, r.members[i], n)
 		n++
 	}
 	lim := &r.svc.cfg.Limits

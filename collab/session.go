@@ -33,8 +33,11 @@ const (
 const maxQueuedMessages = 4096
 
 // Session is one client connection on one board. The transport (app) calls Receive with
-// each frame from its single reader goroutine, and writes what Outbox yields from its
-// single writer goroutine until Done is closed.
+// each frame from its single reader goroutine. For writing, it sets Wake before the
+// first Receive: Wake is called whenever messages are queued after the queue was empty,
+// and when the session is closed; the transport then Takes and writes until Take is
+// empty, and after Closed reports true, sends the close frame. A transport needs no
+// goroutine for a connection that has nothing to write.
 type Session struct {
 	ID    string
 	Role  Role
@@ -53,12 +56,13 @@ type Session struct {
 	tokens float64
 	last   time.Time
 
+	// Wake is set by the transport before the session is used; see Session.
+	Wake func()
+
 	mu        sync.Mutex
 	queue     [][]byte
 	spare     [][]byte
 	queued    int
-	notify    chan struct{}
-	done      chan struct{}
 	closed    bool
 	closeCode int
 	closeWhy  string
@@ -67,18 +71,13 @@ type Session struct {
 func newSession(svc *Service, board BoardMeta, role Role) *Session {
 	return &Session{
 		ID: randomID(8), Role: role, Board: board, svc: svc,
-		tokens: EphemeralBurst, notify: make(chan struct{}, 1), done: make(chan struct{}),
+		tokens: EphemeralBurst, Wake: func() {},
 	}
 }
 
-// Notify is signalled whenever messages are queued; then call Take.
-func (s *Session) Notify() <-chan struct{} { return s.notify }
-
-// Done is closed when the session must end. Then CloseStatus says how.
-func (s *Session) Done() <-chan struct{} { return s.done }
-
 // Take returns every queued message, oldest first, and empties the queue. The returned
-// slice is only valid until the next Take.
+// slice is only valid until the next Take; the caller should clear it once written, so
+// that an idle session holds no message.
 func (s *Session) Take() [][]byte {
 	s.mu.Lock()
 	q := s.queue
@@ -88,11 +87,20 @@ func (s *Session) Take() [][]byte {
 	return q
 }
 
-// CloseStatus returns the WebSocket close code and reason once Done is closed.
-func (s *Session) CloseStatus() (int, string) {
+// Closed reports whether the session has ended, and with which WebSocket close code
+// and reason.
+func (s *Session) Closed() (closed bool, code int, why string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.closeCode, s.closeWhy
+	return s.closed, s.closeCode, s.closeWhy
+}
+
+// Idle reports whether nothing waits to be written and the session is still open: a
+// transport's writer may stop.
+func (s *Session) Idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) == 0 && !s.closed
 }
 
 // send queues msg without blocking. A session that has fallen too far behind is closed
@@ -112,10 +120,10 @@ func (s *Session) send(msg []byte) bool {
 	}
 	s.queue = append(s.queue, msg)
 	s.queued += len(msg)
+	first := len(s.queue) == 1
 	s.mu.Unlock()
-	select {
-	case s.notify <- struct{}{}:
-	default:
+	if first {
+		s.Wake()
 	}
 	return true
 }
@@ -137,7 +145,7 @@ func (s *Session) kick(code int, why string) {
 		s.queue, s.queued = s.queue[:0], 0
 	}
 	s.mu.Unlock()
-	close(s.done)
+	s.Wake()
 }
 
 // Fail ends the session from the transport's side, e.g. on a binary or oversized frame.
