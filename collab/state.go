@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -133,6 +134,13 @@ func opsFrame(seq int64, cid, by string, at int64, ops []Op) []byte {
 
 // appendElements appends every element, tombstones included, as a JSON array.
 func (s *state) appendElements(b []byte) []byte {
+	// Size the buffer once: growing a multi-megabyte slice by appending copies it
+	// several times over.
+	size := 2
+	for _, e := range s.els {
+		size += 160 + len(e.Text) + 24*e.Points.Len()
+	}
+	b = slices.Grow(b, size)
 	b = append(b, '[')
 	first := true
 	for _, e := range s.els {
@@ -147,12 +155,7 @@ func (s *state) appendElements(b []byte) []byte {
 
 // snapshot encodes the state for storage.
 func (s *state) snapshot() Snapshot {
-	b := make([]byte, 0, 256*len(s.els)+64)
-	b = append(b, `{"seq":`...)
-	b = strconv.AppendInt(b, s.seq, 10)
-	b = append(b, `,"elements":`...)
-	b = s.appendElements(b)
-	return Snapshot{Seq: s.seq, Data: append(b, '}')}
+	return Snapshot{Seq: s.seq, Data: s.encodeSnapshot()}
 }
 
 // storedLimits are used to read back what the server itself wrote: limits may have been
@@ -163,20 +166,9 @@ var storedLimits = Limits{MaxPoints: math.MaxInt, MaxText: math.MaxInt, MaxBatch
 func loadState(snap Snapshot, tail []LogEntry) (*state, error) {
 	s := newState()
 	if len(snap.Data) > 0 {
-		var w struct {
-			Seq      int64    `json:"seq"`
-			Elements []Fields `json:"elements"`
-		}
-		if err := json.Unmarshal(snap.Data, &w); err != nil {
+		var err error
+		if s, err = decodeSnapshot(snap.Data); err != nil {
 			return nil, fmt.Errorf("decode snapshot at %d: %w", snap.Seq, err)
-		}
-		s.seq = w.Seq
-		for i := range w.Elements {
-			e := w.Elements[i].stored()
-			s.els[e.ID] = e
-			if !e.Deleted {
-				s.live++
-			}
 		}
 	}
 	for _, le := range tail {

@@ -2,6 +2,7 @@ package collab
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 )
 
@@ -100,4 +101,25 @@ func pts(n int) string {
 		b = fmt.Appendf(b, "[%d,%d]", i*3, (i*7)%50)
 	}
 	return string(append(b, ']'))
+}
+
+// BenchmarkIdleBoardMemory reports the heap a loaded board of 10,000 mixed elements
+// holds (its state, as loaded from a snapshot), in bytes.
+func BenchmarkIdleBoardMemory(b *testing.B) {
+	snap := boardOf(10_000).snapshot()
+	var keep *state
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		s, err := loadState(snap, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		keep = s
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB/board")
+	}
+	_ = keep
 }

@@ -100,8 +100,29 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if !json.Valid(s.snapshot().Data) {
-		t.Fatal("snapshot is not valid JSON")
+}
+
+// TestCorruptSnapshotIsRefused: every truncation of a snapshot, a future format and
+// garbage are reported as errors, never a panic or a half-loaded board.
+func TestCorruptSnapshotIsRefused(t *testing.T) {
+	data := boardOf(30).snapshot().Data
+	for n := 0; n < len(data); n++ {
+		if _, err := loadState(Snapshot{Seq: 30, Data: data[:n]}, nil); err == nil && n > 0 {
+			t.Fatalf("a snapshot cut to %d of %d bytes loaded", n, len(data))
+		}
+	}
+	future := append([]byte{'T', snapshotVersion + 1}, data[2:]...)
+	if _, err := loadState(Snapshot{Data: future}, nil); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("future format: %v", err)
+	}
+	for _, junk := range [][]byte{[]byte(`{"seq":1}`), {'T', 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {'T', 1, 1, 200, 0xff}} {
+		if _, err := loadState(Snapshot{Data: junk}, nil); err == nil {
+			t.Fatalf("junk %q loaded", junk)
+		}
+	}
+	loaded, err := loadState(Snapshot{Seq: 30, Data: data}, nil)
+	if err != nil || len(loaded.els) != 30 || string(loaded.appendSorted()) != string(boardOf(30).appendSorted()) {
+		t.Fatalf("round trip: %v", err)
 	}
 }
 
