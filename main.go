@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"tabula/loadtest"
 )
 
 func main() {
@@ -17,6 +19,9 @@ func main() {
 }
 
 func run(args []string) int {
+	if len(args) > 0 && args[0] == "loadtest" {
+		return loadtest.Main(args[1:], os.Stdout, os.Stderr)
+	}
 	cfg, err := parseConfig(args, osGetenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

@@ -1,0 +1,351 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fasthttp/websocket"
+)
+
+// simClient is one simulated collaborator: a WebSocket on one board, read by its own
+// goroutine (readLoop), and for writers a second goroutine that sends (writeLoop).
+type simClient struct {
+	r      *run
+	idx    int
+	board  *board
+	ws     *websocket.Conn
+	writer bool
+
+	wmu sync.Mutex // serialises writes: the writer's frames and the final close
+
+	inflight atomic.Int64 // batches sent and neither acknowledged nor refused
+	lastSeq  atomic.Int64 // the last ops seq received in order
+	closing  atomic.Bool  // the tool is closing: an error now is not a drop
+	lost     atomic.Bool  // the connection ended before the tool closed it
+
+	welcome  chan struct{} // closed when the welcome arrives
+	done     chan struct{} // closed when readLoop returns
+	ackSig   chan struct{} // a batch was acknowledged or refused (capacity 1)
+	progress chan struct{} // an ops broadcast arrived (capacity 1)
+
+	// readLoop only; read by others after done is closed.
+	welcomeSeq int64
+	received   int64 // ops broadcasts
+	gaps, dups int64
+	trace      []delivery // with Config.trace: every ops broadcast received
+	acks       []delivery // with Config.trace: every ack of this client's batches
+}
+
+// delivery is one ops broadcast or ack as a client saw it.
+type delivery struct {
+	seq int64
+	cid string
+}
+
+func newSimClient(r *run, idx int, b *board) *simClient {
+	return &simClient{
+		r: r, idx: idx, board: b, writer: idx < r.cfg.Writers,
+		welcome: make(chan struct{}), done: make(chan struct{}),
+		ackSig: make(chan struct{}, 1), progress: make(chan struct{}, 1),
+	}
+}
+
+// connect dials, says hello and waits for the welcome. Failures are counted as drops
+// by the caller.
+func (c *simClient) connect(ctx context.Context) error {
+	d := websocket.Dialer{
+		HandshakeTimeout: 10 * time.Second,
+		NetDialContext:   c.r.netDial(c.idx),
+		ReadBufferSize:   8 << 10,
+		WriteBufferSize:  8 << 10,
+	}
+	ws, resp, err := d.DialContext(ctx, c.r.wsURL(c.board.id), nil)
+	if err != nil {
+		if resp != nil {
+			return fmt.Errorf("dial: %w (HTTP %d)", err, resp.StatusCode)
+		}
+		return fmt.Errorf("dial: %w", err)
+	}
+	c.ws = ws
+	go c.readLoop()
+	hello := `{"t":"hello","v":1,"since":0,"name":"load ` + strconv.Itoa(c.idx) + `"}`
+	if err := c.write([]byte(hello)); err != nil {
+		return fmt.Errorf("hello: %w", err)
+	}
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	select {
+	case <-c.welcome:
+		return nil
+	case <-c.done:
+		return errors.New("closed before welcome")
+	case <-t.C:
+		return errors.New("no welcome within 10s")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// alive reports whether the client is connected: it connected and its reader has not
+// stopped.
+func (c *simClient) alive() bool {
+	if c.ws == nil {
+		return false
+	}
+	select {
+	case <-c.done:
+		return false
+	default:
+		return true
+	}
+}
+
+func (c *simClient) write(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.ws.WriteMessage(websocket.TextMessage, b)
+}
+
+// close ends the connection with a normal close and waits for the reader to stop.
+func (c *simClient) close() {
+	if c.ws == nil {
+		return
+	}
+	c.closing.Store(true)
+	c.wmu.Lock()
+	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	c.wmu.Unlock()
+	t := time.NewTimer(3 * time.Second)
+	select {
+	case <-c.done:
+	case <-t.C:
+	}
+	t.Stop()
+	c.ws.Close()
+	<-c.done
+}
+
+// readLoop reads until the connection ends. A frame can hold several messages, one per
+// line; all of them are stamped with the time the frame was read.
+func (c *simClient) readLoop() {
+	defer close(c.done)
+	var buf bytes.Buffer
+	for {
+		_, rd, err := c.ws.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(rd)
+		}
+		if err != nil {
+			if !c.closing.Load() {
+				c.lost.Store(true)
+				c.r.addDrop(closeCode(err))
+			}
+			return
+		}
+		now := c.r.since()
+		data := buf.Bytes()
+		for len(data) > 0 {
+			var line []byte
+			line, data, _ = bytes.Cut(data, []byte{'\n'})
+			c.handle(line, now)
+		}
+	}
+}
+
+// closeCode names why a connection ended: its close code, or 1006 when it ended without
+// a close frame.
+func closeCode(err error) string {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return strconv.Itoa(ce.Code)
+	}
+	return strconv.Itoa(websocket.CloseAbnormalClosure)
+}
+
+func (c *simClient) handle(line []byte, now int64) {
+	switch string(msgType(line)) {
+	case "ops":
+		seq, _ := intField(line, "seq")
+		c.onOps(seq, strField(line, "cid"), now)
+	case "ack":
+		seq, _ := intField(line, "seq")
+		c.onAck(seq, strField(line, "cid"), now)
+	case "cursor":
+		c.onCursor(line, now)
+	case "error":
+		c.r.addError(string(strField(line, "code")))
+		if sender, _, ok := parseCID(strField(line, "cid"), c.r.id); ok && sender == c.idx {
+			c.r.refused.Add(1)
+			c.inflight.Add(-1)
+			notify(c.ackSig)
+		}
+	case "welcome":
+		c.welcomeSeq, _ = intField(line, "seq")
+		c.lastSeq.Store(c.welcomeSeq)
+		close(c.welcome)
+	}
+}
+
+// onOps checks that broadcasts come in seq order with no gap and no repeat, and times
+// those another client of this run sent.
+func (c *simClient) onOps(seq int64, cid []byte, now int64) {
+	last := c.lastSeq.Load()
+	switch {
+	case seq <= last:
+		c.dups++
+		return
+	case seq > last+1:
+		c.gaps += seq - last - 1
+	}
+	c.lastSeq.Store(seq)
+	c.received++
+	r := c.r
+	if r.inWindow(now) {
+		r.deliveries.Add(1)
+	}
+	if r.cfg.trace {
+		c.trace = append(c.trace, delivery{seq, string(cid)})
+	}
+	if sender, sent, ok := parseCID(cid, r.id); ok && sender != c.idx && r.inWindow(sent) {
+		r.delivery.record(time.Duration(now - sent))
+	}
+	notify(c.progress)
+}
+
+func (c *simClient) onAck(seq int64, cid []byte, now int64) {
+	r := c.r
+	sender, sent, ok := parseCID(cid, r.id)
+	if !ok || sender != c.idx {
+		return
+	}
+	c.inflight.Add(-1)
+	r.acked.Add(1)
+	c.board.ackedUpTo(seq)
+	if r.inWindow(sent) {
+		r.ack.record(time.Duration(now - sent))
+	}
+	if r.cfg.trace {
+		c.acks = append(c.acks, delivery{seq, string(cid)})
+	}
+	notify(c.ackSig)
+}
+
+// onCursor times cursors of this run: their x is the send time in milliseconds and y
+// is -x, which a person's cursor practically never is.
+func (c *simClient) onCursor(line []byte, now int64) {
+	x, ok1 := floatField(line, "x")
+	y, ok2 := floatField(line, "y")
+	if !ok1 || !ok2 || x <= 0 || y != -x {
+		return
+	}
+	r := c.r
+	sent := int64(x * 1e6)
+	if r.inWindow(now) {
+		r.cursorsRecv.Add(1)
+	}
+	if r.inWindow(sent) {
+		r.cursor.record(time.Duration(now - sent))
+	}
+}
+
+// writeLoop sends batches at the configured rate, and cursors, until ctx is done or the
+// connection drops. Like a real client it keeps at most MaxUnacked batches in flight:
+// a batch that falls due while the window is full counts as a stall, and one batch is
+// sent as soon as an ack makes room (due batches do not pile up).
+func (c *simClient) writeLoop(ctx context.Context, seed uint64) {
+	r := c.r
+	rng := rand.New(rand.NewPCG(seed, uint64(c.idx)))
+	gen := newOpGen(r.id+"w"+strconv.FormatInt(int64(c.idx), 36)+"n", seed, uint64(c.idx)+1<<32)
+	period := time.Duration(float64(time.Second) / r.cfg.Rate)
+	// Start at a random phase, so that writers started together do not send in lockstep.
+	phase := time.NewTimer(time.Duration(rng.Int64N(int64(max(period, time.Millisecond)))))
+	select {
+	case <-phase.C:
+	case <-ctx.Done():
+		phase.Stop()
+		return
+	}
+	opsT := time.NewTicker(max(period, time.Millisecond))
+	defer opsT.Stop()
+	var cursorC <-chan time.Time
+	if r.cfg.CursorHz > 0 {
+		cur := time.NewTicker(max(time.Duration(float64(time.Second)/r.cfg.CursorHz), time.Millisecond))
+		defer cur.Stop()
+		cursorC = cur.C
+	}
+	var (
+		ops   []byte
+		msg   []byte
+		n     int64
+		due   bool
+		limit = int64(r.cfg.MaxUnacked)
+	)
+	send := func() bool {
+		var count int
+		ops, count = gen.appendOps(ops[:0])
+		n++
+		msg = append(msg[:0], `{"t":"ops","cid":"`...)
+		msg = appendCID(msg, r.id, c.idx, n, r.since())
+		msg = append(msg, `","ops":[`...)
+		msg = append(msg, ops...)
+		msg = append(msg, "]}"...)
+		c.inflight.Add(1)
+		if err := c.write(msg); err != nil {
+			c.inflight.Add(-1)
+			return false
+		}
+		r.sent.Add(1)
+		r.opsSent.Add(int64(count))
+		r.bytesSent.Add(int64(len(msg)))
+		return true
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.done:
+			return
+		case <-opsT.C:
+			if c.inflight.Load() >= limit {
+				r.stalls.Add(1)
+				due = true
+			} else if !send() {
+				return
+			}
+		case <-c.ackSig:
+			if due && c.inflight.Load() < limit {
+				due = false
+				if !send() {
+					return
+				}
+			}
+		case <-cursorC:
+			x := float64(r.since()) / 1e6
+			msg = append(msg[:0], `{"t":"cursor","x":`...)
+			msg = strconv.AppendFloat(msg, x, 'f', 3, 64)
+			msg = append(msg, `,"y":-`...)
+			msg = strconv.AppendFloat(msg, x, 'f', 3, 64)
+			msg = append(msg, '}')
+			if err := c.write(msg); err != nil {
+				return
+			}
+			r.cursorsSent.Add(1)
+		}
+	}
+}
+
+// notify wakes whoever waits on ch without blocking; ch has capacity 1.
+func notify(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}

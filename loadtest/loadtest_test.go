@@ -1,0 +1,131 @@
+package loadtest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tabula/app"
+	"tabula/collab"
+	"tabula/collab/bolt"
+)
+
+// startServer runs a Tabula server on 127.0.0.1:0 built from the same parts main wires
+// together (the Program type lives in package main and cannot be imported here), and
+// returns its base URL.
+func startServer(t *testing.T) string {
+	t.Helper()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := collab.DefaultConfig()
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := collab.NewService(store, cfg)
+	srv, err := app.New(svc, app.Config{Logger: cfg.Logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		svc.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		if err := store.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// TestSmoke runs the tool briefly and checks correctness, not speed: every batch
+// acknowledged, every broadcast delivered to every client of its board exactly once and
+// in seq order, nothing refused or dropped, and the server's stats sampled.
+func TestSmoke(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.URL = startServer(t)
+	cfg.Clients, cfg.Boards, cfg.Writers = 6, 2, 3
+	cfg.Rate, cfg.CursorHz = 20, 30
+	cfg.Warmup, cfg.Duration = 500*time.Millisecond, 2*time.Second
+	cfg.Sources = 2
+	cfg.trace = true
+	var progress strings.Builder
+	rep, r, err := execute(t.Context(), cfg, &progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	if err := rep.writeTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", table.String())
+
+	if rep.Connected != cfg.Clients {
+		t.Fatalf("%d of %d clients connected", rep.Connected, cfg.Clients)
+	}
+	if rep.Errors.Total != 0 || rep.Drops.Total != 0 {
+		t.Fatalf("errors %v, drops %v %v", rep.Errors.ByCode, rep.Drops.ByCode, rep.Drops.Reasons)
+	}
+	b := rep.Batches
+	if b.Sent == 0 || b.Acked != b.Sent || b.Refused != 0 || b.Unacked != 0 {
+		t.Fatalf("batches: %d sent, %d acked, %d refused, %d unacked; want all acked", b.Sent, b.Acked, b.Refused, b.Unacked)
+	}
+	if k := rep.Consistency; k != (Consistency{}) {
+		t.Fatalf("the tool's own check failed: %+v", k)
+	}
+
+	// The acks are the truth about each board: seq → cid, with no seq twice.
+	logs := map[*board]map[int64]string{}
+	for _, c := range r.clients {
+		if logs[c.board] == nil {
+			logs[c.board] = map[int64]string{}
+		}
+		for _, a := range c.acks {
+			if prev, dup := logs[c.board][a.seq]; dup {
+				t.Fatalf("seq %d acknowledged for %s and %s", a.seq, prev, a.cid)
+			}
+			logs[c.board][a.seq] = a.cid
+		}
+	}
+	var acked int
+	for _, l := range logs {
+		acked += len(l)
+	}
+	if int64(acked) != b.Sent {
+		t.Fatalf("%d acks traced, %d batches sent", acked, b.Sent)
+	}
+	// Every client got exactly its board's log, in order, from seq 1.
+	for _, c := range r.clients {
+		log := logs[c.board]
+		if len(c.trace) != len(log) {
+			t.Fatalf("client %d received %d broadcasts, its board has %d batches", c.idx, len(c.trace), len(log))
+		}
+		for i, d := range c.trace {
+			if d.seq != int64(i+1) || d.cid != log[d.seq] {
+				t.Fatalf("client %d: broadcast %d is seq %d cid %s, want seq %d cid %s", c.idx, i, d.seq, d.cid, i+1, log[int64(i+1)])
+			}
+		}
+	}
+	if rep.DeliveryLatency.Count == 0 || rep.AckLatency.Count == 0 || rep.Cursors.Latency.Count == 0 {
+		t.Fatalf("nothing timed: delivery %d, ack %d, cursor %d", rep.DeliveryLatency.Count, rep.AckLatency.Count, rep.Cursors.Latency.Count)
+	}
+	if rep.Server.Samples < 2 || rep.Server.RSSPeakBytes == 0 || rep.Server.GoroutinesPeak == 0 {
+		t.Fatalf("server stats not sampled: %+v", rep.Server)
+	}
+}

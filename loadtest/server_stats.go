@@ -1,0 +1,196 @@
+package loadtest
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// sampler polls the target's GET /debug/stats once a second, and whenever the run asks
+// (at the edges of the measured window), so a remote server's CPU and memory are known
+// too. A server without the endpoint just has no samples; the run goes on.
+type sampler struct {
+	r *run
+
+	mu      sync.Mutex
+	samples []serverSample
+	lastErr string
+}
+
+// serverSample is one answer of /debug/stats, stamped with when it was taken.
+type serverSample struct {
+	at         int64   // ns since the run started: the middle of the request
+	CPUSeconds float64 `json:"cpu_seconds"`
+	RSSBytes   uint64  `json:"rss_bytes"`
+	Goroutines uint64  `json:"goroutines"`
+	HeapBytes  uint64  `json:"heap_bytes"`
+	Rooms      int     `json:"rooms"`
+}
+
+func newSampler(r *run) *sampler { return &sampler{r: r} }
+
+func (s *sampler) loop(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	s.sample(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.sample(ctx)
+		}
+	}
+}
+
+func (s *sampler) sample(ctx context.Context) {
+	before := s.r.since()
+	smp, err := s.fetch(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		if ctx.Err() == nil {
+			s.lastErr = err.Error()
+		}
+		return
+	}
+	smp.at = before + (s.r.since()-before)/2
+	s.samples = append(s.samples, smp)
+}
+
+func (s *sampler) fetch(ctx context.Context) (serverSample, error) {
+	var smp serverSample
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.r.base.String()+"/debug/stats", nil)
+	if err != nil {
+		return smp, err
+	}
+	resp, err := s.r.http.Do(req)
+	if err != nil {
+		return smp, fmt.Errorf("GET /debug/stats: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return smp, fmt.Errorf("GET /debug/stats: %s", resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&smp); err != nil {
+		return smp, fmt.Errorf("GET /debug/stats: %w", err)
+	}
+	return smp, nil
+}
+
+// ServerStats is what the server cost during the measured window.
+type ServerStats struct {
+	Samples        int     `json:"samples"`
+	CPUCoresAvg    float64 `json:"cpu_cores_avg"`  // CPU seconds used per second of wall time
+	CPUCoresPeak   float64 `json:"cpu_cores_peak"` // the same between two consecutive samples
+	RSSPeakBytes   uint64  `json:"rss_peak_bytes"`
+	RSSAvgBytes    uint64  `json:"rss_avg_bytes"`
+	HeapPeakBytes  uint64  `json:"heap_peak_bytes"`
+	GoroutinesPeak uint64  `json:"goroutines_peak"`
+	Error          string  `json:"error,omitempty"` // why sampling failed, if it did
+}
+
+// summary describes the samples taken in [from, to] (ns since start), or all samples if
+// fewer than two fall in it.
+func (s *sampler) summary(from, to int64) ServerStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Samples taken concurrently (the ticker's and the run's) may be out of order.
+	slices.SortFunc(s.samples, func(a, b serverSample) int { return cmp.Compare(a.at, b.at) })
+	var in []serverSample
+	for _, smp := range s.samples {
+		if smp.at >= from && smp.at <= to {
+			in = append(in, smp)
+		}
+	}
+	if len(in) < 2 {
+		in = s.samples
+	}
+	st := ServerStats{Samples: len(in)}
+	if len(in) == 0 {
+		st.Error = s.lastErr
+		if st.Error == "" {
+			st.Error = "no samples"
+		}
+		return st
+	}
+	var rss uint64
+	for i, smp := range in {
+		st.RSSPeakBytes = max(st.RSSPeakBytes, smp.RSSBytes)
+		st.HeapPeakBytes = max(st.HeapPeakBytes, smp.HeapBytes)
+		st.GoroutinesPeak = max(st.GoroutinesPeak, smp.Goroutines)
+		rss += smp.RSSBytes
+		if i > 0 {
+			st.CPUCoresPeak = max(st.CPUCoresPeak, cores(in[i-1], smp))
+		}
+	}
+	st.RSSAvgBytes = rss / uint64(len(in))
+	if len(in) > 1 {
+		st.CPUCoresAvg = cores(in[0], in[len(in)-1])
+	}
+	st.CPUCoresPeak = round2(st.CPUCoresPeak)
+	return st
+}
+
+// cores is the CPU used between two samples per second of wall time between them.
+func cores(a, b serverSample) float64 {
+	wall := time.Duration(b.at - a.at).Seconds()
+	if wall <= 0 {
+		return 0
+	}
+	return round2((b.CPUSeconds - a.CPUSeconds) / wall)
+}
+
+// processCPU is the CPU time this process (the load tool) has used, in seconds.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// machineCPU is the CPU time all processes of this machine have used, in seconds, from
+// /proc/stat (in USER_HZ ticks, 100 a second on every Linux build that matters); ok is
+// false where there is no /proc. With a local target it tells how much CPU was left to
+// the server and the tool, and whether something else was running.
+func machineCPU() (seconds float64, ok bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, false
+	}
+	var ticks float64
+	for i, v := range f[1:8] { // user nice system idle iowait irq softirq
+		if i == 3 || i == 4 {
+			continue // idle, iowait
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, false
+		}
+		ticks += n
+	}
+	if len(f) > 8 { // steal
+		if n, err := strconv.ParseFloat(f[8], 64); err == nil {
+			ticks += n
+		}
+	}
+	return ticks / 100, true
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
