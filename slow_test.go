@@ -67,24 +67,31 @@ func TestEphemeralFloodIsRateLimited(t *testing.T) {
 	url := ts.wsURL("/b/", b.ID)
 	flooder := join(t, url, 0)
 	watcher := join(t, url, 0)
+	marker := join(t, url, 0)
 	const sent = 500
 	for i := range sent {
-		if err := flooder.c.SendRaw([]byte(fmt.Sprintf(`{"t":"cursor","x":%d,"y":0}`, i))); err != nil {
+		if err := flooder.c.SendRaw([]byte(fmt.Sprintf(`{"t":"cursor","x":%d,"y":0}`, i+1))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// The room handles a session's messages in order, so once the batch sent after the
-	// flood is broadcast, every cursor that passed the limit has been relayed.
-	flooder.commit("marker", put(rect("r", 0)))
-	cursors := 0
+	// The room handles one session's messages in order: once the flooder's batch is
+	// acknowledged, every cursor of the flood has been let through or dropped. A cursor
+	// from someone else, sent after that, arrives with or after the last of them.
+	flooder.commit("after-flood", put(rect("r", 0)))
+	if err := marker.c.SendRaw([]byte(`{"t":"cursor","x":-1,"y":-1}`)); err != nil {
+		t.Fatal(err)
+	}
+	latest := 0.0
 	watcher.until(func(m *client.Msg) bool {
-		if m.T == "cursor" {
-			cursors++
+		if m.T == "cursor" && m.SID == flooder.sid {
+			latest = m.X
 		}
-		return m.T == "ops"
+		return m.T == "cursor" && m.SID == marker.sid
 	})
-	if cursors == 0 || cursors >= sent/2 {
-		t.Fatalf("%d of %d cursors relayed; want some, but far fewer than sent", cursors, sent)
+	// The flood's cursors carry x = 1…500. Past the burst allowance the rest were dropped,
+	// so the newest one relayed is far from the last one sent.
+	if latest == 0 || latest >= sent/2 {
+		t.Fatalf("newest relayed cursor is x=%v of %d sent; want one within the burst allowance", latest, sent)
 	}
 	if len(flooder.errs) > 0 {
 		t.Fatalf("dropping excess cursors must be silent, got %s", flooder.errs[0].Raw)

@@ -97,9 +97,15 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// sendBuffer caps the kernel's send buffer of each connection. Left to autotuning, a
+// stalled client's socket can soak up megabytes, hiding its backlog from the session's
+// queue limits, so a slow reader would be closed minutes late instead of seconds.
+// 256 KiB still covers the bandwidth-delay product of a fast link with a long RTT.
+const sendBuffer = 256 << 10
+
 // Serve serves HTTP on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.fiber.Listener(ln)
+	err := s.fiber.Listener(sizedListener{ln})
 	if errors.Is(err, net.ErrClosed) {
 		return nil
 	}
@@ -115,4 +121,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func normalizeOrigin(o string) string {
 	return strings.TrimRight(strings.ToLower(strings.TrimSpace(o)), "/")
+}
+
+// sizedListener sets the send buffer of every TCP connection it accepts.
+type sizedListener struct{ net.Listener }
+
+func (l sizedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(sendBuffer) // best effort: the default works, only later
+	}
+	return c, err
 }

@@ -32,6 +32,11 @@ const (
 // accepted into an empty queue, however large (a welcome can be megabytes).
 const maxQueuedMessages = 4096
 
+// maxQueueAge is the longest a message may wait to be written. A connection whose oldest
+// message has waited longer is behind by that much and is closed (1013) rather than left
+// to show its user a board seconds in the past.
+const maxQueueAge = 5 * time.Second
+
 // Session is one client connection on one board. The transport (app) calls Receive with
 // each frame from its single reader goroutine. For writing, it sets Wake before the
 // first Receive: Wake is called whenever messages are queued after the queue was empty,
@@ -63,6 +68,7 @@ type Session struct {
 	queue     [][]byte
 	spare     [][]byte
 	queued    int
+	oldest    time.Time // when the queue's head was queued
 	closed    bool
 	closeCode int
 	closeWhy  string
@@ -83,6 +89,7 @@ func (s *Session) Take() [][]byte {
 	q := s.queue
 	s.queue, s.spare = s.spare[:0], q
 	s.queued = 0
+	s.oldest = time.Time{}
 	s.mu.Unlock()
 	return q
 }
@@ -113,10 +120,15 @@ func (s *Session) send(msg []byte) bool {
 	}
 	// The message at the head is exempt from the byte cap: a welcome can be larger than
 	// the cap by itself, and what matters is how much piles up behind it.
-	if len(s.queue) > 0 && (len(s.queue) >= maxQueuedMessages || s.queued-len(s.queue[0])+len(msg) > s.svc.cfg.MaxQueueBytes) {
+	now := time.Now()
+	if len(s.queue) > 0 && (len(s.queue) >= maxQueuedMessages || s.queued-len(s.queue[0])+len(msg) > s.svc.cfg.MaxQueueBytes ||
+		now.Sub(s.oldest) > maxQueueAge) {
 		s.mu.Unlock()
 		s.kick(CloseTryAgain, "too slow: reconnect and resume")
 		return false
+	}
+	if len(s.queue) == 0 {
+		s.oldest = now
 	}
 	s.queue = append(s.queue, msg)
 	s.queued += len(msg)
@@ -246,7 +258,7 @@ func (s *Session) ephemeral(m *Message) {
 		b = append(b, `,"el":`...)
 		b = m.El.appendJSON(b)
 	}
-	s.room.post(roomCmd{kind: cmdEphemeral, s: s, frame: append(b, '}')})
+	s.room.post(roomCmd{kind: cmdEphemeral, s: s, m: m, frame: append(b, '}')})
 }
 
 // refuse tells the client why its message was refused, and closes a session that keeps

@@ -22,6 +22,7 @@ type simClient struct {
 	board  *board
 	ws     *websocket.Conn
 	writer bool
+	sid    string // from the welcome; set and read by the reader goroutine only
 
 	wmu sync.Mutex // serialises writes: the writer's frames and the final close
 
@@ -188,6 +189,7 @@ func (c *simClient) handle(line []byte, now int64) {
 			notify(c.ackSig)
 		}
 	case "welcome":
+		c.sid = string(strField(line, "sid"))
 		c.welcomeSeq, _ = intField(line, "seq")
 		c.lastSeq.Store(c.welcomeSeq)
 		close(c.welcome)
@@ -243,8 +245,8 @@ func (c *simClient) onAck(seq int64, cid []byte, now int64) {
 func (c *simClient) onCursor(line []byte, now int64) {
 	x, ok1 := floatField(line, "x")
 	y, ok2 := floatField(line, "y")
-	if !ok1 || !ok2 || x <= 0 || y != -x {
-		return
+	if !ok1 || !ok2 || x <= 0 || y != -x || string(strField(line, "sid")) == c.sid {
+		return // not one of ours, or our own coming back with everyone's
 	}
 	r := c.r
 	sent := int64(x * 1e6)
