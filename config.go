@@ -25,6 +25,7 @@ type Config struct {
 	RoomIdle       time.Duration
 	SnapshotEvery  int
 	MaxQueueBytes  int
+	MaxImage       int
 	MaxStreams     int
 	ProxyHeader    string
 	TrustedProxies []string
@@ -37,7 +38,7 @@ type Config struct {
 // the bad flag or variable.
 func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	d := collab.DefaultConfig()
-	c := Config{Limits: d.Limits, MaxQueueBytes: d.MaxQueueBytes}
+	c := Config{Limits: d.Limits, MaxQueueBytes: d.MaxQueueBytes, MaxImage: d.MaxImage}
 	fs := flag.NewFlagSet("tabula", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	var origins, level, proxies string
@@ -68,6 +69,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.Limits.MaxPoints, "max-points", "TABULA_MAX_POINTS", d.Limits.MaxPoints, "most points per stroke")
 	num(&c.Limits.MaxText, "max-text", "TABULA_MAX_TEXT", d.Limits.MaxText, "most bytes of text per element")
 	num(&c.Limits.MaxMessage, "max-message", "TABULA_MAX_MESSAGE", d.Limits.MaxMessage, "largest WebSocket message from a client, in bytes")
+	num(&c.MaxImage, "max-image", "TABULA_MAX_IMAGE", d.MaxImage, "largest image upload, in bytes")
 	num(&c.MaxQueueBytes, "max-queue", "TABULA_MAX_QUEUE", d.MaxQueueBytes, "bytes waiting for one slow connection before it is closed (1013)")
 	num(&c.SnapshotEvery, "snapshot-every", "TABULA_SNAPSHOT_EVERY", d.SnapshotEvery, "store a board snapshot every this many batches")
 	num(&c.MaxStreams, "max-streams-per-ip", "TABULA_MAX_STREAMS_PER_IP", 32, "concurrent presence streams (SSE) allowed from one client address")

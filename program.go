@@ -29,7 +29,7 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := collab.NewService(store, collab.Config{Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, Logger: log})
+	svc := collab.NewService(store, collab.Config{Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log})
 	srv, err := app.New(svc, app.Config{
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies,

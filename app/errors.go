@@ -14,6 +14,8 @@ func statusOf(code string) int {
 	switch code {
 	case collab.ENotFound:
 		return fiber.StatusNotFound
+	case collab.ETooBig:
+		return fiber.StatusRequestEntityTooLarge
 	case collab.EInternal:
 		return fiber.StatusInternalServerError
 	default:
@@ -33,6 +35,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, msg = statusOf(ce.Code), ce.Msg
 	case errors.As(err, &fe):
 		status, msg = fe.Code, fe.Message
+		if status == fiber.StatusRequestEntityTooLarge {
+			msg = tooLarge(s.svc.MaxImage())
+		}
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)

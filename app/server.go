@@ -84,7 +84,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		Views:                   engine,
 		DisableStartupMessage:   true,
 		ErrorHandler:            s.handleError,
-		BodyLimit:               1 << 20,
+		BodyLimit:               svc.MaxImage() + 64<<10,
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             120 * time.Second,

@@ -21,6 +21,7 @@ const (
 	ETooManyOps      = "too_many_ops"
 	ETooManyElements = "too_many_elements"
 	EViewOnly        = "view_only"
+	ETooBig          = "too_big"
 	EInternal        = "internal"
 )
 

@@ -19,6 +19,7 @@ const (
 	MsgPreview = "preview"
 	MsgLaser   = "laser"
 	MsgName    = "name"
+	MsgView    = "view"
 )
 
 // ProtocolVersion is the protocol version this server speaks.
@@ -55,6 +56,7 @@ type Message struct {
 	Ops   []Op
 	Title string
 	X, Y  float64
+	W, H  float64  // view
 	El    *Element // preview
 	ID    string   // preview end
 	End   bool
@@ -71,6 +73,8 @@ type wireMsg struct {
 	Title *string  `json:"title"`
 	X     *float64 `json:"x"`
 	Y     *float64 `json:"y"`
+	W     *float64 `json:"w"`
+	H     *float64 `json:"h"`
 	El    *Fields  `json:"el"`
 	ID    string   `json:"id"`
 	End   bool     `json:"end"`
@@ -113,6 +117,14 @@ func DecodeMessage(data []byte, lim *Limits) (*Message, error) {
 		err = m.point(&w)
 	case MsgName:
 		err = m.hello(&w)
+	case MsgView:
+		if err = m.point(&w); err == nil {
+			if w.W == nil || w.H == nil || !finiteIn(*w.W, 1e-9, MaxCoord) || !finiteIn(*w.H, 1e-9, MaxCoord) {
+				err = errorf(EBadValue, "view needs a positive w and h within %g", float64(MaxCoord))
+			} else {
+				m.W, m.H = *w.W, *w.H
+			}
+		}
 	case MsgPreview:
 		err = m.preview(&w, lim)
 	case "":

@@ -58,8 +58,8 @@ const ephemeralEvery = 20 * time.Millisecond
 
 // ephSlot is one session's ephemeral messages waiting for the next interval.
 type ephSlot struct {
-	cursor, laser, preview []byte
-	ends                   [][]byte // preview ends are never dropped
+	cursor, laser, preview, view []byte
+	ends                         [][]byte // preview ends are never dropped
 }
 
 // noticeEvery is how long join, leave and title messages wait to be sent together. When
@@ -231,6 +231,8 @@ func (r *room) ephemeral(s *Session, m *Message, frame []byte) {
 		slot.cursor = frame
 	case m.Type == MsgLaser:
 		slot.laser = frame
+	case m.Type == MsgView:
+		slot.view = frame
 	case m.End:
 		slot.preview = nil
 		slot.ends = append(slot.ends, frame)
@@ -257,6 +259,7 @@ func (r *room) sendEphemeral() {
 		add(slot.cursor)
 		add(slot.laser)
 		add(slot.preview)
+		add(slot.view)
 		for _, f := range slot.ends {
 			add(f)
 		}

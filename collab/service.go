@@ -20,12 +20,14 @@ type Config struct {
 	// MaxQueueBytes is how many bytes may wait to be written to one connection before it
 	// is closed as too slow (1013). It bounds the memory a stalled client can pin.
 	MaxQueueBytes int
-	Logger        *slog.Logger
+	// MaxImage is the largest image upload, in bytes.
+	MaxImage int
+	Logger   *slog.Logger
 }
 
 // DefaultConfig is what a server runs with unless configured otherwise.
 func DefaultConfig() Config {
-	return Config{Limits: DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, MaxQueueBytes: 16 << 20, Logger: slog.Default()}
+	return Config{Limits: DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, MaxQueueBytes: 16 << 20, MaxImage: DefaultMaxImage, Logger: slog.Default()}
 }
 
 // Service is the collaboration domain: it creates and finds boards and runs a room for
@@ -58,6 +60,9 @@ func NewService(store Store, cfg Config) *Service {
 	}
 	if cfg.MaxQueueBytes <= 0 {
 		cfg.MaxQueueBytes = DefaultConfig().MaxQueueBytes
+	}
+	if cfg.MaxImage <= 0 {
+		cfg.MaxImage = DefaultMaxImage
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
@@ -133,6 +138,9 @@ func (s *Service) BoardByView(ctx context.Context, id string) (BoardMeta, error)
 func (s *Service) Open(b BoardMeta, role Role) *Session {
 	return newSession(s, b, role)
 }
+
+// MaxImage returns the largest image upload accepted, in bytes.
+func (s *Service) MaxImage() int { return s.cfg.MaxImage }
 
 // Limits returns the limits the service enforces.
 func (s *Service) Limits() Limits { return s.limits }

@@ -213,7 +213,7 @@ func (s *Session) Receive(data []byte) {
 			return
 		}
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
-	case MsgCursor, MsgLaser:
+	case MsgCursor, MsgLaser, MsgView:
 		s.ephemeral(m)
 	case MsgName:
 		s.svc.presence.update(s.Board.ID, s.ID, func(p *Person) bool {
@@ -250,6 +250,12 @@ func (s *Session) ephemeral(m *Message) {
 		b = strconv.AppendFloat(b, m.X, 'g', -1, 64)
 		b = append(b, `,"y":`...)
 		b = strconv.AppendFloat(b, m.Y, 'g', -1, 64)
+		if m.Type == MsgView {
+			b = append(b, `,"w":`...)
+			b = strconv.AppendFloat(b, m.W, 'g', -1, 64)
+			b = append(b, `,"h":`...)
+			b = strconv.AppendFloat(b, m.H, 'g', -1, 64)
+		}
 	case m.End:
 		b = append(b, `,"id":`...)
 		b = appendString(b, m.ID)

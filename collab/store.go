@@ -52,6 +52,11 @@ type Store interface {
 	// BatchSeq returns the seq at which the batch with client id cid was applied to
 	// board id, and false if it never was.
 	BatchSeq(ctx context.Context, id, cid string) (int64, bool, error)
+	// PutImage stores an image of board id under its content address src. Storing the
+	// same image twice keeps one copy.
+	PutImage(ctx context.Context, id, src string, data []byte) error
+	// Image returns an image of board id. Returns ENotFound if there is none.
+	Image(ctx context.Context, id, src string) ([]byte, error)
 	// Commit makes all writes durable in one transaction: all of them or none.
 	Commit(ctx context.Context, ws []Write) error
 	// Close releases the store.

@@ -4,7 +4,8 @@
 // id; "snaps" maps edit id → latest snapshot (8-byte big-endian seq, then data); "logs"
 // holds one bucket per board mapping 8-byte big-endian seq → log entry, so a cursor
 // walks a board's log in order; "cids" holds one bucket per board mapping each batch's
-// client id → its seq, so that a resent batch is recognised however old it is.
+// client id → its seq, so that a resent batch is recognised however old it is; "images"
+// holds one bucket per board mapping an image's content address → its bytes.
 package bolt
 
 import (
@@ -28,6 +29,7 @@ var (
 	bucketSnaps  = []byte("snaps")
 	bucketLogs   = []byte("logs")
 	bucketCIDs   = []byte("cids")
+	bucketImages = []byte("images")
 )
 
 // Store is a collab.Store on a bbolt file.
@@ -51,7 +53,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs} {
+		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs, bucketImages} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -162,6 +164,38 @@ func (s *Store) BatchSeq(_ context.Context, id, cid string) (seq int64, found bo
 		return 0, false, fmt.Errorf("look up batch %s of %s: %w", cid, id, err)
 	}
 	return seq, found, nil
+}
+
+// PutImage stores an image of a board; the same content twice is stored once.
+func (s *Store) PutImage(_ context.Context, id, src string, data []byte) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.Bucket(bucketImages).CreateBucketIfNotExists([]byte(id))
+		if err != nil {
+			return err
+		}
+		if b.Get([]byte(src)) != nil {
+			return nil
+		}
+		return b.Put([]byte(src), data)
+	})
+	if err != nil {
+		return fmt.Errorf("store image of %s: %w", id, err)
+	}
+	return nil
+}
+
+// Image returns an image of a board; ENotFound if it has none by that address.
+func (s *Store) Image(_ context.Context, id, src string) (data []byte, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		if b := tx.Bucket(bucketImages).Bucket([]byte(id)); b != nil {
+			if v := b.Get([]byte(src)); v != nil {
+				data = append([]byte(nil), v...)
+				return nil
+			}
+		}
+		return &collab.Error{Code: collab.ENotFound, Msg: "no such image"}
+	})
+	return data, err
 }
 
 // Commit writes every write in one transaction, synced to disk before it returns.

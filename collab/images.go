@@ -1,0 +1,81 @@
+package collab
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"image"
+	_ "image/gif"  // register decoders: an upload must decode as what it claims
+	_ "image/jpeg" //
+	_ "image/png"  //
+	"net/http"
+
+	_ "golang.org/x/image/webp" //
+)
+
+// Image limits.
+const (
+	// DefaultMaxImage is the largest image upload, in bytes.
+	DefaultMaxImage = 5 << 20
+	// MaxImagePixels bounds width×height, so that a small file cannot claim to be a
+	// gigapixel image that every browser on the board would then try to decode.
+	MaxImagePixels = 50_000_000
+)
+
+// imageTypes are the formats a board accepts, by sniffed content type. SVG is not among
+// them: browsers rasterise it before upload, so no script-capable document is stored.
+var imageTypes = map[string]string{
+	"image/png":  "png",
+	"image/jpeg": "jpeg",
+	"image/gif":  "gif",
+	"image/webp": "webp",
+}
+
+// Image is a stored image: its content address and type.
+type Image struct {
+	Src         string // "sha256:" + hex of the bytes; what elements reference
+	ContentType string
+	Width       int
+	Height      int
+}
+
+// PutImage checks data and stores it for board id. The type is decided by the content,
+// never by a name or a client's header. Returns EBadValue for anything that is not a
+// PNG, JPEG, GIF or WebP image that decodes, ETooBig over the size limit.
+func (s *Service) PutImage(ctx context.Context, board string, data []byte) (Image, error) {
+	if len(data) > s.cfg.MaxImage {
+		return Image{}, errorf(ETooBig, "the image is %.1f MiB; the limit is %.1f MiB", float64(len(data))/(1<<20), float64(s.cfg.MaxImage)/(1<<20))
+	}
+	ct := http.DetectContentType(data)
+	format, ok := imageTypes[ct]
+	if !ok {
+		return Image{}, errorf(EBadValue, "this file is not a PNG, JPEG, GIF or WebP image")
+	}
+	cfg, got, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || got != format {
+		return Image{}, errorf(EBadValue, "this %s image is damaged and cannot be read", format)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxImagePixels {
+		return Image{}, errorf(EBadValue, "the image is %d×%d pixels; at most %d million pixels are allowed", cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
+	}
+	sum := sha256.Sum256(data)
+	img := Image{Src: "sha256:" + hex.EncodeToString(sum[:]), ContentType: ct, Width: cfg.Width, Height: cfg.Height}
+	if err := s.store.PutImage(ctx, board, img.Src, data); err != nil {
+		return Image{}, err
+	}
+	return img, nil
+}
+
+// GetImage returns an image of board id by its src. Returns ENotFound if the board has
+// no such image.
+func (s *Service) GetImage(ctx context.Context, board, src string) ([]byte, string, error) {
+	if !validSrc(src) {
+		return nil, "", errorf(ENotFound, "no such image")
+	}
+	data, err := s.store.Image(ctx, board, src)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, http.DetectContentType(data), nil
+}
