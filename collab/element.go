@@ -144,9 +144,11 @@ func finiteIn(v, lo, hi float64) bool { return v >= lo && v <= hi }
 
 // validID reports whether s is 1-MaxIDLen characters of A-Z a-z 0-9 _ -.
 func validID(s string) bool {
-	if len(s) == 0 || len(s) > MaxIDLen {
-		return false
-	}
+	return len(s) > 0 && len(s) <= MaxIDLen && urlSafe(s)
+}
+
+// urlSafe reports whether s has only A-Z a-z 0-9 _ - (base64url without padding).
+func urlSafe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(isAlnum(c) || c == '_' || c == '-') {

@@ -315,13 +315,7 @@ func (s *Subscriber) Unsubscribe() {
 // markIdle updates the idle flag of everyone on every board from their sessions' last
 // activity.
 func (p *presence) markIdle(now time.Time) {
-	p.mu.Lock()
-	rs := make([]*roster, 0, len(p.boards))
-	for _, r := range p.boards {
-		rs = append(rs, r)
-	}
-	p.mu.Unlock()
-	for _, r := range rs {
+	for _, r := range p.rosters() {
 		r.mu.Lock()
 		for sid, s := range r.sessions {
 			idle := now.Sub(time.Unix(0, s.lastActive.Load())) > IdleAfter
@@ -336,13 +330,7 @@ func (p *presence) markIdle(now time.Time) {
 
 // closeAll drops every subscriber, so their streams end (service shutdown).
 func (p *presence) closeAll() {
-	p.mu.Lock()
-	rs := make([]*roster, 0, len(p.boards))
-	for _, r := range p.boards {
-		rs = append(rs, r)
-	}
-	p.mu.Unlock()
-	for _, r := range rs {
+	for _, r := range p.rosters() {
 		r.mu.Lock()
 		for s := range r.subs {
 			delete(r.subs, s)
@@ -353,4 +341,15 @@ func (p *presence) closeAll() {
 		}
 		r.mu.Unlock()
 	}
+}
+
+// rosters returns the boards' rosters as of now, to walk without holding p.mu.
+func (p *presence) rosters() []*roster {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rs := make([]*roster, 0, len(p.boards))
+	for _, r := range p.boards {
+		rs = append(rs, r)
+	}
+	return rs
 }
