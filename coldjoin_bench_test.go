@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"tabula/client"
+)
+
+// BenchmarkColdJoin measures the first join of a board nobody has open: the room loads
+// the board (latest snapshot plus the log after it) and answers the welcome with the
+// whole board. The board has 100,000 batches of history over 2,000 elements. Each
+// iteration waits for the room to unload, then times dial + hello → welcome read.
+func BenchmarkColdJoin(b *testing.B) {
+	ts := startServer(b, func(c *Config) { c.RoomIdle = time.Millisecond })
+	board := ts.newBoard(b)
+	url := ts.wsURL("/b/", board.ID)
+	w := join(b, url, 0)
+	const elements, history = 2_000, 100_000
+	window := make(chan struct{}, 256)
+	done := make(chan error, 1)
+	go func() {
+		acks := 0
+		for acks < history {
+			m, err := w.c.Read(time.Now().Add(time.Minute))
+			if err != nil {
+				done <- err
+				return
+			}
+			if m.T == "ack" {
+				acks++
+				<-window
+			}
+		}
+		done <- nil
+	}()
+	for i := range history {
+		window <- struct{}{}
+		var frame string
+		if i < elements {
+			frame = fmt.Sprintf(`{"t":"ops","cid":"h%d","ops":[{"o":"put","el":{"id":"e%d","type":"rect","x":%d,"y":%d,"w":80,"h":40,"stroke":"#1e1e1e","z":"a%d"}}]}`, i, i, i%100*90, i/100*50, i)
+		} else {
+			frame = fmt.Sprintf(`{"t":"ops","cid":"h%d","ops":[{"o":"patch","id":"e%d","set":{"x":%d,"y":%d}}]}`, i, i%elements, i%977, i%613)
+		}
+		if err := w.c.SendRaw([]byte(frame)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	w.c.Close()
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		waitFor(b, "the room to unload", func() bool { return ts.svc.Rooms() == 0 })
+		b.StartTimer()
+		start := time.Now()
+		c, _, err := client.Dial(url, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := c.Hello(0, "cold", time.Now().Add(wait))
+		if err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+		if m.Seq != history || len(m.Elements) != elements {
+			b.Fatalf("welcome at seq %d with %d elements", m.Seq, len(m.Elements))
+		}
+		c.Close()
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
