@@ -3,19 +3,21 @@
 // canvas, the input gestures and the controls together. Logic lives in the modules it
 // imports; this file only connects them.
 //
-// For browser tests: window.tabula = {doc, sync, camera, state}; body[data-state] is the
-// connection state and body[data-seq] the last confirmed seq.
+// For browser tests: window.tabula = {doc, sync, camera, state, follow, people()};
+// body[data-state] is the connection state and body[data-seq] the last confirmed seq.
 
 import { Doc, putOp } from './doc.js';
 import { Sync, wsURL } from './sync.js';
-import { createCamera, worldToScreen, zoomAt } from './camera.js';
+import { createCamera, worldToScreen, zoomAt, centredOn, fitRect, glide, visibleRect } from './camera.js';
 import { createLayer, applyCamera, drawWorld } from './canvas.js';
 import { drawElement, drawCursor } from './render.js';
 import { attachInput } from './input.js';
 import { keyBetween, keysBetween } from './fracindex.js';
 import { randomId } from './ids.js';
 import { smoothPoints, simplify, splitPoints, toRelative } from './smooth.js';
-import { browserStorage, loadUser, saveUser, rememberBoard } from './storage.js';
+import { browserStorage, loadUser, saveUser, rememberBoard, PALETTE } from './storage.js';
+import { applyPresence, withSelf, others, displayName } from './presence.js';
+import { bindPeople, bindProfile } from './people.js';
 import * as ui from './ui.js';
 
 /** Screen pixels a pointer must move before another sample is kept. */
@@ -33,6 +35,7 @@ const board = {
   viewId: root.dataset.viewId ?? '',
   wsPath: root.dataset.wsPath ?? '',
 };
+const presencePath = `/${role === 'editor' ? 'b' : 'v'}/${encodeURIComponent(board.id)}/presence`;
 const canEdit = board.role === 'editor';
 
 const storage = browserStorage();
@@ -52,6 +55,7 @@ sync.title = root.dataset.title ?? '';
  *   previews: Map<string, {el: import('./doc.js').Element}>,
  *   cursors: Map<string, {x: number, y: number}>,
  *   lasers: Map<string, {x: number, y: number, at: number}>,
+ *   views: Map<string, {x: number, y: number, w: number, h: number}>,
  * }}
  */
 const state = {
@@ -62,6 +66,7 @@ const state = {
   previews: new Map(),
   cursors: new Map(),
   lasers: new Map(),
+  views: new Map(),
 };
 
 // --- drawing ---------------------------------------------------------------
@@ -113,10 +118,24 @@ function drawLive(ctx, w, h, dpr) {
   }
 }
 
-function cameraChanged() {
+/** Redraws after the camera moved, and tells the others what we now show. */
+function redraw() {
   scene.invalidate();
   live.invalidate();
   showZoom();
+  sendView();
+}
+
+/** Sends the part of the board this page shows, for whoever follows us. */
+function sendView() {
+  const r = visibleRect(camera, liveCanvas.clientWidth, liveCanvas.clientHeight);
+  sync.view(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
+}
+
+/** The user moved the camera themselves: that ends following someone. */
+function cameraChanged() {
+  stopFollowing();
+  redraw();
 }
 
 const showZoom = ui.bindZoom(
@@ -130,6 +149,8 @@ const showZoom = ui.bindZoom(
 window.addEventListener('resize', () => {
   scene.resize();
   live.resize();
+  sendView();
+  if (follow.sid) aim();
 });
 
 // --- the pen ---------------------------------------------------------------
@@ -208,19 +229,29 @@ setTool(state.tool);
 
 /** Forgets cursors and previews of sessions that are gone. */
 function prunePeers() {
-  for (const m of [state.cursors, state.previews, state.lasers]) {
+  for (const m of [state.cursors, state.previews, state.lasers, state.views]) {
     for (const sid of m.keys()) if (!sync.peers.has(sid)) m.delete(sid);
   }
 }
 
-sync.on('peers', (peers) => {
+sync.on('peers', () => {
   prunePeers();
-  ui.renderPeers(peers.values());
+  renderPeople();
   live.invalidate();
 });
 sync.on('cursor', (m) => {
   state.cursors.set(m.sid, { x: m.x, y: m.y });
+  if (m.sid === follow.sid) aim();
   live.invalidate();
+});
+sync.on('view', (m) => {
+  state.views.set(m.sid, { x: m.x, y: m.y, w: m.w, h: m.h });
+  if (m.sid === follow.sid) aim();
+});
+// Views are sent when they change; someone who arrives needs ours now, to follow us.
+// (A join also follows a rename; sending the view again then costs one small message.)
+sync.on('join', (m) => {
+  if (m.sid !== sync.sid) sendView();
 });
 sync.on('laser', (m) => {
   state.lasers.set(m.sid, { x: m.x, y: m.y, at: performance.now() });
@@ -254,6 +285,138 @@ sync.on('ops', (m) => {
 });
 sync.on('error', (m) => ui.toast(m.cid ? `A change was not saved: ${m.msg || m.code}` : m.msg || m.code));
 
+// --- the people panel --------------------------------------------------------
+
+/**
+ * Who is on the board, from the presence stream; null until it has sent a roster (or
+ * after it failed), when the WebSocket's peer list stands in for it.
+ * @type {import('./presence.js').Roster | null}
+ */
+let roster = null;
+/** Everyone as last shown, you included. @type {import('./presence.js').Roster} */
+let everyone = new Map();
+/** Our session ids from before reconnects: the server lists them until it notices. */
+const formerSids = new Set();
+
+const profile = bindProfile(user, PALETTE, (name, color) => {
+  user.name = name;
+  user.color = color;
+  saveUser(storage, user);
+  sync.setIdentity(name, color);
+  renderPeople();
+});
+const showPeople = bindPeople({ pick: followPerson, profile });
+
+function renderPeople() {
+  const me = { sid: sync.sid, name: user.name, color: user.color, role: board.role };
+  everyone = withSelf(roster ?? applyPresence(new Map(), 'roster', [...sync.peers.values()]), me, formerSids);
+  if (roster) for (const sid of formerSids) if (!roster.has(sid)) formerSids.delete(sid);
+  const followed = follow.sid ? everyone.get(follow.sid) : undefined;
+  if (follow.sid && !followed) stopFollowing(`${follow.name} left the board`);
+  else if (followed) showFollowing({ name: displayName(followed.name), color: followed.color });
+  showPeople({ me: /** @type {any} */ (everyone.get(me.sid)), others: others(everyone, me.sid), following: follow.sid });
+}
+
+/** Follows the presence stream. Browsers reconnect by themselves (with Last-Event-ID)
+ * after a network error, but not after an HTTP error such as 429: retry those slowly. */
+function watchPresence() {
+  const events = new EventSource(presencePath);
+  for (const type of ['roster', 'join', 'update', 'leave']) {
+    events.addEventListener(type, (e) => {
+      let data;
+      try {
+        data = JSON.parse(/** @type {MessageEvent} */ (e).data);
+      } catch {
+        return;
+      }
+      roster = applyPresence(roster ?? new Map(), type, data);
+      renderPeople();
+    });
+  }
+  events.addEventListener('error', () => {
+    if (events.readyState !== EventSource.CLOSED) return;
+    roster = null;
+    renderPeople();
+    setTimeout(watchPresence, 15000);
+  });
+}
+
+sync.on('welcome', () => {
+  renderPeople();
+  sendView();
+});
+sync.on('state', (s) => {
+  // The session id we had is over; the next welcome brings a new one.
+  if (s !== 'online' && sync.sid) formerSids.add(sync.sid);
+});
+
+// --- following someone ------------------------------------------------------
+// Following shows what the person shows: their view (the `view` message), fitted to this
+// screen. Clients that do not send views are followed by their cursor, kept at the
+// centre. Your own pan or zoom, Escape, the pill or their avatar ends it.
+
+const follow = {
+  sid: '',
+  name: '',
+  /** Where the camera is gliding to. @type {import('./camera.js').Camera | null} */
+  to: null,
+  frame: 0,
+  at: 0,
+};
+const showFollowing = ui.bindFollowing(() => stopFollowing());
+
+/** Starts following sid, or stops when that is whom we follow. @param {string} sid */
+function followPerson(sid) {
+  if (follow.sid === sid) {
+    stopFollowing();
+    return;
+  }
+  const p = everyone.get(sid);
+  if (!p || sid === sync.sid) return;
+  follow.sid = sid;
+  follow.name = displayName(p.name);
+  aim();
+  renderPeople();
+}
+
+/** @param {string} [why] told to the user when following ends by itself */
+function stopFollowing(why) {
+  if (!follow.sid) return;
+  follow.sid = '';
+  follow.to = null;
+  cancelAnimationFrame(follow.frame);
+  follow.frame = 0;
+  showFollowing(null);
+  renderPeople();
+  if (why) ui.toast(why);
+}
+
+/** Glides the camera to the followed person's view, or to their cursor if we have no view. */
+function aim() {
+  const w = liveCanvas.clientWidth;
+  const h = liveCanvas.clientHeight;
+  const view = state.views.get(follow.sid);
+  const cursor = state.cursors.get(follow.sid);
+  follow.to = view ? fitRect(view, w, h) : cursor ? centredOn(camera, cursor.x, cursor.y, w, h) : null;
+  if (!follow.to || follow.frame) return;
+  follow.at = performance.now();
+  follow.frame = requestAnimationFrame(step);
+}
+
+/** @param {number} now */
+function step(now) {
+  follow.frame = 0;
+  if (!follow.to) return;
+  const arrived = glide(camera, follow.to, liveCanvas.clientWidth, liveCanvas.clientHeight, now - follow.at);
+  follow.at = now;
+  redraw();
+  if (!arrived) follow.frame = requestAnimationFrame(step);
+}
+
+window.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && follow.sid) stopFollowing();
+});
+
 // --- document, title, connection --------------------------------------------
 
 doc.subscribe(() => {
@@ -267,11 +430,7 @@ ui.bindTitle(sync, canEdit, (title) => {
   rememberBoard(storage, { id: board.id, role: board.role, title });
 });
 ui.bindStatus(sync);
-ui.bindShare(board, user.name, (name) => {
-  user.name = name;
-  saveUser(storage, user);
-  sync.setIdentity(user.name, user.color);
-}, ui.toast);
+ui.bindShare(board, ui.toast);
 
 rememberBoard(storage, { id: board.id, role: board.role, title: sync.title });
 window.addEventListener('online', () => sync.retryNow());
@@ -280,5 +439,7 @@ window.addEventListener('beforeunload', (e) => {
   if (doc.pending.length) e.preventDefault();
 });
 
-Object.assign(window, { tabula: { doc, sync, camera, state } });
+Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone } });
+renderPeople();
 sync.start();
+watchPresence();

@@ -55,3 +55,54 @@ export function zoomAt(cam, sx, sy, zoom) {
 export function visibleRect(cam, width, height) {
   return { minX: cam.x, minY: cam.y, maxX: cam.x + width / cam.zoom, maxY: cam.y + height / cam.zoom };
 }
+
+/**
+ * The camera that puts world point (wx, wy) at the centre of a screen of width × height
+ * pixels, at the camera's zoom.
+ * @param {Camera} cam @param {number} wx @param {number} wy @param {number} width @param {number} height
+ * @returns {Camera}
+ */
+export function centredOn(cam, wx, wy, width, height) {
+  return { x: wx - width / 2 / cam.zoom, y: wy - height / 2 / cam.zoom, zoom: cam.zoom };
+}
+
+/**
+ * The camera that shows all of a world rectangle on a screen of width × height pixels,
+ * as large as fits (within the zoom limits) and centred.
+ * @param {{x: number, y: number, w: number, h: number}} rect
+ * @param {number} width @param {number} height
+ * @returns {Camera}
+ */
+export function fitRect(rect, width, height) {
+  const zoom = clampZoom(Math.min(width / rect.w, height / rect.h));
+  return { x: rect.x + rect.w / 2 - width / 2 / zoom, y: rect.y + rect.h / 2 - height / 2 / zoom, zoom };
+}
+
+/**
+ * Moves the camera part of the way to camera `to` for a frame of dt milliseconds, on a
+ * screen of width × height pixels: an exponential ease of the view's centre (and of the
+ * zoom, by ratio) that covers about 63% of the way every `tau` ms, whatever the frame
+ * rate. It snaps when less than half a pixel is left, and goes at once to a target more
+ * than `jump` screen pixels away: gliding across a whole board is slow and shows nothing
+ * useful. Returns true when the camera has arrived.
+ * @param {Camera} cam @param {Camera} to @param {number} width @param {number} height @param {number} dt
+ * @param {{tau?: number, jump?: number}} [opts]
+ */
+export function glide(cam, to, width, height, dt, { tau = 80, jump = 3000 } = {}) {
+  const cx = cam.x + width / 2 / cam.zoom;
+  const cy = cam.y + height / 2 / cam.zoom;
+  const tx = to.x + width / 2 / to.zoom;
+  const ty = to.y + height / 2 / to.zoom;
+  const far = Math.hypot(tx - cx, ty - cy) * Math.min(cam.zoom, to.zoom) > jump;
+  const k = far ? 1 : 1 - Math.exp(-Math.max(0, dt) / tau);
+  const zoom = cam.zoom * (to.zoom / cam.zoom) ** k;
+  const x = cx + (tx - cx) * k;
+  const y = cy + (ty - cy) * k;
+  const close = Math.hypot(tx - x, ty - y) * zoom < 0.5 && Math.abs(Math.log(to.zoom / zoom)) < 1e-3;
+  if (far || close) {
+    Object.assign(cam, { x: to.x, y: to.y, zoom: to.zoom });
+    return true;
+  }
+  Object.assign(cam, { x: x - width / 2 / zoom, y: y - height / 2 / zoom, zoom });
+  return false;
+}

@@ -1,8 +1,10 @@
 // @ts-check
-// The home page's list of boards this browser has opened, newest first. Titles are
-// user text: they go in through textContent only.
+// The home page's list of boards this browser has opened, newest first, each with how
+// many people are on it now (one counts stream for the whole list). Titles are user
+// text: they go in through textContent only.
 
 import { browserStorage, loadBoards, forgetBoard } from './storage.js';
+import { countIds, countLabel } from './presence.js';
 
 const storage = browserStorage();
 const list = /** @type {HTMLElement} */ (document.getElementById('recent'));
@@ -28,6 +30,49 @@ function ago(at) {
     if (Math.abs(diff) >= ms) return timeFormat.format(Math.round(diff / ms), unit);
   }
   return 'just now';
+}
+
+/** People on each board by id, from the counts stream. @type {Record<string, number>} */
+let counts = {};
+
+/** Shows the current count in every badge. */
+function showCounts() {
+  for (const badge of list.querySelectorAll('.here')) {
+    if (!(badge instanceof HTMLElement)) continue;
+    const n = counts[badge.dataset.id ?? ''];
+    const label = countLabel(n);
+    badge.textContent = label;
+    badge.hidden = !label;
+    badge.title = label ? `${n === 1 ? '1 person is' : `${n} people are`} on this board now` : '';
+  }
+}
+
+/** @type {EventSource | null} */
+let stream = null;
+let watched = '';
+
+/**
+ * Watches the listed boards' counts with one stream, reopened only when the list of ids
+ * changes. The server sends the counts at once, then whenever one changes.
+ * @param {string[]} ids
+ */
+function watchCounts(ids) {
+  const key = ids.join(',');
+  if (key === watched) return;
+  watched = key;
+  stream?.close();
+  stream = null;
+  if (!ids.length) return;
+  stream = new EventSource(`/presence?ids=${ids.map(encodeURIComponent).join(',')}`);
+  stream.addEventListener('counts', (e) => {
+    try {
+      const data = JSON.parse(/** @type {MessageEvent} */ (e).data);
+      if (data && typeof data === 'object') counts = data;
+    } catch {
+      return;
+    }
+    showCounts();
+  });
 }
 
 function render() {
@@ -60,10 +105,17 @@ function render() {
         render();
       });
 
-      li.append(link, remove);
+      const here = document.createElement('span');
+      here.className = 'here';
+      here.dataset.id = b.id;
+      here.hidden = true;
+
+      li.append(link, here, remove);
       return li;
     }),
   );
+  showCounts();
+  watchCounts(countIds(boards));
 }
 
 render();

@@ -37,6 +37,15 @@ export const MAX_BACKOFF = 5000;
  */
 export const EPHEMERAL_INTERVAL = 35;
 
+/** Largest coordinate or size the server accepts (MaxCoord). */
+export const MAX_COORD = 1e7;
+
+/**
+ * Messages the server relays to everyone on the board at once, the sender included (one
+ * encoding for all); a client skips its own.
+ */
+const EPHEMERAL = new Set(['cursor', 'laser', 'preview', 'view']);
+
 // Room in a frame for the batch envelope {"t":"ops","cid":"…","ops":[…]} around the ops.
 const ENVELOPE_BYTES = 128;
 
@@ -125,7 +134,8 @@ export function splitBatch(ops, limits) {
  *
  * Events (subscribe with `on`): `state` (State), `peers` (Map), and every server message
  * by its `t` (`welcome`, `ops`, `ack`, `error`, `title`, `join`, `leave`, `cursor`,
- * `preview`, `laser`, …) after Sync has handled it. Local failures (an op too big to
+ * `preview`, `laser`, `view`, …) after Sync has handled it; our own ephemeral messages,
+ * which the server sends back, are skipped. Local failures (an op too big to
  * send) are reported as `error` too, with code `too_big`.
  */
 export class Sync {
@@ -232,14 +242,14 @@ export class Sync {
   }
 
   /**
-   * Changes the name and colour others see. The protocol sets them only in hello, so this
-   * reconnects; pending batches are resent as after any reconnect.
+   * Changes the name and colour others see, on the open connection (a `name` message);
+   * offline, the next hello carries them.
    * @param {string} name @param {string} color
    */
   setIdentity(name, color) {
     this.name = name;
     this.color = color;
-    if (!this.stopped) this.reconnect();
+    this.transmit({ t: 'name', name, color });
   }
 
   reconnect() {
@@ -305,6 +315,7 @@ export class Sync {
   receive(data) {
     const ws = this.ws;
     for (const msg of splitFrame(data)) {
+      if (EPHEMERAL.has(msg.t) && msg.sid === this.sid) continue;
       this.handle(msg);
       // Handling may have replaced the socket (a gap in seq): the rest of the frame is stale.
       if (this.ws !== ws) return;
@@ -336,11 +347,15 @@ export class Sync {
       case 'title':
         this.title = msg.title;
         return;
+      // The server sends our own join (after hello and after a rename) to us as well;
+      // we are not one of our peers.
       case 'join':
+        if (msg.sid === this.sid) return;
         this.peers.set(msg.sid, { sid: msg.sid, name: msg.name, color: msg.color, role: msg.role });
         this.emit('peers', this.peers);
         return;
       case 'leave':
+        if (msg.sid === this.sid) return;
         this.peers.delete(msg.sid);
         this.emit('peers', this.peers);
         return;
@@ -415,6 +430,16 @@ export class Sync {
   /** @param {number} x @param {number} y */
   laser(x, y) {
     this.sendEphemeral('laser', { t: 'laser', x, y });
+  }
+
+  /**
+   * Tells others which part of the board this client shows (world coordinates), so they
+   * can follow it. Rectangles the server would refuse are not sent.
+   * @param {number} x @param {number} y @param {number} w @param {number} h
+   */
+  view(x, y, w, h) {
+    const ok = [x, y, w, h].every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_COORD) && w > 0 && h > 0;
+    if (ok) this.sendEphemeral('view', { t: 'view', x, y, w, h });
   }
 
   /**

@@ -103,38 +103,44 @@ export function bindStatus(sync) {
 }
 
 /**
- * The share popover: your name, and the edit and view links with copy buttons.
+ * Shows and hides a popover: `toggle()` flips it, `toggle(on)` sets it. A click outside
+ * it (other than on its trigger, which toggles it itself) or Escape closes it. `opened`
+ * runs each time it opens, to fill it. The trigger's aria-expanded follows.
+ * @param {HTMLElement} panel
+ * @param {(target: EventTarget | null) => boolean} isTrigger
+ * @param {() => void} [opened]
+ */
+export function bindPopover(panel, isTrigger, opened) {
+  /** @param {boolean} [on] */
+  const toggle = (on = panel.hidden) => {
+    if (on === !panel.hidden) return;
+    if (on) opened?.();
+    panel.hidden = !on;
+    for (const b of document.querySelectorAll(`[aria-controls="${panel.id}"]`)) b.setAttribute('aria-expanded', String(on));
+  };
+  document.addEventListener('pointerdown', (e) => {
+    if (!panel.hidden && e.target instanceof Node && !panel.contains(e.target) && !isTrigger(e.target)) toggle(false);
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !panel.hidden) toggle(false);
+  });
+  return { toggle };
+}
+
+/**
+ * The share popover: the edit and view links with copy buttons.
  * @param {{id: string, role: string, viewId: string}} board
- * @param {string} name
- * @param {(name: string) => void} rename
  * @param {(msg: string) => void} toast
  */
-export function bindShare(board, name, rename, toast) {
+export function bindShare(board, toast) {
   const button = $('share');
   const panel = $('share-panel');
-  /** @type {HTMLInputElement} */
-  const nameInput = $('name');
   const origin = location.origin;
   $('edit-link').value = board.role === 'editor' ? `${origin}/b/${board.id}` : '';
   $('view-link').value = `${origin}/v/${board.role === 'editor' ? board.viewId : board.id}`;
-  nameInput.value = name;
 
-  const open = (/** @type {boolean} */ on) => {
-    panel.hidden = !on;
-    button.setAttribute('aria-expanded', String(on));
-  };
-  button.addEventListener('click', () => open(panel.hidden));
-  document.addEventListener('pointerdown', (e) => {
-    if (!panel.hidden && e.target instanceof Node && !panel.contains(e.target) && !button.contains(e.target)) open(false);
-  });
-  document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && !panel.hidden) open(false);
-  });
-
-  nameInput.addEventListener('change', () => {
-    nameInput.value = clean(nameInput.value).slice(0, 40);
-    rename(nameInput.value);
-  });
+  const popover = bindPopover(panel, (t) => t instanceof Node && button.contains(t));
+  button.addEventListener('click', () => popover.toggle());
 
   for (const b of panel.querySelectorAll('[data-copy]')) {
     if (!(b instanceof HTMLElement)) continue;
@@ -156,30 +162,25 @@ export function bindShare(board, name, rename, toast) {
 }
 
 /**
- * Round badges for the other people on the board, in their cursor colours.
- * @param {Iterable<{sid: string, name: string, color: string, role: string}>} peers
+ * The "Following Ana — click to stop" pill and the frame in their colour around the
+ * screen. `show(null)` hides both; `stop` is called when the pill is clicked.
+ * @param {() => void} stop
+ * @returns {(who: {name: string, color: string} | null) => void}
  */
-export function renderPeers(peers) {
-  const list = $('peers');
-  const max = 5;
-  const all = [...peers];
-  const items = all.slice(0, max).map((p) => {
-    const li = document.createElement('li');
-    const name = p.name || 'Anonymous';
-    li.textContent = [...name][0]?.toUpperCase() ?? '?';
-    li.title = p.role === 'viewer' ? `${name} (viewing)` : name;
-    li.style.backgroundColor = p.color;
-    li.style.color = textOn(p.color);
-    li.dataset.sid = p.sid;
-    return li;
-  });
-  if (all.length > max) {
-    const more = document.createElement('li');
-    more.className = 'more';
-    more.textContent = `+${all.length - max}`;
-    items.push(more);
-  }
-  list.replaceChildren(...items);
+export function bindFollowing(stop) {
+  const pill = $('follow-pill');
+  const frame = $('follow-frame');
+  const name = $('follow-name');
+  pill.addEventListener('click', stop);
+  return (who) => {
+    pill.hidden = frame.hidden = !who;
+    if (!who) return;
+    name.textContent = who.name;
+    pill.style.setProperty('--person', who.color);
+    pill.style.setProperty('--person-ink', textOn(who.color));
+    frame.style.setProperty('--person', who.color);
+    pill.setAttribute('aria-label', `Following ${who.name}. Click to stop.`);
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sync, splitFrame, splitBatch, backoff, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL } from '../js/sync.js';
+import { Sync, splitFrame, splitBatch, backoff, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL, MAX_COORD } from '../js/sync.js';
 import { Doc, putOp, patchOp } from '../js/doc.js';
 
 /** A clock that moves only when the test says so. */
@@ -343,19 +343,67 @@ test('a title set offline is sent after welcome; join and leave update peers', (
   assert.deepEqual(seen, [['p1'], ['p1', 'p2'], ['p2']]);
 });
 
-test('setIdentity reconnects with the new name; stop stays stopped', () => {
+test('setIdentity renames on the open connection; offline, the next hello carries it', () => {
   const t = setup();
   const s1 = online(t);
   t.sync.setIdentity('Bea', '#123');
-  assert.equal(s1.closed, true);
+  assert.equal(s1.closed, false, 'a rename does not reconnect');
+  assert.equal(t.sockets.all.length, 1);
+  assert.deepEqual(s1.sent.at(-1), { t: 'name', name: 'Bea', color: '#123' });
+
+  s1.onclose({ code: 1006 });
+  t.sync.setIdentity('Cy', '#456');
+  assert.equal(s1.sent.at(-1).name, 'Bea', 'nothing is sent on a closed connection');
+  t.timers.advance(MAX_BACKOFF);
   const s2 = t.sockets.last();
   s2.onopen();
-  assert.deepEqual(s2.sent[0], { t: 'hello', v: 1, since: 0, name: 'Bea', color: '#123' });
+  assert.deepEqual(s2.sent[0], { t: 'hello', v: 1, since: 0, name: 'Cy', color: '#456' });
+
   t.sync.stop();
   assert.equal(s2.closed, true);
   assert.equal(t.sync.state, 'offline');
   t.timers.advance(60000);
   assert.equal(t.sockets.all.length, 2);
+});
+
+test('our own join and leave, echoed by the server, do not make us a peer', () => {
+  const t = setup();
+  const s = online(t);
+  const seen = [];
+  t.sync.on('peers', (p) => seen.push([...p.keys()]));
+  s.frame({ t: 'join', sid: 'me', name: 'Ana', color: '#e03131', role: 'editor' }, { t: 'join', sid: 'p1', name: 'Bo', color: '#1971c2', role: 'editor' });
+  s.frame({ t: 'join', sid: 'p1', name: 'Bob', color: '#1971c2', role: 'editor' });
+  assert.deepEqual(seen, [['p1'], ['p1']]);
+  assert.equal(t.sync.peers.get('p1')?.name, 'Bob', 'a join for a known sid is a rename');
+  assert.equal(t.sync.peers.has('me'), false);
+});
+
+test('our own ephemeral messages, relayed back by the server, are skipped', () => {
+  const t = setup();
+  const s = online(t);
+  const seen = [];
+  for (const type of ['cursor', 'laser', 'preview', 'view']) t.sync.on(type, (m) => seen.push(`${type} ${m.sid}`));
+  s.frame(
+    { t: 'cursor', sid: 'me', x: 1, y: 2 },
+    { t: 'cursor', sid: 'p1', x: 1, y: 2 },
+    { t: 'preview', sid: 'me', el: rect('a') },
+    { t: 'laser', sid: 'me', x: 0, y: 0 },
+    { t: 'view', sid: 'me', x: 0, y: 0, w: 10, h: 10 },
+    { t: 'view', sid: 'p1', x: 0, y: 0, w: 10, h: 10 },
+  );
+  assert.deepEqual(seen, ['cursor p1', 'view p1']);
+});
+
+test('view sends the rectangle, and not one the server would refuse', () => {
+  const t = setup();
+  const s = online(t);
+  t.sync.view(-10, 20, 1280, 720);
+  t.timers.advance(EPHEMERAL_INTERVAL);
+  for (const bad of [[0, 0, 0, 10], [0, 0, 10, -1], [MAX_COORD * 2, 0, 10, 10], [NaN, 0, 10, 10], [0, 0, Infinity, 10]]) {
+    t.sync.view(...bad);
+    t.timers.advance(EPHEMERAL_INTERVAL);
+  }
+  assert.deepEqual(s.sent.filter((m) => m.t === 'view'), [{ t: 'view', x: -10, y: 20, w: 1280, h: 720 }]);
 });
 
 test('an op too big for any message is reported, not sent', () => {
