@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"tabula/app"
 	"tabula/collab"
 )
 
@@ -29,6 +30,9 @@ type Config struct {
 	MaxStreams     int
 	ProxyHeader    string
 	TrustedProxies []string
+	Voice          VoiceConfig
+	MaxImport      int
+	Retention      collab.Retention
 	// Not flags: tests shorten them.
 	Heartbeat  time.Duration
 	CountEvery time.Duration
@@ -77,7 +81,15 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	str(&proxies, "trusted-proxies", "TABULA_TRUSTED_PROXIES", "127.0.0.1,::1", "comma-separated proxy addresses or CIDRs whose -proxy-header is believed")
 	idle := d.RoomIdle.String()
 	str(&idle, "room-idle", "TABULA_ROOM_IDLE", idle, "how long an empty board stays in memory")
+	num(&c.MaxImport, "max-import", "TABULA_MAX_IMPORT", app.DefaultMaxImport, "largest board file to import (Tabula JSON or .excalidraw), in bytes, also once decompressed")
+	full, trash := collab.DefaultRetention.Full.String(), collab.DefaultRetention.Trash.String()
+	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
+	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")
+	voiceDone := voiceFlags(fs, getenv, &c.Voice)
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if err := voiceDone(); err != nil {
 		return c, err
 	}
 	if len(bad) > 0 {
@@ -89,6 +101,13 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	var err error
 	if c.RoomIdle, err = time.ParseDuration(idle); err != nil || c.RoomIdle < 0 {
 		return c, fmt.Errorf("-room-idle must be a duration like 5s, not %q", idle)
+	}
+	c.Retention = collab.DefaultRetention
+	if c.Retention.Full, err = time.ParseDuration(full); err != nil || c.Retention.Full < 0 {
+		return c, fmt.Errorf("-history-full must be a duration like 720h, not %q", full)
+	}
+	if c.Retention.Trash, err = time.ParseDuration(trash); err != nil || c.Retention.Trash < 0 {
+		return c, fmt.Errorf("-trash-for must be a duration like 720h, not %q", trash)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, fmt.Errorf("-log-level must be debug, info, warn or error, not %q", level)

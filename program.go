@@ -11,6 +11,7 @@ import (
 	"tabula/app"
 	"tabula/collab"
 	"tabula/collab/bolt"
+	"tabula/collab/voice"
 )
 
 // Program is a whole Tabula server: store, collaboration service and HTTP edge. Tests
@@ -20,6 +21,7 @@ type Program struct {
 	store *bolt.Store
 	svc   *collab.Service
 	srv   *app.Server
+	voice *voice.SFU // nil when voice is off
 	ln    net.Listener
 }
 
@@ -29,11 +31,20 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := collab.NewService(store, collab.Config{Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log})
+	sfu, err := newVoice(cfg.Voice, log)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("voice: %w", err)
+	}
+	var vc collab.VoiceSFU
+	if sfu != nil {
+		vc = sfu
+	}
+	svc := collab.NewService(store, collab.Config{Voice: vc, Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log, Retention: cfg.Retention})
 	srv, err := app.New(svc, app.Config{
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies,
-		Heartbeat: cfg.Heartbeat, CountEvery: cfg.CountEvery, Logger: log,
+		Heartbeat: cfg.Heartbeat, CountEvery: cfg.CountEvery, Logger: log, MaxImport: cfg.MaxImport,
 	})
 	if err != nil {
 		svc.Close()
@@ -46,7 +57,7 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		store.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	return &Program{log: log, store: store, svc: svc, srv: srv, ln: ln}, nil
+	return &Program{log: log, store: store, svc: svc, srv: srv, ln: ln, voice: sfu}, nil
 }
 
 // Addr is the address the program listens on, e.g. 127.0.0.1:41234.

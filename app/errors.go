@@ -16,6 +16,8 @@ func statusOf(code string) int {
 		return fiber.StatusNotFound
 	case collab.ETooBig:
 		return fiber.StatusRequestEntityTooLarge
+	case collab.ETrashed:
+		return fiber.StatusGone
 	case collab.EInternal:
 		return fiber.StatusInternalServerError
 	default:
@@ -37,6 +39,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, msg = fe.Code, fe.Message
 		if status == fiber.StatusRequestEntityTooLarge {
 			msg = tooLarge(s.svc.MaxImage())
+			if c.Path() == "/import" {
+				msg = tooLarge(s.maxImport)
+			}
 		}
 	}
 	if status >= 500 {
@@ -47,6 +52,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
 		if status == fiber.StatusNotFound {
 			msg = "Check that the link is complete, or start a new board."
+		}
+		if status == fiber.StatusGone {
+			return c.Render("trashed", fiber.Map{"ID": c.Params("id"), "Message": msg})
 		}
 		return c.Render("notfound", fiber.Map{"Status": status, "Message": msg})
 	}

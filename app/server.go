@@ -35,7 +35,10 @@ type Config struct {
 	Heartbeat time.Duration
 	// CountEvery is how often the home page's live counts are recomputed. Default 2 s.
 	CountEvery time.Duration
-	Logger     *slog.Logger
+	// MaxImport is the largest board file POST /import accepts, in bytes (once
+	// decompressed, too). Default 32 MiB.
+	MaxImport int
+	Logger    *slog.Logger
 }
 
 // Server is the Fiber application serving one collab.Service.
@@ -47,6 +50,8 @@ type Server struct {
 	sse        *sseLimiter
 	heartbeat  time.Duration
 	countEvery time.Duration
+	maxImport  int
+	thumbs     *thumbCache
 	done       chan struct{} // closed by Shutdown: ends the streams app itself feeds
 	conns      sync.Map      // *wsConn → struct{}: open WebSocket connections, for pings
 }
@@ -70,10 +75,14 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 	if cfg.CountEvery <= 0 {
 		cfg.CountEvery = 2 * time.Second
 	}
+	if cfg.MaxImport <= 0 {
+		cfg.MaxImport = DefaultMaxImport
+	}
 	s := &Server{
 		svc: svc, log: cfg.Logger, origins: make(map[string]bool),
 		sse:       &sseLimiter{max: cfg.MaxStreamsPerIP, n: make(map[string]int)},
 		heartbeat: cfg.Heartbeat, countEvery: cfg.CountEvery, done: make(chan struct{}),
+		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256},
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o = normalizeOrigin(o); o != "" {
@@ -84,7 +93,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		Views:                   engine,
 		DisableStartupMessage:   true,
 		ErrorHandler:            s.handleError,
-		BodyLimit:               svc.MaxImage() + 64<<10,
+		BodyLimit:               max(svc.MaxImage(), cfg.MaxImport) + 64<<10,
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             120 * time.Second,

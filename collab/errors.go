@@ -23,6 +23,12 @@ const (
 	EViewOnly        = "view_only"
 	ETooBig          = "too_big"
 	EInternal        = "internal"
+	ETrashed         = "trashed"
+	EVoiceOff        = "voice_off"
+	EVoiceFull       = "voice_full"
+	EVoiceNotJoined  = "voice_not_joined"
+	EVoiceBadSDP     = "voice_bad_sdp"
+	EVoiceFailed     = "voice_failed"
 )
 
 // Error is a failure the client caused or can act on. Msg is safe to show to the user.

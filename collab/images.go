@@ -44,6 +44,18 @@ type Image struct {
 // never by a name or a client's header. Returns EBadValue for anything that is not a
 // PNG, JPEG, GIF or WebP image that decodes, ETooBig over the size limit.
 func (s *Service) PutImage(ctx context.Context, board string, data []byte) (Image, error) {
+	img, err := s.checkImage(data)
+	if err != nil {
+		return Image{}, err
+	}
+	if err := s.store.PutImage(ctx, board, img.Src, data); err != nil {
+		return Image{}, err
+	}
+	return img, nil
+}
+
+// checkImage decides what data is by its content and computes its address.
+func (s *Service) checkImage(data []byte) (Image, error) {
 	if len(data) > s.cfg.MaxImage {
 		return Image{}, errorf(ETooBig, "the image is %.1f MiB; the limit is %.1f MiB", float64(len(data))/(1<<20), float64(s.cfg.MaxImage)/(1<<20))
 	}
@@ -60,11 +72,7 @@ func (s *Service) PutImage(ctx context.Context, board string, data []byte) (Imag
 		return Image{}, errorf(EBadValue, "the image is %d×%d pixels; at most %d million pixels are allowed", cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
 	}
 	sum := sha256.Sum256(data)
-	img := Image{Src: "sha256:" + hex.EncodeToString(sum[:]), ContentType: ct, Width: cfg.Width, Height: cfg.Height}
-	if err := s.store.PutImage(ctx, board, img.Src, data); err != nil {
-		return Image{}, err
-	}
-	return img, nil
+	return Image{Src: "sha256:" + hex.EncodeToString(sum[:]), ContentType: ct, Width: cfg.Width, Height: cfg.Height}, nil
 }
 
 // GetImage returns an image of board id by its src. Returns ENotFound if the board has

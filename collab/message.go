@@ -20,6 +20,18 @@ const (
 	MsgLaser   = "laser"
 	MsgName    = "name"
 	MsgView    = "view"
+	MsgVoice   = "voice"
+)
+
+// Voice operations: the op of a voice message (docs/protocol.md, "Voice").
+const (
+	VoiceJoin      = "join"
+	VoiceOffer     = "offer"
+	VoiceAnswer    = "answer"
+	VoiceCandidate = "candidate"
+	VoiceMute      = "mute"
+	VoiceLeave     = "leave"
+	VoiceViewers   = "viewers"
 )
 
 // ProtocolVersion is the protocol version this server speaks.
@@ -60,6 +72,7 @@ type Message struct {
 	El    *Element // preview
 	ID    string   // preview end
 	End   bool
+	Voice *VoiceSignal
 }
 
 type wireMsg struct {
@@ -78,6 +91,13 @@ type wireMsg struct {
 	El    *Fields  `json:"el"`
 	ID    string   `json:"id"`
 	End   bool     `json:"end"`
+
+	Op        string  `json:"op"`
+	SDP       *string `json:"sdp"`
+	Candidate *string `json:"candidate"`
+	Mid       *string `json:"mid"`
+	Muted     *bool   `json:"muted"`
+	Allow     *bool   `json:"allow"`
 }
 
 type wireOp struct {
@@ -127,6 +147,8 @@ func DecodeMessage(data []byte, lim *Limits) (*Message, error) {
 		}
 	case MsgPreview:
 		err = m.preview(&w, lim)
+	case MsgVoice:
+		err = m.voice(&w)
 	case "":
 		err = errorf(EUnknownMessage, "message has no type (t)")
 	default:

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,8 @@ type room struct {
 	wake  chan struct{}
 	quit  chan struct{} // closed when run returns
 
+	viewerVoice atomic.Int32 // the board's voice setting for sessions (MayTalk)
+
 	refs int // sessions that acquired this room and have not released it; guarded by svc.mu
 
 	mu        sync.Mutex
@@ -42,8 +45,9 @@ type room struct {
 	sinceSnap int
 	elemCache []byte // encoded elements at elemSeq, shared by welcomes
 	elemSeq   int64
-	notices   [][]byte    // join, leave, title frames waiting to go out together
-	noticeT   *time.Timer // fires noticeEvery after the first waiting notice
+	notices   [][]byte          // join, leave, title frames waiting to go out together
+	noticeT   *time.Timer       // fires noticeEvery after the first waiting notice
+	authors   map[string]string // session id → name and colour recorded for history
 	eph       map[*Session]*ephSlot
 	ephOrder  []*Session
 	ephT      *time.Timer // fires ephemeralEvery after the first waiting ephemeral
@@ -77,6 +81,7 @@ const (
 	cmdLeave
 	cmdMessage
 	cmdEphemeral
+	cmdFunc // run fn on the room goroutine
 )
 
 type roomCmd struct {
@@ -84,6 +89,7 @@ type roomCmd struct {
 	s     *Session
 	m     *Message
 	frame []byte
+	fn    func(*room)
 }
 
 // inflight is an applied batch waiting to become durable.
@@ -181,6 +187,7 @@ func (r *room) load() {
 		return
 	}
 	r.meta = meta
+	r.publishViewerVoice()
 	r.tail.init(tail)
 	r.sinceSnap = len(tail)
 	r.mu.Lock()
@@ -203,6 +210,8 @@ func (r *room) handle(c roomCmd) {
 			r.ops(c.s, c.m)
 		case MsgTitle:
 			r.title(c.m.Title)
+		case MsgVoice:
+			r.setViewerVoice(c.s, c.m)
 		case MsgName:
 			c.s.name = c.m.Name
 			if c.m.Color != "" {
@@ -212,6 +221,8 @@ func (r *room) handle(c roomCmd) {
 		}
 	case cmdEphemeral:
 		r.ephemeral(c.s, c.m, c.frame)
+	case cmdFunc:
+		c.fn(r)
 	}
 }
 
@@ -358,7 +369,7 @@ func (r *room) ops(s *Session, m *Message) {
 	entry := LogEntry{Seq: seq, CID: m.CID, Data: opsFrame(seq, m.CID, s.ID, at, ops)}
 	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: entry.Data, sender: s})
 	r.tail.push(entry)
-	r.svc.commit.submit(Write{Board: r.id, Entries: []LogEntry{entry}}, r.durableAt(seq))
+	r.svc.commit.submit(r.withAuthor(s, Write{Board: r.id, Entries: []LogEntry{entry}}), r.durableAt(seq))
 	r.sinceSnap++
 	if r.sinceSnap >= r.svc.cfg.SnapshotEvery {
 		r.saveSnapshot(nil)
@@ -549,7 +560,9 @@ func (r *room) welcome(s *Session, since int64) []byte {
 		n++
 	}
 	lim := &r.svc.cfg.Limits
-	b = append(b, `],"limits":{"maxPoints":`...)
+	b = append(b, ']')
+	b = r.appendVoice(b)
+	b = append(b, `,"limits":{"maxPoints":`...)
 	b = strconv.AppendInt(b, int64(lim.MaxPoints), 10)
 	b = append(b, `,"maxText":`...)
 	b = strconv.AppendInt(b, int64(lim.MaxText), 10)

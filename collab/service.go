@@ -23,6 +23,10 @@ type Config struct {
 	// MaxImage is the largest image upload, in bytes.
 	MaxImage int
 	Logger   *slog.Logger
+	// Voice carries voice chat; nil turns voice off (voice messages get voice_off).
+	Voice VoiceSFU
+	// History and trash (retention.go).
+	Retention Retention
 }
 
 // DefaultConfig is what a server runs with unless configured otherwise.
@@ -71,6 +75,7 @@ func NewService(store Store, cfg Config) *Service {
 		presence: newPresence(), stopIdle: make(chan struct{}),
 	}
 	go s.watchIdle()
+	s.startJanitor()
 	return s
 }
 
@@ -116,21 +121,25 @@ func (s *Service) CreateBoard(ctx context.Context) (BoardMeta, error) {
 }
 
 // Board returns the board whose edit id is id. Returns ENotFound if there is none or id
-// is malformed.
+// is malformed, and ETrashed (with the board) if it is in the trash.
 func (s *Service) Board(ctx context.Context, id string) (BoardMeta, error) {
 	if !ValidBoardID(id) {
 		return BoardMeta{}, errorf(ENotFound, "no such board")
 	}
-	return s.store.Board(ctx, id)
+	return trashed(s.store.Board(ctx, id))
 }
 
-// BoardByView returns the board whose view id is id. Returns ENotFound if there is none
-// or id is malformed.
+// BoardByView returns the board whose view id is id. Returns ENotFound if there is none,
+// id is malformed or the board is in the trash.
 func (s *Service) BoardByView(ctx context.Context, id string) (BoardMeta, error) {
 	if !ValidBoardID(id) {
 		return BoardMeta{}, errorf(ENotFound, "no such board")
 	}
-	return s.store.BoardByView(ctx, id)
+	m, err := s.store.BoardByView(ctx, id)
+	if err == nil && !m.Deleted.IsZero() {
+		return BoardMeta{}, errorf(ENotFound, "no such board")
+	}
+	return m, err
 }
 
 // Open starts a session on board b. The session joins the board's room when the client
@@ -201,6 +210,9 @@ func (s *Service) Close() {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
+	if s.cfg.Voice != nil {
+		s.cfg.Voice.Close()
+	}
 	s.cancel()
 	s.wg.Wait()
 	s.commit.close()

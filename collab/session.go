@@ -140,6 +140,10 @@ func (s *Session) send(msg []byte) bool {
 	return true
 }
 
+// Send queues msg for the client without blocking, like every message of the board;
+// reports whether it was queued (false once the session has ended).
+func (s *Session) Send(msg []byte) bool { return s.send(msg) }
+
 // kick ends the session with a close code; the transport sends what is queued, then the
 // close frame. Safe to call more than once and from any goroutine.
 func (s *Session) kick(code int, why string) {
@@ -215,6 +219,8 @@ func (s *Session) Receive(data []byte) {
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
 	case MsgCursor, MsgLaser, MsgView:
 		s.ephemeral(m)
+	case MsgVoice:
+		s.voice(m)
 	case MsgName:
 		s.svc.presence.update(s.Board.ID, s.ID, func(p *Person) bool {
 			p.Name = m.Name
@@ -282,6 +288,9 @@ func (s *Session) refuse(err error, cid string) {
 func (s *Session) Close() {
 	s.kick(CloseGoingAway, "closed")
 	if s.room != nil {
+		if v := s.svc.cfg.Voice; v != nil {
+			v.Leave(s)
+		}
 		s.svc.presence.leave(s.Board.ID, s.ID)
 		s.svc.release(s.room, s)
 	}

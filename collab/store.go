@@ -13,6 +13,11 @@ type BoardMeta struct {
 	ViewID  string    `json:"view"` // the view-only id; unrelated to ID
 	Title   string    `json:"title"`
 	Created time.Time `json:"created"`
+	// NoViewerVoice is set when the board's editors have kept view-only visitors out of
+	// voice chat.
+	NoViewerVoice bool `json:"noViewerVoice,omitempty"`
+	// Deleted is when an editor moved the board to the trash; zero for a live board.
+	Deleted time.Time `json:"deleted,omitzero"`
 }
 
 // LogEntry is one applied batch. Data is the exact ops broadcast sent to clients, so a
@@ -36,6 +41,20 @@ type Write struct {
 	Entries  []LogEntry
 	Snapshot *Snapshot
 	Meta     *BoardMeta
+	// Create makes Meta a new board (its view id indexed): the write fails if either
+	// id exists. An imported board is created with its content in one transaction.
+	Create bool
+	// Images are stored for the board by content address, like PutImage.
+	Images map[string][]byte
+	// Authors records the name and colour of sessions that changed the board, for its
+	// history.
+	Authors map[string]Author
+}
+
+// Author is how a session that changed a board was named.
+type Author struct {
+	Name  string `json:"name"`
+	Color string `json:"color"`
 }
 
 // Store keeps boards durably. Implementations must be safe for concurrent use.
@@ -57,8 +76,29 @@ type Store interface {
 	PutImage(ctx context.Context, id, src string, data []byte) error
 	// Image returns an image of board id. Returns ENotFound if there is none.
 	Image(ctx context.Context, id, src string) ([]byte, error)
-	// Commit makes all writes durable in one transaction: all of them or none.
+	// Commit makes all writes durable in one transaction: all of them or none. Every
+	// snapshot written is also kept as a checkpoint of the board's history.
 	Commit(ctx context.Context, ws []Write) error
+	// LoadAt returns the board as of seq: the newest checkpoint at or before seq (Seq 0
+	// and no Data if there is none) and the log entries after it up to seq, in order.
+	LoadAt(ctx context.Context, id string, seq int64) (Snapshot, []LogEntry, error)
+	// Log returns up to limit log entries with seq below before (0: the newest),
+	// newest first.
+	Log(ctx context.Context, id string, before int64, limit int) ([]LogEntry, error)
+	// LogRange returns up to limit log entries with from ≤ seq ≤ to, oldest first.
+	LogRange(ctx context.Context, id string, from, to int64, limit int) ([]LogEntry, error)
+	// Checkpoints returns the seqs of a board's checkpoints, ascending.
+	Checkpoints(ctx context.Context, id string) ([]int64, error)
+	// Authors returns the names recorded for the sessions that changed a board.
+	Authors(ctx context.Context, id string) (map[string]Author, error)
+	// Compact rewrites old history in one transaction: it stores the checkpoints in
+	// keep, deletes the checkpoints whose seqs are in drop, and deletes every log entry
+	// with seq ≤ upTo.
+	Compact(ctx context.Context, id string, keep []Snapshot, drop []int64, upTo int64) error
+	// Boards returns every board's metadata.
+	Boards(ctx context.Context) ([]BoardMeta, error)
+	// DeleteBoard removes a board and everything stored for it.
+	DeleteBoard(ctx context.Context, id string) error
 	// Close releases the store.
 	Close() error
 }
@@ -83,14 +123,5 @@ func randomID(n int) string {
 // ValidBoardID reports whether s has the shape of a board id, so that malformed ids are
 // refused before any lookup or allocation.
 func ValidBoardID(s string) bool {
-	if len(s) != BoardIDLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(isAlnum(c) || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return len(s) == BoardIDLen && urlSafe(s)
 }

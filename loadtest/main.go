@@ -22,6 +22,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "chart" {
 		return chartMain(args[1:], stderr)
 	}
+	if len(args) > 0 && args[0] == "voice" {
+		return voiceMain(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "presence" {
 		return presenceMain(args[1:], stdout, stderr)
 	}

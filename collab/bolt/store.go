@@ -5,7 +5,10 @@
 // holds one bucket per board mapping 8-byte big-endian seq → log entry, so a cursor
 // walks a board's log in order; "cids" holds one bucket per board mapping each batch's
 // client id → its seq, so that a resent batch is recognised however old it is; "images"
-// holds one bucket per board mapping an image's content address → its bytes.
+// holds one bucket per board mapping an image's content address → its bytes;
+// "checkpoints" holds one bucket per board mapping 8-byte big-endian seq → a snapshot
+// at that seq (every snapshot is also kept there, until history is compacted);
+// "authors" holds one bucket per board mapping session id → its name and colour (JSON).
 package bolt
 
 import (
@@ -30,6 +33,8 @@ var (
 	bucketLogs   = []byte("logs")
 	bucketCIDs   = []byte("cids")
 	bucketImages = []byte("images")
+	bucketChecks = []byte("checkpoints")
+	bucketAuths  = []byte("authors")
 )
 
 // Store is a collab.Store on a bbolt file.
@@ -53,7 +58,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs, bucketImages} {
+		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -72,15 +77,17 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // CreateBoard stores a new board's metadata and view id.
 func (s *Store) CreateBoard(_ context.Context, m collab.BoardMeta) error {
-	return s.db.Update(func(tx *bbolt.Tx) error {
-		if tx.Bucket(bucketBoards).Get([]byte(m.ID)) != nil || tx.Bucket(bucketViews).Get([]byte(m.ViewID)) != nil {
-			return fmt.Errorf("board id collision") // 128 random bits: never in practice
-		}
-		if err := putMeta(tx, m); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketViews).Put([]byte(m.ViewID), []byte(m.ID))
-	})
+	return s.db.Update(func(tx *bbolt.Tx) error { return createBoard(tx, m) })
+}
+
+func createBoard(tx *bbolt.Tx, m collab.BoardMeta) error {
+	if tx.Bucket(bucketBoards).Get([]byte(m.ID)) != nil || tx.Bucket(bucketViews).Get([]byte(m.ViewID)) != nil {
+		return fmt.Errorf("board id collision") // 128 random bits: never in practice
+	}
+	if err := putMeta(tx, m); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketViews).Put([]byte(m.ViewID), []byte(m.ID))
 }
 
 func putMeta(tx *bbolt.Tx, m collab.BoardMeta) error {
@@ -203,6 +210,17 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 	return s.db.Update(func(tx *bbolt.Tx) error {
 		logs := tx.Bucket(bucketLogs)
 		for _, w := range ws {
+			if w.Create {
+				if w.Meta == nil {
+					return fmt.Errorf("create %s: no metadata", w.Board)
+				}
+				if err := createBoard(tx, *w.Meta); err != nil {
+					return err
+				}
+			}
+			if err := putExtras(tx, w); err != nil {
+				return err
+			}
 			if len(w.Entries) > 0 {
 				log, err := logs.CreateBucketIfNotExists([]byte(w.Board))
 				if err != nil {
@@ -231,8 +249,11 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 				if err := tx.Bucket(bucketSnaps).Put([]byte(w.Board), v); err != nil {
 					return fmt.Errorf("snapshot of %s: %w", w.Board, err)
 				}
+				if err := putCheckpoint(tx, w.Board, *w.Snapshot); err != nil {
+					return err
+				}
 			}
-			if w.Meta != nil {
+			if w.Meta != nil && !w.Create {
 				if err := putMeta(tx, *w.Meta); err != nil {
 					return fmt.Errorf("metadata of %s: %w", w.Board, err)
 				}

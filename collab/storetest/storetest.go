@@ -104,6 +104,7 @@ func Run(t *testing.T, open func(t *testing.T) collab.Store, reopen func(t *test
 			t.Fatal("board b sees a's cid")
 		}
 	})
+	t.Run("History", func(t *testing.T) { runHistory(t, open, board, entry) })
 	t.Run("ConcurrentCommits", func(t *testing.T) {
 		s := open(t)
 		boards := make([]collab.BoardMeta, 8)

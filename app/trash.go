@@ -1,0 +1,43 @@
+package app
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tabula/collab"
+)
+
+// deleteBoard answers POST /b/{id}/delete (editors; the page asks for confirmation
+// first): the board goes to the trash. Browsers are sent home; others get 204.
+func (s *Server) deleteBoard(c *fiber.Ctx) error {
+	b, err := s.lookup(c, collab.RoleEditor)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.TrashBoard(c.UserContext(), b.ID); err != nil {
+		return err
+	}
+	s.log.Info("board moved to the trash", "board", b.ID)
+	if strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMETextHTML) {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// undeleteBoard answers POST /b/{id}/undelete: the board comes out of the trash, and
+// the browser goes back to it.
+func (s *Server) undeleteBoard(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if _, err := s.svc.Board(c.UserContext(), id); collab.ErrorCode(err) != collab.ETrashed {
+		if err != nil {
+			return err
+		}
+		return c.Redirect("/b/"+id, fiber.StatusSeeOther) // not in the trash
+	}
+	if err := s.svc.UntrashBoard(c.UserContext(), id); err != nil {
+		return err
+	}
+	s.log.Info("board restored from the trash", "board", id)
+	return c.Redirect("/b/"+id, fiber.StatusSeeOther)
+}

@@ -1,0 +1,178 @@
+package boardfile
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"tabula/collab"
+)
+
+var lim = collab.DefaultLimits
+
+const maxBytes = 1 << 20
+
+func TestZKeysAscendLikeTheBoardPage(t *testing.T) {
+	keys := zKeys(5000)
+	if keys[0] != "a0" || keys[1] != "a1" || keys[61] != "az" || keys[62] != "b00" || keys[63] != "b01" {
+		t.Fatalf("keys start %v … %v", keys[:3], keys[60:64])
+	}
+	if !slices.IsSorted(keys) {
+		t.Fatal("keys are not ascending")
+	}
+	if keys[62+62*62] != "c000" {
+		t.Fatalf("key %d is %s, want c000", 62+62*62, keys[62+62*62])
+	}
+}
+
+func TestTabulaRoundTrip(t *testing.T) {
+	in := Board{Title: `Plan "Q3" </script>`, Images: map[string][]byte{"sha256:" + strings.Repeat("0", 64): []byte("not checked here")}}
+	for _, raw := range []string{
+		`{"id":"a","type":"stroke","x":1.5,"y":-2,"points":[[0,0],[3,4,0.5]],"stroke":"#e03131","width":4,"opacity":1,"z":"a0"}`,
+		`{"id":"b","type":"note","x":10,"y":20,"w":100,"h":80,"text":"line\nbreak ✓","fill":"#fff3bf","opacity":0.5,"z":"a1","group":"g1"}`,
+		`{"id":"c","type":"image","w":10,"h":10,"src":"sha256:` + strings.Repeat("0", 64) + `","opacity":1,"z":"a2"}`,
+	} {
+		e, err := collab.DecodeElement([]byte(raw), &lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Elements = append(in.Elements, e)
+	}
+	var first bytes.Buffer
+	if err := Encode(&first, in); err != nil {
+		t.Fatal(err)
+	}
+	out, err := Decode(first.Bytes(), maxBytes, &lim)
+	if err != nil {
+		t.Fatalf("decode: %v\n%s", err, first.Bytes())
+	}
+	var second bytes.Buffer
+	if err := Encode(&second, out); err != nil {
+		t.Fatal(err)
+	}
+	if first.String() != second.String() {
+		t.Fatalf("export → import → export differs:\n%s\n%s", first.Bytes(), second.Bytes())
+	}
+}
+
+func TestExcalidrawSample(t *testing.T) {
+	data, err := os.ReadFile("testdata/sample.excalidraw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decode(data, maxBytes, &lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*collab.Element{}
+	types := map[string]int{}
+	for _, e := range b.Elements {
+		byID[e.ID] = e
+		types[e.Type]++
+	}
+	for _, typ := range []string{"rect", "ellipse", "diamond", "line", "arrow", "stroke", "text", "image"} {
+		if types[typ] == 0 {
+			t.Errorf("no %s imported: %v", typ, types)
+		}
+	}
+	if _, ok := byID["frame-1"]; ok {
+		t.Error("the frame was imported; Tabula has no frames")
+	}
+	if e := byID["gone-1"]; e == nil || !e.Deleted {
+		t.Errorf("the deleted rectangle should come in as a tombstone: %+v", e)
+	}
+	if e := byID["rect-1"]; e.Fill != "#a5d8ff" || e.FillStyle != "hatch" || e.W != 200 || e.H != 120 {
+		t.Errorf("rectangle %+v", e)
+	}
+	if e := byID["ellipse-1"]; e.Dash != "dashed" || e.Opacity != 0.6 || e.FillStyle != "solid" {
+		t.Errorf("ellipse %+v", e)
+	}
+	if e := byID["diamond-1"]; e.Angle != 0.5 || e.Dash != "dotted" || e.Group == "" || e.Group != byID["line-1"].Group {
+		t.Errorf("diamond %+v", e)
+	}
+	if e := byID["arrow-1"]; e.StartBind != "rect-1" || e.EndBind != "ellipse-1" || e.EndArrow != "triangle" || e.StartArrow != "none" {
+		t.Errorf("arrow %+v", e)
+	}
+	if e := byID["freedraw-1"]; e.Points.Len() != 5 || e.Stroke != "#e03131" {
+		t.Errorf("freedraw %+v", e)
+	} else if _, _, p := e.Points.At(2); p != 0.7 {
+		t.Errorf("freedraw pressure %v, want 0.7", p)
+	}
+	if e := byID["text-1"]; e.Text != "Hello from\nExcalidraw" || e.Font != "hand" || e.Align != "center" || e.Size != 20 {
+		t.Errorf("text %+v", e)
+	}
+	img := byID["image-1"]
+	if img == nil || b.Images[img.Src] == nil || !bytes.HasPrefix(b.Images[img.Src], []byte("\x89PNG")) {
+		t.Fatalf("image %+v, images %d", img, len(b.Images))
+	}
+	var zs []string
+	for _, e := range b.Elements {
+		zs = append(zs, e.Z)
+	}
+	if !slices.IsSorted(zs) || zs[0] != "a0" {
+		t.Errorf("z keys do not keep Excalidraw's order: %v", zs)
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write([]byte(`{"type":"tabula","version":1,"title":"`))
+	zw.Write(bytes.Repeat([]byte("a"), 4*maxBytes))
+	zw.Close()
+	many := `{"type":"tabula","version":1,"elements":[` + strings.Repeat(`{"id":"a","type":"rect","z":"a"},`, 2*lim.MaxElements) + `{"id":"a","type":"rect","z":"a"}]}`
+	for _, c := range []struct {
+		name, file, code, msg string
+	}{
+		{"NotJSON", "PK\x03\x04 a zip file", collab.EBadValue, "not JSON"},
+		{"NotAnObject", `[1,2,3]`, collab.EBadValue, "not JSON"},
+		{"SomeOtherJSON", `{"hello":"world"}`, collab.EBadValue, "not a Tabula or Excalidraw"},
+		{"FutureVersion", `{"type":"tabula","version":2,"elements":[]}`, collab.EBadValue, "newer Tabula"},
+		{"FutureExcalidraw", `{"type":"excalidraw","version":3,"elements":[]}`, collab.EBadValue, "format 3"},
+		{"NoVersion", `{"type":"tabula","elements":[]}`, collab.EBadValue, "version"},
+		{"UnknownField", `{"type":"tabula","version":1,"elements":[],"owner":"x"}`, collab.EBadValue, "Tabula format"},
+		{"BadElement", `{"type":"tabula","version":1,"elements":[{"id":"a","type":"rect","z":"a","stroke":"red\" onload=\"x"}]}`, collab.EBadValue, "element 1"},
+		{"Huge", `{"type":"tabula","version":1,"title":"` + strings.Repeat("a", maxBytes) + `"}`, collab.ETooBig, "larger than"},
+		{"ZipBomb", bomb.String(), collab.ETooBig, "unpacks to more than"},
+		{"ThousandsOverTheCap", many, collab.ETooManyElements, "at most"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Decode([]byte(c.file), maxBytes*2, &lim)
+			if c.name == "Huge" {
+				_, err = Decode([]byte(c.file), maxBytes, &lim)
+			}
+			if c.name == "ThousandsOverTheCap" {
+				_, err = Decode([]byte(c.file), len(c.file), &lim)
+			}
+			if collab.ErrorCode(err) != c.code || !strings.Contains(collab.ErrorMessage(err), c.msg) {
+				t.Fatalf("got %v, want %s mentioning %q", err, c.code, c.msg)
+			}
+		})
+	}
+}
+
+// FuzzDecode feeds arbitrary files to the importer: it must never panic, and whatever
+// it accepts must be elements that pass the protocol's checks.
+func FuzzDecode(f *testing.F) {
+	sample, _ := os.ReadFile("testdata/sample.excalidraw")
+	f.Add(sample)
+	f.Add([]byte(`{"type":"tabula","version":1,"title":"t","elements":[{"id":"a","type":"stroke","points":[[0,0],[1,2,0.5]],"z":"a0"}],"images":{}}`))
+	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := Decode(data, 1<<20, &lim)
+		if err != nil {
+			if collab.ErrorCode(err) == collab.EInternal {
+				t.Fatalf("an unexplained error: %v", err)
+			}
+			return
+		}
+		for _, e := range b.Elements {
+			if err := e.Validate(&lim); err != nil {
+				t.Fatalf("accepted an invalid element: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,247 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"tabula/collab"
+)
+
+// putExtras stores a write's images and authors.
+func putExtras(tx *bbolt.Tx, w collab.Write) error {
+	if len(w.Images) > 0 {
+		b, err := tx.Bucket(bucketImages).CreateBucketIfNotExists([]byte(w.Board))
+		if err != nil {
+			return fmt.Errorf("image bucket of %s: %w", w.Board, err)
+		}
+		for src, data := range w.Images {
+			if err := b.Put([]byte(src), data); err != nil {
+				return fmt.Errorf("image of %s: %w", w.Board, err)
+			}
+		}
+	}
+	if len(w.Authors) > 0 {
+		b, err := tx.Bucket(bucketAuths).CreateBucketIfNotExists([]byte(w.Board))
+		if err != nil {
+			return fmt.Errorf("author bucket of %s: %w", w.Board, err)
+		}
+		for sid, a := range w.Authors {
+			v, err := json.Marshal(a)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(sid), v); err != nil {
+				return fmt.Errorf("author of %s: %w", w.Board, err)
+			}
+		}
+	}
+	return nil
+}
+
+func putCheckpoint(tx *bbolt.Tx, board string, snap collab.Snapshot) error {
+	b, err := tx.Bucket(bucketChecks).CreateBucketIfNotExists([]byte(board))
+	if err != nil {
+		return fmt.Errorf("checkpoint bucket of %s: %w", board, err)
+	}
+	b.FillPercent = 0.9
+	if err := b.Put(seqKey(snap.Seq), snap.Data); err != nil {
+		return fmt.Errorf("checkpoint %d of %s: %w", snap.Seq, board, err)
+	}
+	return nil
+}
+
+// LoadAt returns the newest checkpoint at or before seq and the log up to seq.
+func (s *Store) LoadAt(_ context.Context, id string, seq int64) (snap collab.Snapshot, tail []collab.LogEntry, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		if cp := tx.Bucket(bucketChecks).Bucket([]byte(id)); cp != nil {
+			c := cp.Cursor()
+			k, v := c.Seek(seqKey(seq + 1))
+			if k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
+			}
+			if k != nil {
+				snap = collab.Snapshot{Seq: int64(binary.BigEndian.Uint64(k)), Data: bytes.Clone(v)}
+			}
+		}
+		log := tx.Bucket(bucketLogs).Bucket([]byte(id))
+		if log == nil {
+			return nil
+		}
+		c := log.Cursor()
+		end := seqKey(seq)
+		for k, v := c.Seek(seqKey(snap.Seq + 1)); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
+			tail = append(tail, collab.LogEntry{Seq: int64(binary.BigEndian.Uint64(k)), Data: bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return collab.Snapshot{}, nil, fmt.Errorf("load board %s at %d: %w", id, seq, err)
+	}
+	return snap, tail, nil
+}
+
+// Log returns up to limit entries below before, newest first.
+func (s *Store) Log(_ context.Context, id string, before int64, limit int) (out []collab.LogEntry, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		log := tx.Bucket(bucketLogs).Bucket([]byte(id))
+		if log == nil {
+			return nil
+		}
+		c := log.Cursor()
+		var k, v []byte
+		if before <= 0 {
+			k, v = c.Last()
+		} else if k, v = c.Seek(seqKey(before)); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Prev() {
+			out = append(out, collab.LogEntry{Seq: int64(binary.BigEndian.Uint64(k)), Data: bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the log of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// LogRange returns up to limit entries from from to to, oldest first.
+func (s *Store) LogRange(_ context.Context, id string, from, to int64, limit int) (out []collab.LogEntry, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		log := tx.Bucket(bucketLogs).Bucket([]byte(id))
+		if log == nil {
+			return nil
+		}
+		c := log.Cursor()
+		end := seqKey(to)
+		for k, v := c.Seek(seqKey(max(from, 0))); k != nil && bytes.Compare(k, end) <= 0 && len(out) < limit; k, v = c.Next() {
+			out = append(out, collab.LogEntry{Seq: int64(binary.BigEndian.Uint64(k)), Data: bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the log of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Checkpoints lists a board's checkpoint seqs.
+func (s *Store) Checkpoints(_ context.Context, id string) (seqs []int64, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		if b := tx.Bucket(bucketChecks).Bucket([]byte(id)); b != nil {
+			return b.ForEach(func(k, _ []byte) error {
+				seqs = append(seqs, int64(binary.BigEndian.Uint64(k)))
+				return nil
+			})
+		}
+		return nil
+	})
+	return seqs, err
+}
+
+// Authors returns the recorded names of a board's sessions.
+func (s *Store) Authors(_ context.Context, id string) (map[string]collab.Author, error) {
+	out := map[string]collab.Author{}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if b := tx.Bucket(bucketAuths).Bucket([]byte(id)); b != nil {
+			return b.ForEach(func(k, v []byte) error {
+				var a collab.Author
+				if err := json.Unmarshal(v, &a); err != nil {
+					return err
+				}
+				out[string(k)] = a
+				return nil
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("authors of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Compact stores keep, drops the checkpoints in drop and the log up to upTo.
+func (s *Store) Compact(_ context.Context, id string, keep []collab.Snapshot, drop []int64, upTo int64) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		for _, snap := range keep {
+			if err := putCheckpoint(tx, id, snap); err != nil {
+				return err
+			}
+		}
+		end := seqKey(upTo)
+		if log := tx.Bucket(bucketLogs).Bucket([]byte(id)); log != nil {
+			c := log.Cursor()
+			for k, _ := c.First(); k != nil && bytes.Compare(k, end) <= 0; k, _ = c.First() {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		if cp := tx.Bucket(bucketChecks).Bucket([]byte(id)); cp != nil {
+			for _, seq := range drop {
+				if err := cp.Delete(seqKey(seq)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("compact %s: %w", id, err)
+	}
+	return nil
+}
+
+// Boards returns every board's metadata.
+func (s *Store) Boards(_ context.Context) (out []collab.BoardMeta, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketBoards).ForEach(func(k, v []byte) error {
+			var m collab.BoardMeta
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("decode board %s: %w", k, err)
+			}
+			out = append(out, m)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// DeleteBoard removes a board and all that is stored for it.
+func (s *Store) DeleteBoard(_ context.Context, id string) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		m, err := getMeta(tx, []byte(id))
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketViews).Delete([]byte(m.ViewID)); err != nil {
+			return err
+		}
+		for _, name := range [][]byte{bucketBoards, bucketSnaps} {
+			if err := tx.Bucket(name).Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		for _, name := range [][]byte{bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths} {
+			if err := tx.Bucket(name).DeleteBucket([]byte(id)); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete board %s: %w", id, err)
+	}
+	return nil
+}

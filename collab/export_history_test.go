@@ -1,0 +1,15 @@
+package collab
+
+// Exported for the external history tests only.
+
+// SnapshotFor replays stored broadcasts from an empty board and returns the snapshot
+// the room would store after them.
+func SnapshotFor(frames [][]byte) (Snapshot, error) {
+	s := newState()
+	for _, f := range frames {
+		if err := s.replay(f); err != nil {
+			return Snapshot{}, err
+		}
+	}
+	return s.snapshot(), nil
+}
