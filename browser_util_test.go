@@ -31,7 +31,7 @@ var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome"}
 // findChromium returns the path of a Chromium on PATH. Without one the test is skipped,
 // loudly, because a quiet skip hides that the client was never exercised; on CI
 // (CI=true) a missing browser fails the test instead.
-func findChromium(t *testing.T) string {
+func findChromium(t testing.TB) string {
 	t.Helper()
 	for _, name := range chromiumNames {
 		if path, err := exec.LookPath(name); err == nil {
@@ -48,9 +48,9 @@ func findChromium(t *testing.T) string {
 }
 
 // newBrowser starts a headless Chromium with a fresh profile for the test and returns
-// its context; each openTab on it is another collaborator. The browser is stopped when
-// the test ends.
-func newBrowser(t *testing.T) context.Context {
+// its context; each openTab on it is another collaborator. extra adds command-line
+// options (the voice test's fake microphone). The browser is stopped when the test ends.
+func newBrowser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := findChromium(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -70,6 +70,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.UserDataDir(t.TempDir()),
 	}
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
@@ -87,7 +88,7 @@ func newBrowser(t *testing.T) context.Context {
 // localStorage, so its own name and colour), as another person's browser would be. Its
 // methods fail the test that opened it, so use it in that test, not in a subtest.
 type tab struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	ctx  context.Context
 
@@ -97,7 +98,7 @@ type tab struct {
 
 // openTab opens url in a new tab and waits until the page is online. The page's
 // uncaught exceptions and console errors fail the test.
-func openTab(t *testing.T, browser context.Context, name, url string) *tab {
+func openTab(t testing.TB, browser context.Context, name, url string) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	tb := &tab{t: t, name: name, ctx: ctx}

@@ -3,28 +3,25 @@
 // canvas, the input gestures and the controls together. Logic lives in the modules it
 // imports; this file only connects them.
 //
-// For browser tests: window.tabula = {doc, sync, camera, state, follow, people()};
+// For browser tests: window.tabula = {doc, sync, camera, state, follow, people(), editor, stats};
 // body[data-state] is the connection state and body[data-seq] the last confirmed seq.
 
-import { Doc, putOp } from './doc.js';
+import { Doc } from './doc.js';
 import { Sync, wsURL } from './sync.js';
 import { createCamera, worldToScreen, zoomAt, centredOn, fitRect, glide, visibleRect } from './camera.js';
-import { createLayer, applyCamera, drawWorld } from './canvas.js';
+import { createLayer, applyCamera } from './canvas.js';
 import { drawElement, drawCursor } from './render.js';
 import { attachInput } from './input.js';
-import { keyBetween, keysBetween } from './fracindex.js';
-import { randomId } from './ids.js';
-import { smoothPoints, simplify, splitPoints, toRelative } from './smooth.js';
+import { setupDrawing } from './whiteboard.js';
 import { browserStorage, loadUser, saveUser, rememberBoard, PALETTE } from './storage.js';
 import { applyPresence, withSelf, others, displayName } from './presence.js';
 import { bindPeople, bindProfile } from './people.js';
 import * as ui from './ui.js';
+import { VoiceCall, drawSpeaking } from './voice.js';
+import { bindVoiceBar } from './voicebar.js';
 
-/** Screen pixels a pointer must move before another sample is kept. */
-const MIN_STEP = 0.75;
 /** How long another person's finished preview stays while their stroke is being stored. */
 const PREVIEW_LINGER = 1000;
-const LASER_FADE = 1000;
 
 const root = /** @type {HTMLElement} */ (document.getElementById('board'));
 /** @type {'editor' | 'viewer'} */
@@ -50,70 +47,47 @@ sync.title = root.dataset.title ?? '';
 /**
  * What the page shows besides the document.
  * @type {{
- *   tool: 'pen' | 'hand', color: string, width: number,
- *   drawing: {id: string, z: string, points: number[][]} | null,
+ *   tool: string, color: string, width: number,
+ *   drawing: {tool: string} | null,
  *   previews: Map<string, {el: import('./doc.js').Element}>,
  *   cursors: Map<string, {x: number, y: number}>,
- *   lasers: Map<string, {x: number, y: number, at: number}>,
  *   views: Map<string, {x: number, y: number, w: number, h: number}>,
  * }}
  */
 const state = {
   tool: canEdit ? 'pen' : 'hand',
   color: '#1e1e1e',
-  width: 4,
+  width: 2,
   drawing: null,
   previews: new Map(),
   cursors: new Map(),
-  lasers: new Map(),
   views: new Map(),
 };
 
 // --- drawing ---------------------------------------------------------------
 
 const scene = createLayer(/** @type {HTMLCanvasElement} */ (document.getElementById('scene')), (ctx, w, h, dpr) =>
-  drawWorld(ctx, camera, doc.view(), w, h, dpr),
+  drawing.drawScene(ctx, w, h, dpr),
 );
 const liveCanvas = /** @type {HTMLCanvasElement} */ (document.getElementById('live'));
 const live = createLayer(liveCanvas, drawLive);
-
-/**
- * A stroke element in protocol form from absolute points.
- * @param {string} id @param {number[][]} points @param {string} z
- */
-function strokeElement(id, points, z) {
-  return { id, type: 'stroke', ...toRelative(points), stroke: state.color, width: state.width, opacity: 1, z };
-}
 
 /** @type {import('./canvas.js').DrawFn} */
 function drawLive(ctx, w, h, dpr) {
   applyCamera(ctx, camera, dpr);
   for (const p of state.previews.values()) drawElement(ctx, p.el);
-  const d = state.drawing;
-  if (d) {
-    drawElement(ctx, { id: d.id, type: 'stroke', points: d.points, stroke: state.color, width: state.width, opacity: 1 });
-  }
+  drawing.drawOverlay(ctx, dpr);
+  if (drawing.drawLasers(ctx, dpr)) live.invalidate();
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const now = performance.now();
-  for (const [sid, l] of state.lasers) {
-    const age = (now - l.at) / LASER_FADE;
-    if (age >= 1) {
-      state.lasers.delete(sid);
-      continue;
-    }
-    const [sx, sy] = worldToScreen(camera, l.x, l.y);
-    ctx.globalAlpha = 1 - age;
-    ctx.fillStyle = '#fa5252';
-    ctx.beginPath();
-    ctx.arc(sx, sy, 6, 0, Math.PI * 2);
-    ctx.fill();
-    ctx.globalAlpha = 1;
-  }
-  if (state.lasers.size) live.invalidate();
   for (const [sid, c] of state.cursors) {
     const peer = sync.peers.get(sid);
     const [sx, sy] = worldToScreen(camera, c.x, c.y);
     if (!peer || sx < -20 || sy < -20 || sx > w || sy > h) continue;
+    if (everyone.get(sid)?.voice === 'speaking') {
+      drawSpeaking(ctx, sx, sy, peer.color, now);
+      live.invalidate();
+    }
     drawCursor(ctx, sx, sy, peer.color, peer.name || 'Anonymous');
   }
 }
@@ -153,85 +127,42 @@ window.addEventListener('resize', () => {
   if (follow.sid) aim();
 });
 
-// --- the pen ---------------------------------------------------------------
+// --- drawing tools -----------------------------------------------------------
 
-/** @param {'pen' | 'hand'} tool */
-function setTool(tool) {
-  if (tool === 'pen' && !canEdit) return;
-  state.tool = tool;
-  document.body.dataset.tool = tool;
-  ui.press('tool', tool);
-}
+const drawing = setupDrawing({
+  doc,
+  sync,
+  camera,
+  board,
+  state,
+  canvas: liveCanvas,
+  scene,
+  live,
+  cameraChanged,
+  toast: ui.toast,
+  storage,
+});
 
 attachInput(liveCanvas, camera, {
-  canDraw: () => canEdit && state.tool === 'pen',
-  tool: () => state.tool,
-  strokeStart(p) {
-    state.drawing = { id: randomId(), z: keyBetween(doc.topZ(), null), points: [p] };
-    live.invalidate();
+  ...drawing.input,
+  pointer(x, y) {
+    drawing.pointer(x, y);
+    sync.cursor(x, y);
   },
-  strokeMove(points) {
-    const d = state.drawing;
-    if (!d) return;
-    for (const p of points) {
-      const last = d.points[d.points.length - 1];
-      if (Math.hypot(p[0] - last[0], p[1] - last[1]) * camera.zoom >= MIN_STEP) d.points.push(p);
-    }
-    // Others see the newest part of a stroke that outgrew the limit; the put splits it.
-    sync.preview(strokeElement(d.id, d.points.slice(-sync.limits.maxPoints), d.z));
-    live.invalidate();
-  },
-  strokeEnd() {
-    const d = state.drawing;
-    if (!d) return;
-    state.drawing = null;
-    // Half a screen pixel of tolerance: invisible at the zoom it was drawn at.
-    const points = simplify(smoothPoints(d.points), 0.5 / camera.zoom);
-    const pieces = splitPoints(points, sync.limits.maxPoints);
-    const zs = keysBetween(doc.topZ(), null, pieces.length);
-    sync.send(pieces.map((piece, i) => putOp(strokeElement(i === 0 ? d.id : randomId(), piece, zs[i]))));
-    sync.previewEnd(d.id);
-    live.invalidate();
-  },
-  strokeCancel() {
-    if (!state.drawing) return;
-    sync.previewEnd(state.drawing.id);
-    state.drawing = null;
-    live.invalidate();
-  },
-  pointer: (x, y) => sync.cursor(x, y),
   cameraChanged,
   panning(on) {
     document.body.dataset.panning = String(on);
   },
-  shortcut(key) {
-    if (key === 'p') setTool('pen');
-    if (key === 'h') setTool('hand');
-  },
 });
-
-ui.bindToolbar((choice) => {
-  if (choice.tool) setTool(/** @type {'pen' | 'hand'} */ (choice.tool));
-  if (choice.color) {
-    state.color = choice.color;
-    ui.press('color', choice.color);
-    setTool('pen');
-  }
-  if (choice.width) {
-    state.width = choice.width;
-    ui.press('width', String(choice.width));
-    setTool('pen');
-  }
-});
-setTool(state.tool);
 
 // --- other people ----------------------------------------------------------
 
 /** Forgets cursors and previews of sessions that are gone. */
 function prunePeers() {
-  for (const m of [state.cursors, state.previews, state.lasers, state.views]) {
+  for (const m of [state.cursors, state.previews, state.views]) {
     for (const sid of m.keys()) if (!sync.peers.has(sid)) m.delete(sid);
   }
+  drawing.prune((sid) => sync.peers.has(sid));
 }
 
 sync.on('peers', () => {
@@ -254,7 +185,7 @@ sync.on('join', (m) => {
   if (m.sid !== sync.sid) sendView();
 });
 sync.on('laser', (m) => {
-  state.lasers.set(m.sid, { x: m.x, y: m.y, at: performance.now() });
+  drawing.laser(m.sid, m.x, m.y);
   live.invalidate();
 });
 sync.on('preview', (m) => {
@@ -315,6 +246,8 @@ function renderPeople() {
   if (follow.sid && !followed) stopFollowing(`${follow.name} left the board`);
   else if (followed) showFollowing({ name: displayName(followed.name), color: followed.color });
   showPeople({ me: /** @type {any} */ (everyone.get(me.sid)), others: others(everyone, me.sid), following: follow.sid });
+  showVoice();
+  live.invalidate(); // speaking rings on cursors
 }
 
 /** Follows the presence stream. Browsers reconnect by themselves (with Last-Event-ID)
@@ -439,7 +372,19 @@ window.addEventListener('beforeunload', (e) => {
   if (doc.pending.length) e.preventDefault();
 });
 
-Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone } });
+// --- voice -------------------------------------------------------------------
+
+const voice = new VoiceCall({ sync, storage });
+const showVoice = bindVoiceBar({
+  call: voice,
+  canEdit,
+  toast: ui.toast,
+  people: () => everyone,
+  drawing: () => !!state.drawing,
+  setViewers: (allow) => sync.transmit({ t: 'voice', op: 'viewers', allow }),
+});
+
+Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone, voice, editor: drawing.editor, stats: drawing.stats } });
 renderPeople();
 sync.start();
 watchPresence();

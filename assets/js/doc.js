@@ -68,6 +68,22 @@ export class Doc {
     this.listeners = new Set();
     /** @type {{list: Element[], byId: Map<string, Element>} | null} */
     this.cache = null;
+    /**
+     * Local-only ops shown on top of the pending batches and never sent: a drag in
+     * progress, redrawn every frame while only some of its states go to the server.
+     * @type {Op[] | null}
+     */
+    this.draft = null;
+  }
+
+  /**
+   * Shows ops on top of everything without sending them; null clears.
+   * @param {Op[] | null} ops
+   */
+  setDraft(ops) {
+    if (!ops && !this.draft) return;
+    this.draft = ops && ops.length ? ops : null;
+    this.changed();
   }
 
   /**
@@ -153,12 +169,13 @@ export class Doc {
   build() {
     if (this.cache) return this.cache;
     let all = this.confirmed;
-    if (this.pending.length > 0) {
+    if (this.pending.length > 0 || this.draft) {
       // Building the list is O(n) anyway, so one copy of the map costs nothing extra.
       all = new Map(this.confirmed);
       for (const b of this.pending) {
         for (const op of b.ops) applyOp(all, op, {});
       }
+      for (const op of this.draft ?? []) applyOp(all, op, {});
     }
     const list = [...all.values()].filter((el) => !el.deleted).sort(drawOrder);
     this.cache = { list, byId: new Map(list.map((el) => [el.id, el])) };
@@ -180,6 +197,22 @@ export class Doc {
    */
   get(id) {
     return this.build().byId.get(id);
+  }
+
+  /**
+   * The live element with this id as confirmed and pending make it, without the draft:
+   * what a drag started from. O(pending ops), no rebuild.
+   * @param {string} id
+   */
+  committed(id) {
+    const m = new Map();
+    const el = this.confirmed.get(id);
+    if (el) m.set(id, el);
+    for (const b of this.pending) {
+      for (const op of b.ops) if ((op.o === 'put' ? op.el.id : op.id) === id) applyOp(m, op, {});
+    }
+    const out = m.get(id);
+    return out && !out.deleted ? out : undefined;
   }
 
   /** The highest z of any live element, or null on an empty board. */

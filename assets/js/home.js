@@ -92,7 +92,14 @@ function render() {
       const meta = document.createElement('span');
       meta.className = 'recent-meta';
       meta.textContent = (b.role === 'viewer' ? 'View only · ' : '') + `opened ${ago(b.at)}`;
-      link.append(title, meta);
+      // A picture of the board, drawn by the server and cached until the board changes.
+      const thumb = document.createElement('img');
+      thumb.className = 'recent-thumb';
+      thumb.alt = '';
+      thumb.loading = 'lazy';
+      thumb.src = `${link.pathname}/thumb.png`;
+      thumb.addEventListener('error', () => thumb.remove());
+      link.append(thumb, title, meta);
 
       const remove = document.createElement('button');
       remove.type = 'button';

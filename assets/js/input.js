@@ -1,6 +1,7 @@
 // @ts-check
 // Pointer, wheel and keyboard gestures on the board canvas. This module turns raw events
-// into camera moves and stroke callbacks; what a stroke becomes is the board's business.
+// into camera moves and tool gestures (down, move, up) in world coordinates; what a
+// gesture does is the current tool's business.
 //
 // The canvas fills the window from its top-left corner, so clientX/clientY are canvas
 // coordinates and no layout is read per event.
@@ -9,17 +10,26 @@ import { panBy, zoomAt, screenToWorld } from './camera.js';
 
 /** @typedef {import('./camera.js').Camera} Camera */
 /**
+ * A pointer event as tools see it: world and screen position, pressure (pens only),
+ * modifier keys.
  * @typedef {{
- *   canDraw: () => boolean,
- *   tool: () => 'pen' | 'hand',
- *   strokeStart: (point: number[]) => void,
- *   strokeMove: (points: number[][]) => void,
- *   strokeEnd: () => void,
- *   strokeCancel: () => void,
+ *   x: number, y: number, sx: number, sy: number, p?: number,
+ *   shift: boolean, alt: boolean, mod: boolean, pointerType: string, button: number,
+ * }} PointerInfo
+ */
+/**
+ * @typedef {{
+ *   tool: () => string,
+ *   down: (e: PointerInfo) => void,
+ *   move: (e: PointerInfo, samples: PointerInfo[]) => void,
+ *   up: (e: PointerInfo) => void,
+ *   cancel: () => void,
+ *   hover: (e: PointerInfo) => void,
+ *   dblclick: (e: PointerInfo) => void,
  *   pointer: (wx: number, wy: number) => void,
  *   cameraChanged: () => void,
  *   panning: (on: boolean) => void,
- *   shortcut: (key: string) => void,
+ *   key: (e: KeyboardEvent) => boolean,
  * }} Handlers
  */
 
@@ -27,12 +37,14 @@ const LINE_PIXELS = 16;
 
 /**
  * Wires gestures on `target` (the top canvas) and keyboard on `window`.
- * - pen tool, primary button or one finger: draw;
+ * - primary button, pen or one finger: the current tool's gesture;
  * - hand tool, Space held, or middle button: drag to pan;
  * - two fingers: pinch to zoom and pan;
+ * - palm rejection: while a pen is down, touches are ignored, and once a pen has been
+ *   used on this page one finger pans (the pen draws, the hand moves the board);
  * - wheel or two-finger trackpad scroll: pan; with Ctrl/⌘ (and trackpad pinch): zoom
  *   about the pointer; Ctrl/⌘ with + - 0 zooms too;
- * - other plain keys go to h.shortcut unless a text field has focus.
+ * - other keys go to h.key unless a text field has focus.
  * @param {HTMLElement} target
  * @param {Camera} camera
  * @param {Handlers} h
@@ -40,18 +52,32 @@ const LINE_PIXELS = 16;
 export function attachInput(target, camera, h) {
   /** Screen positions of the pointers that are down, for panning and pinching. */
   const down = new Map();
-  /** @type {'draw' | 'pan' | 'pinch' | null} */
+  /** @type {'tool' | 'pan' | 'pinch' | null} */
   let gesture = null;
-  let drawingPointer = -1;
+  let toolPointer = -1;
   let spaceHeld = false;
+  let penSeen = false;
+  let pensDown = 0;
   /** The world point under the fingers' midpoint and their distance when a pinch began. */
   let pinch = { wx: 0, wy: 0, dist: 1, zoom: 1 };
 
-  /** @param {PointerEvent} e */
-  const point = (e) => {
+  /** @param {PointerEvent | MouseEvent} e @returns {PointerInfo} */
+  const info = (e) => {
     const [x, y] = screenToWorld(camera, e.clientX, e.clientY);
-    // Only pens report real pressure; a mouse always says 0.5 and would fake it.
-    return e.pointerType === 'pen' ? [x, y, e.pressure] : [x, y];
+    const pointerType = 'pointerType' in e ? e.pointerType : 'mouse';
+    return {
+      x,
+      y,
+      sx: e.clientX,
+      sy: e.clientY,
+      // Only pens report real pressure; a mouse always says 0.5 and would fake it.
+      p: pointerType === 'pen' && 'pressure' in e ? e.pressure : undefined,
+      shift: e.shiftKey,
+      alt: e.altKey,
+      mod: e.ctrlKey || e.metaKey,
+      pointerType,
+      button: e.button,
+    };
   };
 
   // The hand cursor shows while Space is held or a pan drag is on.
@@ -74,23 +100,36 @@ export function attachInput(target, camera, h) {
   };
 
   target.addEventListener('pointerdown', (e) => {
-    down.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (e.pointerType === 'pen') {
+      penSeen = true;
+      pensDown++;
+      // The palm landed first: whatever it started gives way to the pen.
+      if (gesture && down.size && [...down.keys()].every((id) => id !== e.pointerId)) {
+        if (gesture === 'tool') h.cancel();
+        down.clear();
+        setGesture(null);
+      }
+    } else if (e.pointerType === 'touch' && pensDown > 0) {
+      return;
+    }
+    down.set(e.pointerId, { x: e.clientX, y: e.clientY, type: e.pointerType });
     if (e.pointerType === 'touch' && down.size === 2) {
-      // A second finger turns a stroke that just started into a pinch.
-      if (gesture === 'draw') h.strokeCancel();
+      // A second finger turns a gesture that just started into a pinch.
+      if (gesture === 'tool') h.cancel();
       setGesture('pinch');
       startPinch();
       return;
     }
     if (gesture) return;
     target.setPointerCapture(e.pointerId);
-    if (e.button === 1 || (e.button === 0 && (spaceHeld || h.tool() === 'hand'))) {
+    const fingerPans = e.pointerType === 'touch' && penSeen;
+    if (e.button === 1 || (e.button === 0 && (spaceHeld || h.tool() === 'hand' || fingerPans))) {
       e.preventDefault();
       setGesture('pan');
-    } else if (e.button === 0 && h.canDraw()) {
-      setGesture('draw');
-      drawingPointer = e.pointerId;
-      h.strokeStart(point(e));
+    } else if (e.button === 0) {
+      setGesture('tool');
+      toolPointer = e.pointerId;
+      h.down(info(e));
     }
   });
 
@@ -100,6 +139,7 @@ export function attachInput(target, camera, h) {
       last.x = e.clientX;
       last.y = e.clientY;
       const [a, b] = [...down.values()];
+      if (!b) return;
       const cx = (a.x + b.x) / 2;
       const cy = (a.y + b.y) / 2;
       zoomAt(camera, cx, cy, (pinch.zoom * Math.hypot(a.x - b.x, a.y - b.y)) / pinch.dist);
@@ -114,11 +154,13 @@ export function attachInput(target, camera, h) {
       last.x = e.clientX;
       last.y = e.clientY;
       h.cameraChanged();
-    } else if (gesture === 'draw' && e.pointerId === drawingPointer) {
+    } else if (gesture === 'tool' && e.pointerId === toolPointer) {
       // Coalesced events hold the samples the browser merged into this one: without
       // them, fast strokes turn into polygons.
       const events = e.getCoalescedEvents?.() ?? [];
-      h.strokeMove((events.length ? events : [e]).map(point));
+      h.move(info(e), (events.length ? events : [e]).map(info));
+    } else if (!gesture && e.pointerType !== 'touch') {
+      h.hover(info(e));
     }
     const [wx, wy] = screenToWorld(camera, e.clientX, e.clientY);
     h.pointer(wx, wy);
@@ -126,15 +168,16 @@ export function attachInput(target, camera, h) {
 
   /** @param {PointerEvent} e */
   const end = (e) => {
-    down.delete(e.pointerId);
-    if (gesture === 'draw' && e.pointerId === drawingPointer) {
-      drawingPointer = -1;
-      if (e.type === 'pointerup') h.strokeEnd();
-      else h.strokeCancel();
+    if (e.pointerType === 'pen') pensDown = Math.max(0, pensDown - 1);
+    if (!down.delete(e.pointerId)) return;
+    if (gesture === 'tool' && e.pointerId === toolPointer) {
+      toolPointer = -1;
       setGesture(null);
+      if (e.type === 'pointerup') h.up(info(e));
+      else h.cancel();
     } else if (gesture === 'pinch') {
       // Lifting one finger of two ends the pinch; the other finger does not start a
-      // stroke halfway through a gesture.
+      // gesture halfway through.
       if (down.size === 0) setGesture(null);
     } else if (gesture === 'pan' && down.size === 0) {
       setGesture(null);
@@ -142,6 +185,12 @@ export function attachInput(target, camera, h) {
   };
   target.addEventListener('pointerup', end);
   target.addEventListener('pointercancel', end);
+  target.addEventListener('lostpointercapture', (e) => {
+    if (down.has(e.pointerId)) end(/** @type {PointerEvent} */ (new PointerEvent('pointercancel', e)));
+  });
+  target.addEventListener('dblclick', (e) => h.dblclick(info(e)));
+  // The board has its own menu-less right click; the browser's would cover it.
+  target.addEventListener('contextmenu', (e) => e.preventDefault());
 
   target.addEventListener(
     'wheel',
@@ -173,6 +222,7 @@ export function attachInput(target, camera, h) {
   window.addEventListener('keydown', (e) => {
     if (typing(e)) return;
     if (e.code === 'Space') {
+      // A focused button would be clicked by Space; the board pans instead.
       e.preventDefault();
       spaceHeld = true;
       showHand();
@@ -182,8 +232,8 @@ export function attachInput(target, camera, h) {
       const next = e.key === '0' ? 1 : camera.zoom * (e.key === '-' ? 1 / 1.2 : 1.2);
       zoomAt(camera, target.clientWidth / 2, target.clientHeight / 2, next);
       h.cameraChanged();
-    } else if (!e.ctrlKey && !e.metaKey && !e.altKey) {
-      h.shortcut(e.key);
+    } else if (h.key(e)) {
+      e.preventDefault();
     }
   });
   const releaseSpace = () => {

@@ -5,32 +5,52 @@
 
 import { pathData, outline, hasPressure } from './smooth.js';
 import { localBox } from './geometry.js';
+import { cssFont, wrapLines, TEXT_SIZE, NOTE_TEXT_SIZE } from './textlayout.js';
+import { LINE_HEIGHT, NOTE_PADDING } from './shapes.js';
 
 /** @typedef {import('./doc.js').Element} Element */
 /** @typedef {CanvasRenderingContext2D} Ctx */
 
-const FONTS = {
-  sans: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-  serif: 'Georgia, "Times New Roman", serif',
-  mono: 'ui-monospace, "SF Mono", Menlo, Consolas, monospace',
-  hand: '"Segoe Print", "Bradley Hand", "Comic Sans MS", cursive',
-};
 const INK = '#1e1e1e';
 const NOTE_FILL = '#fff3bf';
-const LINE_HEIGHT = 1.25;
 
 /** @type {WeakMap<Element, {path: Path2D, filled: boolean}>} */
 const strokeCache = new WeakMap();
 /** @type {WeakMap<Element, Path2D>} */
 const shapeCache = new WeakMap();
+/** @type {WeakMap<Element, Path2D>} */
+const lineCache = new WeakMap();
 /** @type {WeakMap<Element, string[]>} */
 const wrapCache = new WeakMap();
 
 /**
- * Draws one element.
- * @param {Ctx} ctx @param {Element} el
+ * Where decoded images come from (images.js): null while one is loading.
+ * @type {((src: string) => CanvasImageSource | null) | null}
  */
-export function drawElement(ctx, el) {
+let imageSource = null;
+/** @type {((src: string) => boolean) | null} */
+let imageFailed = null;
+
+/**
+ * Sets where images are drawn from.
+ * @param {(src: string) => CanvasImageSource | null} source
+ * @param {(src: string) => boolean} [failed] whether an image cannot be loaded
+ */
+export function setImageSource(source, failed) {
+  imageSource = source;
+  imageFailed = failed ?? null;
+}
+
+/** Text smaller than this on screen (px) is drawn as grey bars: unreadable anyway, and
+ * glyphs are the dearest thing to draw on a zoomed-out board. */
+const GREEK_BELOW = 4.5;
+
+/**
+ * Draws one element in the context's current transform. `scale` is screen pixels per
+ * world unit, for the level of detail.
+ * @param {Ctx} ctx @param {Element} el @param {number} [scale]
+ */
+export function drawElement(ctx, el, scale = 1) {
   ctx.save();
   ctx.globalAlpha *= el.opacity ?? 1;
   ctx.translate(el.x || 0, el.y || 0);
@@ -42,6 +62,39 @@ export function drawElement(ctx, el) {
     ctx.rotate(el.angle);
     ctx.translate(-cx, -cy);
   }
+  paint(ctx, el, scale);
+  ctx.restore();
+}
+
+/**
+ * Draws one element of a scene: the camera transform is (k, 0, 0, k, e, f) and the
+ * caller's alpha `alpha`. Sets the transform itself instead of saving and restoring
+ * the context, which costs more than the drawing for small elements on a big board.
+ * @param {Ctx} ctx @param {Element} el @param {number} scale
+ * @param {number} k @param {number} e @param {number} f @param {number} alpha
+ */
+export function drawPlaced(ctx, el, scale, k, e, f, alpha) {
+  const x = el.x || 0;
+  const y = el.y || 0;
+  if (el.angle) {
+    const b = localBox(el);
+    const cx = x + (b.minX + b.maxX) / 2;
+    const cy = y + (b.minY + b.maxY) / 2;
+    const c = Math.cos(el.angle);
+    const s = Math.sin(el.angle);
+    // camera · translate(c) · rotate · translate(-c) · translate(x, y)
+    const tx = cx - c * cx + s * cy + c * x - s * y;
+    const ty = cy - s * cx - c * cy + s * x + c * y;
+    ctx.setTransform(k * c, k * s, -k * s, k * c, e + k * tx, f + k * ty);
+  } else {
+    ctx.setTransform(k, 0, 0, k, e + k * x, f + k * y);
+  }
+  ctx.globalAlpha = alpha * (el.opacity ?? 1);
+  paint(ctx, el, scale);
+}
+
+/** @param {Ctx} ctx @param {Element} el @param {number} scale */
+function paint(ctx, el, scale) {
   switch (el.type) {
     case 'stroke':
       drawStroke(ctx, el);
@@ -56,16 +109,16 @@ export function drawElement(ctx, el) {
       drawShape(ctx, el);
       break;
     case 'text':
-      drawText(ctx, el);
+      drawText(ctx, el, scale);
       break;
     case 'note':
-      drawNote(ctx, el);
+      drawNote(ctx, el, scale);
       break;
     case 'image':
-      drawImagePlaceholder(ctx, el);
+      drawImage(ctx, el);
       break;
   }
-  ctx.restore();
+  if (el.dash === 'dashed' || el.dash === 'dotted') ctx.setLineDash([]);
 }
 
 /** @param {Ctx} ctx @param {Element} el @param {number} width */
@@ -112,11 +165,15 @@ function drawLinear(ctx, el) {
   /** @type {number[][]} */
   const pts = el.points?.length ? el.points : [[0, 0], [el.w || 0, el.h || 0]];
   const width = el.width || 1;
+  let path = lineCache.get(el);
+  if (!path) {
+    path = new Path2D();
+    path.moveTo(pts[0][0], pts[0][1]);
+    for (let i = 1; i < pts.length; i++) path.lineTo(pts[i][0], pts[i][1]);
+    lineCache.set(el, path);
+  }
   setLine(ctx, el, width);
-  ctx.beginPath();
-  ctx.moveTo(pts[0][0], pts[0][1]);
-  for (const p of pts.slice(1)) ctx.lineTo(p[0], p[1]);
-  ctx.stroke();
+  ctx.stroke(path);
   ctx.setLineDash([]);
   const end = el.endArrow || (el.type === 'arrow' ? 'arrow' : 'none');
   if (pts.length > 1) {
@@ -221,11 +278,10 @@ function drawShape(ctx, el) {
   }
 }
 
-/** @param {Ctx} ctx @param {Element} el @param {number} fallback */
-function setFont(ctx, el, fallback) {
-  const size = el.size || fallback;
-  ctx.font = `${size}px ${FONTS[/** @type {keyof FONTS} */ (el.font)] ?? FONTS.sans}`;
-  return size;
+/** @param {Ctx} ctx @param {Element} el */
+function setFont(ctx, el) {
+  ctx.font = cssFont(el);
+  return el.size || (el.type === 'note' ? NOTE_TEXT_SIZE : TEXT_SIZE);
 }
 
 /**
@@ -241,75 +297,123 @@ function fillLines(ctx, el, lines, left, top, width, size) {
   lines.forEach((line, i) => ctx.fillText(line, x, top + i * size * LINE_HEIGHT));
 }
 
-/** @param {Ctx} ctx @param {Element} el */
-function drawText(ctx, el) {
+/**
+ * Lines of text too small to read, as bars about as long as each line.
+ * @param {Ctx} ctx @param {Element} el @param {string[]} lines @param {number} left @param {number} top @param {number} width @param {number} size
+ */
+function greekLines(ctx, el, lines, left, top, width, size) {
+  const align = el.align || 'left';
+  ctx.fillStyle = el.stroke || INK;
+  const alpha = ctx.globalAlpha;
+  ctx.globalAlpha = alpha * 0.35;
+  lines.forEach((line, i) => {
+    const w = Math.min(width, line.length * size * 0.5);
+    const x = align === 'center' ? left + (width - w) / 2 : align === 'right' ? left + width - w : left;
+    ctx.fillRect(x, top + i * size * LINE_HEIGHT + size * 0.3, w, size * 0.55);
+  });
+  ctx.globalAlpha = alpha;
+}
+
+/** @param {Ctx} ctx @param {Element} el @param {number} scale */
+function drawText(ctx, el, scale) {
   if (!el.text) return;
-  const size = setFont(ctx, el, 20);
+  const size = el.size || TEXT_SIZE;
   const b = localBox(el);
-  fillLines(ctx, el, String(el.text).split('\n'), b.minX, b.minY, b.maxX - b.minX, size);
+  const lines = String(el.text).split('\n');
+  if (size * scale < GREEK_BELOW) {
+    greekLines(ctx, el, lines, b.minX, b.minY, b.maxX - b.minX, size);
+    return;
+  }
+  setFont(ctx, el);
+  fillLines(ctx, el, lines, b.minX, b.minY, b.maxX - b.minX, size);
 }
 
 /**
  * Sticky notes: a coloured card with the text wrapped to its width.
- * @param {Ctx} ctx @param {Element} el
+ * @param {Ctx} ctx @param {Element} el @param {number} scale
  */
-function drawNote(ctx, el) {
+function drawNote(ctx, el, scale) {
   const b = localBox(el);
   const w = b.maxX - b.minX;
   const h = b.maxY - b.minY;
+  // A soft shadow under the card, drawn as offset translucent layers: canvas shadows
+  // with blur cost too much on a board full of notes. Not worth it when tiny.
+  if (w * scale > 24) {
+    ctx.fillStyle = 'rgba(0, 0, 0, 0.06)';
+    ctx.fillRect(b.minX + 1, b.minY + 3, w, h);
+    ctx.fillRect(b.minX, b.minY + 1.5, w, h);
+  }
   ctx.fillStyle = el.fill || NOTE_FILL;
   ctx.fillRect(b.minX, b.minY, w, h);
   if (!el.text) return;
-  const size = setFont(ctx, el, 16);
-  const pad = Math.min(12, w / 8);
+  const size = el.size || NOTE_TEXT_SIZE;
+  const pad = Math.min(NOTE_PADDING, w / 8);
   let lines = wrapCache.get(el);
+  if (!lines && size * scale < GREEK_BELOW) {
+    // Roughly how it wraps, without measuring: what matters is that there are lines.
+    const perLine = Math.max(1, Math.floor((w - pad * 2) / (size * 0.5)));
+    lines = String(el.text).split('\n').flatMap((p) => Array.from({ length: Math.max(1, Math.ceil(p.length / perLine)) }, (_, i) => p.slice(i * perLine, (i + 1) * perLine)));
+  }
+  if (size * scale < GREEK_BELOW) {
+    const fit = Math.max(0, Math.floor((h - pad * 2) / (size * LINE_HEIGHT)));
+    greekLines(ctx, el, /** @type {string[]} */ (lines).slice(0, fit), b.minX + pad, b.minY + pad, w - pad * 2, size);
+    return;
+  }
+  setFont(ctx, el);
   if (!lines) {
-    lines = wrap(ctx, String(el.text), w - pad * 2);
+    const font = ctx.font;
+    lines = wrapLines(String(el.text), w - pad * 2, (t) => {
+      ctx.font = font;
+      return ctx.measureText(t).width;
+    });
     wrapCache.set(el, lines);
   }
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(b.minX, b.minY, w, h);
-  ctx.clip();
-  fillLines(ctx, el, lines, b.minX + pad, b.minY + pad, w - pad * 2, size);
-  ctx.restore();
-}
-
-/**
- * Breaks text into lines no wider than maxWidth at spaces (a single over-long word
- * keeps its own line).
- * @param {Ctx} ctx @param {string} text @param {number} maxWidth
- */
-function wrap(ctx, text, maxWidth) {
-  const out = [];
-  for (const para of text.split('\n')) {
-    let line = '';
-    for (const word of para.split(' ')) {
-      const next = line ? `${line} ${word}` : word;
-      if (line && ctx.measureText(next).width > maxWidth) {
-        out.push(line);
-        line = word;
-      } else {
-        line = next;
-      }
-    }
-    out.push(line);
+  // Clip only text that runs out of the card: clipping costs.
+  const overflows = pad + lines.length * size * LINE_HEIGHT > h;
+  if (overflows) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(b.minX, b.minY, w, h);
+    ctx.clip();
   }
-  return out;
+  fillLines(ctx, el, lines, b.minX + pad, b.minY + pad, w - pad * 2, size);
+  if (overflows) ctx.restore();
 }
 
 /**
- * Images are not loaded yet: show where one is, so it is not invisible.
+ * An image, or while it loads (or if it cannot be loaded) a placeholder showing where
+ * it is, so it is not invisible.
  * @param {Ctx} ctx @param {Element} el
  */
-function drawImagePlaceholder(ctx, el) {
+function drawImage(ctx, el) {
   const b = localBox(el);
-  ctx.fillStyle = '#e9ecef';
-  ctx.fillRect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY);
-  ctx.strokeStyle = '#adb5bd';
+  const w = b.maxX - b.minX;
+  const h = b.maxY - b.minY;
+  const img = el.src && imageSource ? imageSource(el.src) : null;
+  if (img) {
+    ctx.drawImage(img, b.minX, b.minY, w, h);
+    return;
+  }
+  const failed = !!el.src && !!imageFailed?.(el.src);
+  ctx.fillStyle = failed ? '#fff5f5' : '#f1f3f5';
+  ctx.fillRect(b.minX, b.minY, w, h);
+  ctx.strokeStyle = failed ? '#ffa8a8' : '#ced4da';
   ctx.lineWidth = 1;
   ctx.setLineDash([6, 4]);
-  ctx.strokeRect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY);
+  ctx.strokeRect(b.minX, b.minY, w, h);
+  ctx.setLineDash([]);
+  if (failed && w > 24 && h > 24) {
+    // A small crossed frame: "this image is missing".
+    const s = Math.min(w, h, 48) / 2;
+    const cx = b.minX + w / 2;
+    const cy = b.minY + h / 2;
+    ctx.beginPath();
+    ctx.moveTo(cx - s / 2, cy - s / 2);
+    ctx.lineTo(cx + s / 2, cy + s / 2);
+    ctx.moveTo(cx + s / 2, cy - s / 2);
+    ctx.lineTo(cx - s / 2, cy + s / 2);
+    ctx.stroke();
+  }
 }
 
 /**

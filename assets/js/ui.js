@@ -14,34 +14,6 @@ import { textOn } from './render.js';
  */
 const $ = (id) => document.getElementById(id);
 
-/**
- * Marks the button whose `data-{key}` equals value as pressed, and the others not.
- * @param {string} key @param {string} value
- */
-export function press(key, value) {
-  for (const b of document.querySelectorAll(`[data-${key}]`)) {
-    if (b instanceof HTMLElement && b.tagName === 'BUTTON') b.setAttribute('aria-pressed', String(b.dataset[key] === value));
-  }
-}
-
-/**
- * Tool, colour and width buttons. `pick` is called with what was chosen.
- * @param {(choice: {tool?: string, color?: string, width?: number}) => void} pick
- */
-export function bindToolbar(pick) {
-  for (const b of document.querySelectorAll('.toolbar button')) {
-    if (!(b instanceof HTMLElement)) continue;
-    const { tool, color, width } = b.dataset;
-    // Swatch colours come from the markup, set through CSSOM so no inline style is needed.
-    if (color) b.style.setProperty('--swatch', color);
-    b.addEventListener('click', () => {
-      if (tool) pick({ tool });
-      if (color) pick({ color });
-      if (width) pick({ width: Number(width) });
-    });
-  }
-}
-
 /** Removes control characters, which the server refuses in titles. @param {string} s */
 const clean = (s) => s.replace(/[\u0000-\u001f\u007f]/g, '').trim();
 

@@ -129,3 +129,31 @@ test('a broadcast carrying a pending cid confirms that batch', () => {
   assert.equal(doc.get('a').v, 1);
   assert.equal(doc.ack('c-1'), false, 'the ack that follows finds nothing left to drop');
 });
+
+test('a draft shows on top of pending batches and is never pending itself', () => {
+  const doc = new Doc();
+  doc.reset([rect('a', 'a0')], 1);
+  doc.addPending('c-1', [patchOp('a', { x: 5 })]);
+  let calls = 0;
+  doc.subscribe(() => calls++);
+  doc.setDraft([patchOp('a', { x: 9, y: 3 })]);
+  assert.equal(doc.get('a').x, 9);
+  assert.equal(doc.get('a').y, 3);
+  assert.equal(doc.pending.length, 1);
+  doc.setDraft(null);
+  assert.equal(doc.get('a').x, 5);
+  assert.equal(doc.get('a').y, 0);
+  doc.setDraft(null);
+  assert.equal(calls, 2, 'clearing an empty draft is not a change');
+});
+
+test('committed ignores the draft and sees pending batches', () => {
+  const doc = new Doc();
+  doc.reset([rect('a', 'a0'), rect('b', 'a1', { deleted: true })], 1);
+  doc.addPending('c-1', [patchOp('a', { x: 5 }), putOp(rect('n', 'a2'))]);
+  doc.setDraft([patchOp('a', { x: 9 })]);
+  assert.equal(doc.committed('a').x, 5);
+  assert.equal(doc.committed('n').id, 'n');
+  assert.equal(doc.committed('b'), undefined, 'tombstones are not live');
+  assert.equal(doc.committed('zz'), undefined);
+});
