@@ -46,7 +46,7 @@ const GEOMETRY = ['x', 'y', 'w', 'h', 'angle', 'points', 'deleted'];
  * @param {{
  *   doc: Doc, sync: Sync, camera: Camera, canEdit: boolean,
  *   state: Record<string, any>,
- *   invalidate: () => void, sceneChanged: () => void, cameraChanged: () => void,
+ *   invalidate: () => void, sceneChanged: () => void,
  *   toast: (msg: string) => void, storage: Pick<Storage, 'getItem' | 'setItem'>,
  * }} opts
  */
@@ -111,16 +111,13 @@ export function createEditor(opts) {
     /**
      * Sends ops as one undoable change, with the arrows bound to what they move.
      * Returns the batches' cids; nothing happens on a view-only page.
-     * @param {Op[]} ops @param {{record?: boolean}} [o]
+     * @param {Op[]} ops
      */
-    commit(ops, { record = true } = {}) {
+    commit(ops) {
       if (!canEdit || !ops.length) return [];
-      const all = withBindings(ops);
       /** @type {string[]} */
       let cids = [];
-      const apply = (/** @type {readonly Op[]} */ o) => (cids = sync.send(o));
-      if (record) history.record(all, (id) => doc.committed(id), apply);
-      else apply(all);
+      history.record(withBindings(ops), (id) => doc.committed(id), (o) => (cids = sync.send(o)));
       return cids;
     },
 

@@ -45,7 +45,7 @@ function dotPattern(ctx, size, r) {
  * The dot grid: a dot at every grid crossing (every 5th when they would crowd).
  * @param {CanvasRenderingContext2D} ctx @param {Camera} cam @param {number} width @param {number} height @param {number} dpr @param {number} spacing
  */
-export function drawGrid(ctx, cam, width, height, dpr, spacing) {
+function drawGrid(ctx, cam, width, height, dpr, spacing) {
   let step = spacing;
   while (step * cam.zoom < MIN_DOT_GAP) step *= 5;
   const gap = step * cam.zoom * dpr;

@@ -40,7 +40,6 @@ export function setupDrawing(opts) {
     state,
     invalidate: live.invalidate,
     sceneChanged: scene.invalidate,
-    cameraChanged: opts.cameraChanged,
     toast: opts.toast,
     storage: opts.storage,
   });
