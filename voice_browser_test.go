@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -135,6 +137,23 @@ func TestBrowserVoice(t *testing.T) {
 	// Speaking shows in the people panel.
 	bo.waitFor("ana speaking on her avatar", `document.querySelector('#peers li[data-sid="`+anaSID+`"] .avatar')?.dataset.voice === 'speaking'`)
 	ana.waitFor("bo speaking on his avatar", `document.querySelector('#peers li[data-sid="`+boSID+`"] .avatar')?.dataset.voice === 'speaking'`)
+
+	// Push-to-talk: with it on, holding Space talks, and does not also pan the board.
+	eval[bool](ana, `(tabula.voice.setPushToTalk(true), true)`)
+	key := func(typ input.DispatchKeyEventType) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, input.DispatchKeyEventParams{Type: typ, Key: " ", Code: "Space", WindowsVirtualKeyCode: 32})
+			return err
+		})
+	}
+	ana.do("hold space", key(input.DispatchKeyEventTypeKeyDown))
+	ana.waitFor("talking while space is held", `tabula.voice.held === true`)
+	if p := eval[string](ana, `document.body.dataset.panning || 'false'`); p != "false" {
+		t.Errorf("holding the push-to-talk key also started panning (data-panning=%s)", p)
+	}
+	ana.do("release space", key(input.DispatchKeyEventTypeKeyUp))
+	ana.waitFor("not talking once space is released", `tabula.voice.held === false`)
+	eval[bool](ana, `(tabula.voice.setPushToTalk(false), true)`)
 
 	// The settings: a microphone to choose, and a volume for bo.
 	ana.do("open the voice settings", chromedp.Click(chromedp.ID("voice-more")))

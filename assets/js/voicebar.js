@@ -76,8 +76,11 @@ export function bindVoiceBar({ call, canEdit, toast, people, drawing, setViewers
         e.preventDefault();
         e.stopImmediatePropagation();
         if (!e.repeat) call.setMuted(!call.muted);
-      } else if (call.pushToTalk && !e.repeat && isTalkKey(e, call.talkKey, drawing())) {
-        call.setHeld(true);
+      } else if (call.pushToTalk && isTalkKey(e, call.talkKey, drawing())) {
+        // The talk key talks and does nothing else: Space must not also pan the board.
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        if (!e.repeat) call.setHeld(true);
       }
     },
     { capture: true },
