@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -19,38 +18,7 @@ func BenchmarkColdJoin(b *testing.B) {
 	url := ts.wsURL("/b/", board.ID)
 	w := join(b, url, 0)
 	const elements, history = 2_000, 100_000
-	window := make(chan struct{}, 256)
-	done := make(chan error, 1)
-	go func() {
-		acks := 0
-		for acks < history {
-			m, err := w.c.Read(time.Now().Add(time.Minute))
-			if err != nil {
-				done <- err
-				return
-			}
-			if m.T == "ack" {
-				acks++
-				<-window
-			}
-		}
-		done <- nil
-	}()
-	for i := range history {
-		window <- struct{}{}
-		var frame string
-		if i < elements {
-			frame = fmt.Sprintf(`{"t":"ops","cid":"h%d","ops":[{"o":"put","el":{"id":"e%d","type":"rect","x":%d,"y":%d,"w":80,"h":40,"stroke":"#1e1e1e","z":"a%d"}}]}`, i, i, i%100*90, i/100*50, i)
-		} else {
-			frame = fmt.Sprintf(`{"t":"ops","cid":"h%d","ops":[{"o":"patch","id":"e%d","set":{"x":%d,"y":%d}}]}`, i, i%elements, i%977, i%613)
-		}
-		if err := w.c.SendRaw([]byte(frame)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := <-done; err != nil {
-		b.Fatal(err)
-	}
+	writeHistory(b, w, elements, history)
 	w.c.Close()
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()

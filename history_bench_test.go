@@ -18,38 +18,7 @@ func BenchmarkHistoryScrub(b *testing.B) {
 	board := ts.newBoard(b)
 	w := join(b, ts.wsURL("/b/", board.ID), 0)
 	const elements, history = 2_000, 100_000
-	window := make(chan struct{}, 256)
-	done := make(chan error, 1)
-	go func() {
-		acks := 0
-		for acks < history {
-			m, err := w.c.Read(time.Now().Add(time.Minute))
-			if err != nil {
-				done <- err
-				return
-			}
-			if m.T == "ack" {
-				acks++
-				<-window
-			}
-		}
-		done <- nil
-	}()
-	for i := range history {
-		window <- struct{}{}
-		var frame string
-		if i < elements {
-			frame = fmt.Sprintf(`{"t":"ops","cid":"h%d","ops":[{"o":"put","el":{"id":"e%d","type":"rect","x":%d,"y":%d,"w":80,"h":40,"stroke":"#1e1e1e","fill":"#a5d8ff","z":"a%d"}}]}`, i, i, i%50*90, i/50*50, i)
-		} else {
-			frame = fmt.Sprintf(`{"t":"ops","cid":"h%d","ops":[{"o":"patch","id":"e%d","set":{"x":%d,"y":%d}}]}`, i, i%elements, i%4493, i%2011)
-		}
-		if err := w.c.SendRaw([]byte(frame)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := <-done; err != nil {
-		b.Fatal(err)
-	}
+	writeHistory(b, w, elements, history)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, kind := range []string{"state", "svg", "png"} {
 		b.Run(kind, func(b *testing.B) {
@@ -76,5 +45,43 @@ func BenchmarkHistoryScrub(b *testing.B) {
 			b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
 			b.ReportMetric(float64(times[len(times)-1].Microseconds())/1000, "max-ms")
 		})
+	}
+}
+
+// writeHistory sends history batches on p, 256 in flight like a busy client: the first
+// `elements` put rectangles (with fill), the rest move them about. Returns when all are
+// acknowledged.
+func writeHistory(b *testing.B, p *peer, elements, history int) {
+	window := make(chan struct{}, 256)
+	done := make(chan error, 1)
+	go func() {
+		acks := 0
+		for acks < history {
+			m, err := p.c.Read(time.Now().Add(time.Minute))
+			if err != nil {
+				done <- err
+				return
+			}
+			if m.T == "ack" {
+				acks++
+				<-window
+			}
+		}
+		done <- nil
+	}()
+	for i := range history {
+		window <- struct{}{}
+		var frame string
+		if i < elements {
+			frame = fmt.Sprintf(`{"t":"ops","cid":"h%d","ops":[{"o":"put","el":{"id":"e%d","type":"rect","x":%d,"y":%d,"w":80,"h":40,"stroke":"#1e1e1e","fill":"#a5d8ff","z":"a%d"}}]}`, i, i, i%50*90, i/50*50, i)
+		} else {
+			frame = fmt.Sprintf(`{"t":"ops","cid":"h%d","ops":[{"o":"patch","id":"e%d","set":{"x":%d,"y":%d}}]}`, i, i%elements, i%4493, i%2011)
+		}
+		if err := p.c.SendRaw([]byte(frame)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
 	}
 }
