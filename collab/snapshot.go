@@ -161,24 +161,25 @@ type decoder struct {
 
 func (d *decoder) uvarint() uint64 {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errSnapshot
-		d.b = nil
-		return 0
-	}
-	d.b = d.b[n:]
+	d.advance(n)
 	return v
 }
 
 func (d *decoder) varint() int64 {
 	v, n := binary.Varint(d.b)
+	d.advance(n)
+	return v
+}
+
+// advance skips a varint of n bytes; n ≤ 0 (truncated or overlong) marks the snapshot
+// corrupt and stops all further reads.
+func (d *decoder) advance(n int) {
 	if n <= 0 {
 		d.err = errSnapshot
 		d.b = nil
-		return 0
+		return
 	}
 	d.b = d.b[n:]
-	return v
 }
 
 func (d *decoder) take(n uint64) []byte {
