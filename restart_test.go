@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -176,13 +177,50 @@ type binary struct {
 	cmd  *exec.Cmd
 	addr string
 	done chan error
+
+	mu      sync.Mutex
+	lines   []string      // what it logged so far
+	newLine chan struct{} // closed and replaced at every line
+}
+
+// waitLog waits until the binary has logged a line matching re, failing the test if it
+// exits or takes longer than wait.
+func (b *binary) waitLog(t *testing.T, re *regexp.Regexp) string {
+	t.Helper()
+	deadline := time.After(wait)
+	for seen := 0; ; {
+		b.mu.Lock()
+		lines, next := b.lines[seen:], b.newLine
+		b.mu.Unlock()
+		for _, l := range lines {
+			if re.MatchString(l) {
+				return l
+			}
+		}
+		seen += len(lines)
+		select {
+		case <-next:
+		case err := <-b.done:
+			b.done <- err
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			t.Fatalf("tabula exited before logging %q: %v\n%s", re, err, strings.Join(b.lines, "\n"))
+		case <-deadline:
+			t.Fatalf("tabula did not log %q", re)
+		}
+	}
 }
 
 var listenRE = regexp.MustCompile(`"tabula listening" addr=(\S+)`)
 
 func startBinary(t *testing.T, bin, data string) *binary {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", data)
+	return startCommand(t, exec.Command(bin, "-addr", "127.0.0.1:0", "-data", data))
+}
+
+// startCommand starts a command that runs the tabula binary and waits until it listens.
+func startCommand(t *testing.T, cmd *exec.Cmd) *binary {
+	t.Helper()
 	cmd.Env = append(os.Environ(), "TABULA_LOG_FORMAT=text")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -191,11 +229,16 @@ func startBinary(t *testing.T, bin, data string) *binary {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	b := &binary{cmd: cmd, done: make(chan error, 1)}
+	b := &binary{cmd: cmd, done: make(chan error, 1), newLine: make(chan struct{})}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			b.mu.Lock()
+			b.lines = append(b.lines, sc.Text())
+			close(b.newLine)
+			b.newLine = make(chan struct{})
+			b.mu.Unlock()
 			if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}

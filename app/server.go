@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -114,7 +115,7 @@ const sendBuffer = 256 << 10
 
 // Serve serves HTTP on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.fiber.Listener(sizedListener{ln})
+	err := s.fiber.Listener(&sizedListener{Listener: ln, log: s.log})
 	if errors.Is(err, net.ErrClosed) {
 		return nil
 	}
@@ -132,13 +133,48 @@ func normalizeOrigin(o string) string {
 	return strings.TrimRight(strings.ToLower(strings.TrimSpace(o)), "/")
 }
 
-// sizedListener sets the send buffer of every TCP connection it accepts.
-type sizedListener struct{ net.Listener }
+// sizedListener sets the send buffer of every TCP connection it accepts, and rides out
+// failures to accept that pass: fasthttp stops serving for good on any accept error but a
+// timeout, so a client that opened connections up to the process's file limit would
+// otherwise take the whole server down. Like net/http, it waits (5 ms doubling to 1 s)
+// and tries again; the pending connections wait in the kernel's backlog meanwhile.
+type sizedListener struct {
+	net.Listener
+	log    *slog.Logger
+	failed time.Time // when the current run of failures began; zero when accepting
+}
 
-func (l sizedListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetWriteBuffer(sendBuffer) // best effort: the default works, only later
+func (l *sizedListener) Accept() (net.Conn, error) {
+	var delay time.Duration
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil && acceptCanPass(err) {
+			if l.failed.IsZero() {
+				l.failed = time.Now()
+				l.log.Warn("cannot accept connections; retrying until resources free up", "err", err)
+			}
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			time.Sleep(delay)
+			continue
+		}
+		if err == nil && !l.failed.IsZero() {
+			l.log.Info("accepting connections again", "after", time.Since(l.failed).Round(time.Millisecond))
+			l.failed = time.Time{}
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetWriteBuffer(sendBuffer) // best effort: the default works, only later
+		}
+		return c, err
 	}
-	return c, err
+}
+
+// acceptCanPass reports whether an accept error is a shortage that passes (files,
+// buffers, memory) or a connection that was aborted before it was accepted.
+func acceptCanPass(err error) bool {
+	for _, e := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
