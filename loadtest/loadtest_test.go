@@ -129,3 +129,22 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("server stats not sampled: %+v", rep.Server)
 	}
 }
+
+// TestPresenceSmoke runs the presence mode briefly: every join reaches every stream,
+// the streams are all connected and the server's memory is read.
+func TestPresenceSmoke(t *testing.T) {
+	base := startServer(t)
+	rep, err := runPresence(context.Background(), base, 20, 3, 10, 1000, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Connected != 20 || rep.Missed != 0 {
+		t.Fatalf("connected %d of 20, missed %d deliveries", rep.Connected, rep.Missed)
+	}
+	if rep.JoinLatency.Count != 20*3 {
+		t.Fatalf("timed %d deliveries of joins, want %d", rep.JoinLatency.Count, 20*3)
+	}
+	if rep.RSSAfter == 0 {
+		t.Fatal("server memory not read")
+	}
+}

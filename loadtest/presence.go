@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -97,14 +98,13 @@ func runPresence(ctx context.Context, target string, n, joins, sources, ramp int
 	}
 	rep.RSSBefore = before.RSSBytes
 
-	// seen[sid] counts subscribers that have seen sid join; started[sid] is when it said hello.
-	var mu sync.Mutex
-	started := map[string]time.Time{}
-	seen := map[string]*atomic.Int64{}
+	// Joins are timed one at a time: cur is the join under way. Every stream's reader
+	// matches it by the joiner's unique name (its join event may arrive before the joiner
+	// has even read its welcome, so the sid is not known in time) and its leave by sid.
+	var cur atomic.Pointer[joinProbe]
 	hist := &histogram{}
 	var ready sync.WaitGroup
 	streams := make([]*http.Response, 0, n)
-	var smu sync.Mutex
 	fmt.Fprintf(log, "opening %d presence streams on board %s\n", n, board)
 	tick := time.NewTicker(time.Second / time.Duration(max(ramp, 1)))
 	defer tick.Stop()
@@ -120,39 +120,9 @@ func runPresence(ctx context.Context, target string, n, joins, sources, ramp int
 			fmt.Fprintf(log, "stream %d: %v\n", i, err)
 			continue
 		}
-		smu.Lock()
 		streams = append(streams, resp)
-		smu.Unlock()
 		ready.Add(1)
-		go func() {
-			sc := bufio.NewScanner(resp.Body)
-			first := true
-			event := ""
-			for sc.Scan() {
-				line := sc.Text()
-				switch {
-				case strings.HasPrefix(line, "event: "):
-					event = line[len("event: "):]
-				case strings.HasPrefix(line, "data: ") && event == "roster" && first:
-					first = false
-					ready.Done()
-				case strings.HasPrefix(line, "data: ") && event == "join":
-					now := time.Now()
-					var p struct {
-						SID string `json:"sid"`
-					}
-					json.Unmarshal([]byte(line[len("data: "):]), &p)
-					mu.Lock()
-					t0, ok := started[p.SID]
-					c := seen[p.SID]
-					mu.Unlock()
-					if ok {
-						hist.record(now.Sub(t0))
-						c.Add(1)
-					}
-				}
-			}
-		}()
+		go readPresence(resp.Body, &cur, hist, ready.Done)
 	}
 	ready.Wait()
 	rep.Connected = len(streams)
@@ -168,14 +138,18 @@ func runPresence(ctx context.Context, target string, n, joins, sources, ramp int
 	cpu0, _ := smp.fetch(ctx)
 	joinsFrom := time.Now()
 	for j := range joins {
+		name := fmt.Sprintf("probe-%d-%d", time.Now().UnixNano(), j)
+		p := newJoinProbe(name, int64(rep.Connected))
 		c, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
 		if err != nil {
 			return nil, fmt.Errorf("join %d: %w", j, err)
 		}
-		if err := c.WriteMessage(websocket.TextMessage, []byte(`{"t":"hello","v":1,"name":"joiner"}`)); err != nil {
+		hello, _ := json.Marshal(map[string]any{"t": "hello", "v": 1, "name": name})
+		p.t0 = time.Now()
+		cur.Store(p) // publishes t0 to the readers
+		if err := c.WriteMessage(websocket.TextMessage, hello); err != nil {
 			return nil, err
 		}
-		t0 := time.Now()
 		_, data, err := c.ReadMessage()
 		if err != nil {
 			return nil, err
@@ -184,19 +158,17 @@ func runPresence(ctx context.Context, target string, n, joins, sources, ramp int
 			SID string `json:"sid"`
 		}
 		json.Unmarshal([]byte(strings.SplitN(string(data), "\n", 2)[0]), &w)
-		// The session is in the roster from hello on; the clock started before the welcome
-		// was read, so the time is an upper bound.
-		mu.Lock()
-		started[w.SID] = t0
-		cnt := &atomic.Int64{}
-		seen[w.SID] = cnt
-		mu.Unlock()
-		deadline := time.Now().Add(10 * time.Second)
-		for cnt.Load() < int64(rep.Connected) && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
+		p.setSID(w.SID)
+		select {
+		case <-p.allJoined:
+		case <-time.After(10 * time.Second):
 		}
-		rep.Missed += int64(rep.Connected) - cnt.Load()
+		rep.Missed += int64(rep.Connected) - p.joined.Load()
 		c.Close()
+		select {
+		case <-p.allLeft:
+		case <-time.After(10 * time.Second):
+		}
 		// The server delivers presence changes at most five times a second per board; a
 		// join right after the previous leave would wait for the next slot. Time joins
 		// that come on their own, as people do.
@@ -209,4 +181,98 @@ func runPresence(ctx context.Context, target string, n, joins, sources, ramp int
 		s.Body.Close()
 	}
 	return rep, nil
+}
+
+// joinProbe is one timed join: how many streams have seen it join and leave.
+type joinProbe struct {
+	name      []byte // `"name":"…"`, unique to this join
+	sid       atomic.Pointer[[]byte]
+	t0        time.Time // set before the probe is published to the readers
+	want      int64
+	joined    atomic.Int64
+	left      atomic.Int64
+	allJoined chan struct{}
+	allLeft   chan struct{}
+}
+
+func newJoinProbe(name string, want int64) *joinProbe {
+	q, _ := json.Marshal(name)
+	return &joinProbe{name: append([]byte(`"name":`), q...), want: want, allJoined: make(chan struct{}), allLeft: make(chan struct{})}
+}
+
+func (p *joinProbe) setSID(sid string) {
+	q, _ := json.Marshal(sid)
+	b := append([]byte(`"sid":`), q...)
+	p.sid.Store(&b)
+}
+
+// readPresence reads one event stream until it ends, signalling ready on the first
+// roster and counting the probe's join and leave events. It parses lines in place
+// without allocating, so that ten thousand readers on the server's own cores cost as
+// little as possible of what is being measured.
+func readPresence(body io.Reader, cur *atomic.Pointer[joinProbe], hist *histogram, ready func()) {
+	br := bufio.NewReaderSize(body, 4096)
+	var event string
+	first := true
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A roster longer than the buffer: only its tail matters to nobody here.
+			for err == bufio.ErrBufferFull {
+				_, err = br.ReadSlice('\n')
+			}
+			if err != nil {
+				break
+			}
+			if first && event == "roster" {
+				first = false
+				ready()
+			}
+			continue
+		}
+		if err != nil {
+			break
+		}
+		switch {
+		case bytes.HasPrefix(line, []byte("event: ")):
+			switch string(bytes.TrimSpace(line[len("event: "):])) {
+			case "roster":
+				event = "roster"
+			case "join":
+				event = "join"
+			case "leave":
+				event = "leave"
+			default:
+				event = ""
+			}
+		case bytes.HasPrefix(line, []byte("data: ")):
+			now := time.Now()
+			if first && event == "roster" {
+				first = false
+				ready()
+			}
+			p := cur.Load()
+			if p == nil {
+				continue
+			}
+			switch event {
+			case "join":
+				if bytes.Contains(line, p.name) {
+					hist.record(now.Sub(p.t0))
+					if p.joined.Add(1) == p.want {
+						close(p.allJoined)
+					}
+				}
+			case "leave":
+				if sid := p.sid.Load(); sid != nil && bytes.Contains(line, *sid) {
+					if p.left.Add(1) == p.want {
+						close(p.allLeft)
+					}
+				}
+			}
+		}
+	}
+	if first {
+		ready()
+	}
 }
