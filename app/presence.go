@@ -22,21 +22,11 @@ func (s *Server) presence(role collab.Role) fiber.Handler {
 		if last == "" {
 			last = c.Query("lastEventId")
 		}
+		direct := collab.DirectWriter(c.Context().Conn())
 		return s.stream(c, func(send func([]byte) bool, heartbeat <-chan time.Time) {
-			sub := s.svc.Subscribe(b.ID, last)
+			sub := s.svc.SubscribeDirect(b.ID, last, direct)
 			defer sub.Unsubscribe()
-			for {
-				select {
-				case ev, ok := <-sub.C:
-					if !ok || !send(ev) {
-						return
-					}
-				case <-heartbeat:
-					if !send([]byte(": heartbeat\n\n")) {
-						return
-					}
-				}
-			}
+			sub.Serve(send, heartbeat)
 		})
 	}
 }

@@ -62,6 +62,9 @@ func (s *Server) stream(c *fiber.Ctx, run func(send func(b []byte) bool, heartbe
 		send := func(b []byte) bool {
 			_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 			_, err := conn.Write(b)
+			// No deadline between writes: the presence fan-out writes to the connection
+			// without waiting (collab.DirectWriter), and an old deadline would fail it.
+			_ = conn.SetWriteDeadline(time.Time{})
 			return err == nil
 		}
 		if !send([]byte(streamHeader)) {

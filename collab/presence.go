@@ -2,9 +2,12 @@ package collab
 
 import (
 	"encoding/json"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,6 +65,7 @@ type roster struct {
 	sessions map[string]*Session // for idle detection
 	order    []string            // sids in join order
 	subs     map[*Subscriber]struct{}
+	fan      []*Subscriber   // reused by deliverAll
 	next     int64           // number of the next event
 	recent   []presenceEvent // the last presenceHistory events
 	// coalescing: what changed since the last delivery, by sid
@@ -76,12 +80,55 @@ type presenceEvent struct {
 	frame []byte
 }
 
-// Subscriber is one SSE stream. C yields encoded events; it is closed when the
+// Subscriber is one SSE stream. Its events go out in order, either written straight to
+// its connection by the roster's delivery (when it has a direct writer and nothing is
+// waiting), or queued on C for the stream's own goroutine (Serve). C is closed when the
 // subscriber is dropped (too slow, or the service is closing).
+//
+// Writing directly saves waking ten thousand goroutines to deliver one join to ten
+// thousand watchers: a third of the server's CPU for that fan-out went to waking,
+// scheduling and parking them, next to the write system calls themselves.
 type Subscriber struct {
 	C     chan []byte
 	r     *roster
 	close sync.Once
+
+	direct func([]byte) (int, error) // writes what it can without blocking; nil: queue all
+	wmu    sync.Mutex                // held by whoever writes to the connection
+	queued atomic.Int64              // events on C not yet written
+}
+
+// heartbeatComment keeps an idle stream (and proxies along the way) alive.
+var heartbeatComment = []byte(": heartbeat\n\n")
+
+// Serve writes s's queued events with write, and a heartbeat comment at every tick of
+// heartbeat, until s is dropped or a write fails. It is the stream's goroutine; the
+// caller unsubscribes afterwards.
+func (s *Subscriber) Serve(write func([]byte) bool, heartbeat <-chan time.Time) {
+	for {
+		select {
+		case ev, ok := <-s.C:
+			if !ok {
+				return
+			}
+			s.wmu.Lock()
+			ok = write(ev)
+			s.queued.Add(-1)
+			s.wmu.Unlock()
+			if !ok {
+				return
+			}
+		case <-heartbeat:
+			s.wmu.Lock()
+			// With events queued a heartbeat is not needed, and it could fall between the
+			// two halves of an event that a direct write left half written.
+			ok := s.queued.Load() > 0 || write(heartbeatComment)
+			s.wmu.Unlock()
+			if !ok {
+				return
+			}
+		}
+	}
 }
 
 // get returns the roster of board id, creating it.
@@ -219,9 +266,7 @@ func (r *roster) flush() {
 	clear(r.pending)
 	r.pendOrder = r.pendOrder[:0]
 	if len(batch) > 0 {
-		for s := range r.subs {
-			r.deliver(s, batch)
-		}
+		r.deliverAll(batch)
 	}
 	r.p.dropIfEmpty(r)
 }
@@ -246,11 +291,75 @@ func (r *roster) event(kind string, data []byte) []byte {
 
 func (r *roster) eventID(n int64) string { return r.p.epoch + "-" + strconv.FormatInt(n, 10) }
 
-// deliver queues b to s, dropping s if it is too far behind. Called with r.mu held.
-func (r *roster) deliver(s *Subscriber, b []byte) {
+// deliver sends b to s: straight to its connection when nothing of s is waiting and the
+// connection takes it without blocking, else onto its queue. It reports false when s is
+// gone or too far behind and must be dropped. Called with r.mu held, so deliveries to
+// one subscriber never overlap.
+func (r *roster) deliver(s *Subscriber, b []byte) bool {
+	if s.direct != nil && s.queued.Load() == 0 && s.wmu.TryLock() {
+		defer s.wmu.Unlock()
+		if s.queued.Load() == 0 {
+			n, err := s.direct(b)
+			if err != nil {
+				return false
+			}
+			if b = b[n:]; len(b) == 0 {
+				return true
+			}
+		}
+		// Queued while still holding wmu, so that nothing is written before the rest.
+	}
+	s.queued.Add(1)
 	select {
 	case s.C <- b:
+		return true
 	default:
+		return false
+	}
+}
+
+// fanOutChunk is how many subscribers one goroutine delivers to: below it, one flush
+// delivers on its own goroutine; above it, the subscribers are split over the CPUs.
+const fanOutChunk = 1024
+
+// deliverAll delivers b to every subscriber and drops those that are gone or too slow.
+// Called with r.mu held.
+func (r *roster) deliverAll(b []byte) {
+	subs := r.fan[:0]
+	for s := range r.subs {
+		subs = append(subs, s)
+	}
+	var dropped []*Subscriber
+	if workers := min(runtime.GOMAXPROCS(0), len(subs)/fanOutChunk); workers < 2 {
+		for _, s := range subs {
+			if !r.deliver(s, b) {
+				dropped = append(dropped, s)
+			}
+		}
+	} else {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		per := (len(subs) + workers - 1) / workers
+		for part := range slices.Chunk(subs, per) {
+			wg.Go(func() {
+				var mine []*Subscriber
+				for _, s := range part {
+					if !r.deliver(s, b) {
+						mine = append(mine, s)
+					}
+				}
+				if len(mine) > 0 {
+					mu.Lock()
+					dropped = append(dropped, mine...)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+	}
+	clear(subs)
+	r.fan = subs
+	for _, s := range dropped {
 		delete(r.subs, s)
 		s.close.Do(func() { close(s.C) })
 	}
@@ -258,12 +367,14 @@ func (r *roster) deliver(s *Subscriber, b []byte) {
 
 // subscribe registers an SSE stream on board id. The first message on C is what the
 // subscriber missed since lastEventID if this process still has it, else a roster event
-// with everyone on the board now.
-func (p *presence) subscribe(id, lastEventID string) *Subscriber {
+// with everyone on the board now. direct, if not nil, writes to the stream's connection
+// without blocking, returning how much it wrote.
+func (p *presence) subscribe(id, lastEventID string, direct func([]byte) (int, error)) *Subscriber {
 	r := p.get(id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := &Subscriber{C: make(chan []byte, subscriberQueue), r: r}
+	s := &Subscriber{C: make(chan []byte, subscriberQueue), r: r, direct: direct}
+	s.queued.Store(1)
 	s.C <- r.catchUp(lastEventID)
 	r.subs[s] = struct{}{}
 	return s

@@ -94,9 +94,18 @@ func (s *Service) watchIdle() {
 }
 
 // Subscribe starts a presence stream on board id (an edit id). The first message is a
-// roster, or what was missed since lastEventID when this process still has it.
+// roster, or what was missed since lastEventID when this process still has it. Every
+// event is queued on the subscriber's C.
 func (s *Service) Subscribe(id, lastEventID string) *Subscriber {
-	return s.presence.subscribe(id, lastEventID)
+	return s.presence.subscribe(id, lastEventID, nil)
+}
+
+// SubscribeDirect is Subscribe for a stream whose events may also be written straight to
+// its connection by direct, which must not block: it writes what the connection takes
+// at once and returns how much that was (an error only when the connection is broken).
+// The stream's goroutine runs Serve to write the rest and the heartbeats.
+func (s *Service) SubscribeDirect(id, lastEventID string, direct func([]byte) (int, error)) *Subscriber {
+	return s.presence.subscribe(id, lastEventID, direct)
 }
 
 // Present returns how many people are on board id (an edit id) right now.
