@@ -232,6 +232,8 @@ func FuzzDecode(f *testing.F) {
 	sample, _ := os.ReadFile("testdata/sample.excalidraw")
 	f.Add(sample)
 	f.Add([]byte(`{"type":"tabula","version":1,"title":"t","elements":[{"id":"a","type":"stroke","points":[[0,0],[1,2,0.5]],"z":"a0"}],"images":{}}`))
+	f.Add([]byte(`{"type":"tabula","version":2,"elements":[{"id":"a","type":"arrow","points":[[0,0],[5,9],[10,0]],"curve":"round","z":"a0"}]}`))
+	f.Add([]byte(`{"type":"excalidraw","version":2,"elements":[{"id":"l","type":"line","points":[[0,0],[5,9]],"roundness":{"type":2}},{"id":"m","type":"arrow","points":[[0,0],[5,9]],"roundness":7,"elbowed":true}]}`))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Decode(data, 1<<20, &lim)
