@@ -37,7 +37,13 @@ export function distinctPoints(points) {
  */
 export function isCurved(el) {
   if (el.curve !== 'round' || (el.type !== 'line' && el.type !== 'arrow') || !el.points) return false;
-  return distinctPoints(el.points).length >= 3;
+  // Counted without building the list: renderers ask this of every line every frame.
+  const pts = el.points;
+  let n = 0;
+  for (let i = 0; i < pts.length && n < 3; i++) {
+    if (i === 0 || pts[i][0] !== pts[i - 1][0] || pts[i][1] !== pts[i - 1][1]) n++;
+  }
+  return n >= 3;
 }
 
 /**
