@@ -107,10 +107,18 @@ func TestBrowserMultiPointArrow(t *testing.T) {
 	if a.only("arrow").EndBind != rect.ID {
 		t.Fatal("removing an inner point let go of the end's binding")
 	}
-	// Escape ends point editing; undo brings the point back.
+	// Escape ends point editing (Delete would now delete the arrow); undo brings the
+	// point back.
 	a.key(kb.Escape)
 	a.key("z", kb.ModifierCtrl)
 	b.waitFor("four points once more", `tabula.doc.get(`+id+`).points.length === 4`)
+	// Enter with the arrow selected edits its points too; Backspace removes one.
+	a.key(kb.Enter)
+	a.click(clicks[1][0], clicks[1][1], 1)
+	a.key(kb.Backspace)
+	b.waitFor("point 1 deleted", `tabula.doc.get(`+id+`).points.length === 3`)
+	a.key("z", kb.ModifierCtrl)
+	b.waitFor("four points after the undo", `tabula.doc.get(`+id+`).points.length === 4`)
 
 	// A straight arrow dragged as before, and a sharp arrow of several points (the style
 	// panel sets the style of the next one) ended with a double click, for the screenshots.
