@@ -106,14 +106,15 @@ export function shapeTool(ed, type) {
     placing = null;
     target = undefined;
     const pts = cleanPoints(p.points, ed.tol(SAME_POINT / 2));
-    if (p.el) ed.sync.previewEnd(p.id);
     if (pts.length < 2) {
+      if (p.el) ed.sync.previewEnd(p.id);
       ed.invalidate();
       return;
     }
     const el = lineThrough(p, pts, p.startBind);
     target = undefined;
     ed.commit([{ o: 'put', el }]);
+    if (p.el) ed.sync.previewEnd(p.id);
     ed.setTool('select');
     ed.select([el.id], { exact: true });
   }
