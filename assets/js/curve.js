@@ -148,23 +148,32 @@ export function curveBounds(points) {
   return r;
 }
 
+/** Most points a flattened curve has in all, whatever its length and number of points. */
+const FLAT_BUDGET = 16384;
+
 /**
  * The curve through points as a polyline whose pieces are at most about `step` long
- * (and at least 4 per span), for hit-testing and outlines.
+ * (2 to 64 pieces a span), for hit-testing and outlines. A line of thousands of long
+ * spans gets fewer pieces a span, so it never costs more than FLAT_BUDGET points.
  * @param {readonly Point[]} points @param {number} [step]
  * @returns {Vec[]}
  */
 export function flattenCurve(points, step = 4) {
   const segs = curveSegments(points);
   if (!segs.length) return distinctPoints(points);
+  // The control polygon is at least as long as the span: a safe count of pieces.
+  const counts = segs.map((c) => {
+    const len = Math.hypot(c[1][0] - c[0][0], c[1][1] - c[0][1]) + Math.hypot(c[2][0] - c[1][0], c[2][1] - c[1][1]) + Math.hypot(c[3][0] - c[2][0], c[3][1] - c[2][1]);
+    return Math.min(64, Math.max(2, Math.ceil(len / step)));
+  });
+  const total = counts.reduce((a, b) => a + b, 0);
+  const k = total > FLAT_BUDGET ? FLAT_BUDGET / total : 1;
   /** @type {Vec[]} */
   const out = [segs[0][0]];
-  for (const c of segs) {
-    // The control polygon is at least as long as the span: a safe count of pieces.
-    const len = Math.hypot(c[1][0] - c[0][0], c[1][1] - c[0][1]) + Math.hypot(c[2][0] - c[1][0], c[2][1] - c[1][1]) + Math.hypot(c[3][0] - c[2][0], c[3][1] - c[2][1]);
-    const n = Math.min(256, Math.max(4, Math.ceil(len / step)));
-    for (let i = 1; i <= n; i++) out.push(cubicAt(c, i / n));
-  }
+  segs.forEach((c, i) => {
+    const n = Math.max(1, Math.floor(counts[i] * k));
+    for (let j = 1; j <= n; j++) out.push(cubicAt(c, j / n));
+  });
   return out;
 }
 

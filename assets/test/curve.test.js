@@ -135,3 +135,14 @@ test('resizing a round line scales its points and keeps the curve in the new box
   const b = localBox(after);
   close(after.x + (b.minX + b.maxX) / 2, 200, 0.5);
 });
+
+test('a round line of thousands of points flattens to a bounded polyline', () => {
+  const pts = Array.from({ length: 10000 }, (_, i) => [i * 1000, (i % 2) * 1e6]);
+  const flat = flattenCurve(pts);
+  assert.ok(flat.length <= 16384 + 10000, `${flat.length} points`);
+  assert.deepEqual(flat[0], pts[0]);
+  close(flat.at(-1)[0], pts.at(-1)[0], 1e-6);
+  // A short curve is still fine-grained: pieces of about `step`.
+  const short = flattenCurve([[0, 0], [40, 40], [80, 0]], 4);
+  assert.ok(short.length >= 20, `${short.length} points`);
+});
