@@ -46,6 +46,7 @@ type elem struct {
 	StartBind string      `json:"startBind"`
 	EndBind   string      `json:"endBind"`
 	EndArrow  string      `json:"endArrow"`
+	Curve     string      `json:"curve"`
 }
 
 // elements is the tab's live board in draw order.

@@ -27,6 +27,7 @@ type Element struct {
 	Text       string
 	StartArrow string
 	EndArrow   string
+	Curve      string // lines and arrows: "" or "sharp" straight segments, "round" a smooth curve
 	StartBind  string
 	EndBind    string
 	Src        string
@@ -52,6 +53,7 @@ var (
 	fonts      = words("sans", "serif", "mono", "hand")
 	aligns     = words("left", "center", "right")
 	arrowHeads = words("none", "arrow", "triangle", "dot", "bar")
+	curves     = words("sharp", "round")
 )
 
 func words(ws ...string) map[string]bool {
@@ -115,6 +117,7 @@ func (e *Element) validateStyle(lim *Limits) error {
 	}{
 		{"fillStyle", e.FillStyle, fillStyles}, {"dash", e.Dash, dashes}, {"font", e.Font, fonts},
 		{"align", e.Align, aligns}, {"startArrow", e.StartArrow, arrowHeads}, {"endArrow", e.EndArrow, arrowHeads},
+		{"curve", e.Curve, curves},
 	} {
 		if !f.ok[f.v] {
 			return errorf(EBadValue, "element %s: %s %q is not allowed", e.ID, f.name, clip(f.v))

@@ -37,6 +37,7 @@ func (e *Element) appendJSON(b []byte) []byte {
 	b = appendStr(b, "text", e.Text)
 	b = appendStr(b, "startArrow", e.StartArrow)
 	b = appendStr(b, "endArrow", e.EndArrow)
+	b = appendStr(b, "curve", e.Curve)
 	b = appendStr(b, "startBind", e.StartBind)
 	b = appendStr(b, "endBind", e.EndBind)
 	b = appendStr(b, "src", e.Src)

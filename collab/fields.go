@@ -26,6 +26,7 @@ type Fields struct {
 	Text       *string  `json:"text"`
 	StartArrow *string  `json:"startArrow"`
 	EndArrow   *string  `json:"endArrow"`
+	Curve      *string  `json:"curve"`
 	StartBind  *string  `json:"startBind"`
 	EndBind    *string  `json:"endBind"`
 	Src        *string  `json:"src"`
@@ -75,6 +76,7 @@ func (f *Fields) applyTo(e *Element) {
 	setS(&e.Text, f.Text)
 	setS(&e.StartArrow, f.StartArrow)
 	setS(&e.EndArrow, f.EndArrow)
+	setS(&e.Curve, f.Curve)
 	setS(&e.StartBind, f.StartBind)
 	setS(&e.EndBind, f.EndBind)
 	setS(&e.Src, f.Src)
@@ -168,6 +170,7 @@ func (f *Fields) appendJSON(b []byte) []byte {
 	str("text", f.Text)
 	str("startArrow", f.StartArrow)
 	str("endArrow", f.EndArrow)
+	str("curve", f.Curve)
 	str("startBind", f.StartBind)
 	str("endBind", f.EndBind)
 	str("src", f.Src)

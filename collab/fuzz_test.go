@@ -13,6 +13,7 @@ func FuzzDecodeMessage(f *testing.F) {
 		`{"t":"hello","since":3,"name":"Ana","color":"#abc"}`,
 		`{"t":"ops","cid":"c1","ops":[{"o":"put","el":{"id":"a","type":"stroke","points":[[0,0,0.5],[1,2]],"z":"a0","text":"x\ny"}}]}`,
 		`{"t":"ops","cid":"c2","ops":[{"o":"patch","id":"a","set":{"x":1,"fill":"#fff","deleted":false}},{"o":"del","id":"a"}]}`,
+		`{"t":"ops","cid":"c3","ops":[{"o":"put","el":{"id":"l","type":"arrow","points":[[0,0],[5,9],[10,0]],"curve":"round","z":"a1"}},{"o":"patch","id":"l","set":{"curve":"sharp"}}]}`,
 		`{"t":"cursor","x":1,"y":2}`,
 		`{"t":"preview","el":{"id":"p","type":"rect","z":"a"}}`,
 		`{"t":"title","title":"Plan"}`,

@@ -13,17 +13,25 @@ import (
 //
 // Layout (all integers unsigned varints unless noted):
 //
-//	'T' 1                    magic and format version
+//	'T' version              magic and format version
 //	seq, count
 //	count × element:
 //	  mask                   bit i set = field i below is present (zero fields are skipped)
 //	  fields in order        strings: length, bytes; floats: 8 bytes little-endian;
 //	                         points: count, then count×3 float32 little-endian;
 //	                         bools: only in the mask; v: varint; at: varint
-const snapshotVersion = 1
+//
+// A new element field is added at the end of binFields and the version goes up by one;
+// fieldsInVersion says how many fields each version has, so a snapshot written before a
+// field existed still loads (its mask never has the new bit), and an older server
+// refuses a newer snapshot with a message instead of misreading it.
+const snapshotVersion = 2
+
+// fieldsInVersion is the number of binFields each snapshot version uses (index: version).
+var fieldsInVersion = [...]int{1: 30, snapshotVersion: len(binFields)}
 
 // binFields is the field order of the binary form; the encoder and the decoder both
-// walk it, so they cannot disagree.
+// walk it, so they cannot disagree. Append only: a field's position is its mask bit.
 var binFields = [...]struct {
 	kind  byte // 's' string, 'i' short string worth interning, 'f' float64, 'p' points, 'b' bool, 'n' int64
 	str   func(*Element) *string
@@ -61,6 +69,8 @@ var binFields = [...]struct {
 	{kind: 'b', flag: func(e *Element) *bool { return &e.Deleted }},
 	{kind: 'i', str: func(e *Element) *string { return &e.By }},
 	{kind: 'n', whole: func(e *Element) *int64 { return &e.At }},
+	// Version 2.
+	{kind: 'i', str: func(e *Element) *string { return &e.Curve }},
 }
 
 // encodeSnapshot encodes the state as of s.seq.
@@ -126,10 +136,11 @@ func decodeSnapshot(data []byte) (*state, error) {
 	if len(data) < 2 || data[0] != 'T' {
 		return nil, errSnapshot
 	}
-	if data[1] != snapshotVersion {
+	version := int(data[1])
+	if version == 0 || version >= len(fieldsInVersion) {
 		return nil, fmt.Errorf("snapshot format %d is newer than this server understands", data[1])
 	}
-	d := decoder{b: data[2:]}
+	d := decoder{b: data[2:], fields: fieldsInVersion[version]}
 	s := newState()
 	s.seq = int64(d.uvarint())
 	n := d.uvarint()
@@ -155,8 +166,9 @@ func decodeSnapshot(data []byte) (*state, error) {
 }
 
 type decoder struct {
-	b   []byte
-	err error
+	b      []byte
+	err    error
+	fields int // how many of binFields the snapshot's version has
 }
 
 func (d *decoder) uvarint() uint64 {
@@ -217,10 +229,10 @@ func (d *decoder) str(intern map[string]string, short bool) string {
 func (d *decoder) element(intern map[string]string) *Element {
 	e := &Element{}
 	mask := d.uvarint()
-	if mask>>len(binFields) != 0 {
+	if mask>>d.fields != 0 {
 		d.err = errSnapshot
 	}
-	for i, f := range binFields {
+	for i, f := range binFields[:d.fields] {
 		if mask&(1<<i) == 0 || d.err != nil {
 			continue
 		}

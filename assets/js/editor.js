@@ -29,8 +29,10 @@ import { randomId } from './ids.js';
  *   down: (e: PointerInfo) => void, move: (e: PointerInfo, samples: PointerInfo[]) => void,
  *   up: (e: PointerInfo) => void, cancel?: () => void, hover?: (e: PointerInfo) => void,
  *   dblclick?: (e: PointerInfo) => void, overlay?: (ctx: CanvasRenderingContext2D, dpr: number) => void,
- *   leave?: () => void,
+ *   leave?: () => void, command?: (cmd: string) => boolean,
  * }} Tool
+ * A tool in the middle of something (a line placed point by point, point editing) may
+ * take a key's command first with `command`, returning true when it did.
  * @typedef {{update: (ops: Op[]) => void, end: (ops?: Op[]) => void, cancel: () => void}} Gesture
  */
 
@@ -245,6 +247,7 @@ export function createEditor(opts) {
       const c = commandFor(e);
       if (!c) return false;
       if (c.cmd === 'tool' && TOOLS.find((t) => t.id === c.arg)?.editor && !canEdit) return false;
+      if (tools[ed.tool]?.command?.(c.cmd)) return true;
       return ed.run(c.cmd, c.arg);
     },
 

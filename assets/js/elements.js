@@ -23,6 +23,7 @@ const WORDS = {
   align: words('left', 'center', 'right'),
   startArrow: words('none', 'arrow', 'triangle', 'dot', 'bar'),
   endArrow: words('none', 'arrow', 'triangle', 'dot', 'bar'),
+  curve: words('sharp', 'round'),
 };
 
 /** @param {unknown} v @param {number} lo @param {number} hi */
@@ -56,6 +57,7 @@ const FIELDS = {
   text: (v) => typeof v === 'string',
   startArrow: (v) => WORDS.startArrow.has(v),
   endArrow: (v) => WORDS.endArrow.has(v),
+  curve: (v) => WORDS.curve.has(v),
   startBind: (v) => v === '' || (typeof v === 'string' && ID.test(v)),
   endBind: (v) => v === '' || (typeof v === 'string' && ID.test(v)),
   src: (v) => v === '' || (typeof v === 'string' && SRC.test(v)),

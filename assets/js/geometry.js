@@ -3,6 +3,7 @@
 // element object; elements are never modified in place, so a cache entry can never go stale.
 
 import { bounds } from './smooth.js';
+import { isCurved, curveBounds } from './curve.js';
 
 /** @typedef {{minX: number, minY: number, maxX: number, maxY: number}} Rect */
 /** @typedef {import('./doc.js').Element} Element */
@@ -12,14 +13,22 @@ const POINT_TYPES = new Set(['stroke', 'line', 'arrow']);
 
 /** @type {WeakMap<Element, Rect>} */
 const cache = new WeakMap();
+/** @type {WeakMap<Element, Rect>} */
+const curveCache = new WeakMap();
 
 /**
  * The element's box in its own coordinates (before x, y and rotation), with points-based
- * types measured from their points. Text without a size is estimated from its length.
+ * types measured from their points (a round line from its curve, which may swing outside
+ * them). Text without a size is estimated from its length.
  * @param {Element} el
  * @returns {Rect}
  */
 export function localBox(el) {
+  if (isCurved(el)) {
+    let r = curveCache.get(el);
+    if (!r) curveCache.set(el, (r = curveBounds(el.points)));
+    return r;
+  }
   if (POINT_TYPES.has(el.type) && el.points?.length) {
     return /** @type {Rect} */ (bounds(el.points));
   }

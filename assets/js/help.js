@@ -66,7 +66,7 @@ export function bindHelp(canEdit, isTrigger) {
     bySection.get(sec).push([label, keys(combos, mac)]);
   }
   for (const [sec, items] of bySection) cols.append(section(sec, items));
-  const tip = el('p', 'hint', canEdit ? 'Shift while drawing makes squares, circles and 45° lines; Alt draws from the centre. Double-click a text or note to edit it, a shape to label it, or empty space to write.' : 'This is a view-only link: you can look around and point with the laser.');
+  const tip = el('p', 'hint', canEdit ? 'Shift while drawing makes squares, circles and 45° lines; Alt draws from the centre. A click with the line or arrow tool starts a line of several points. Double-click a text or note to edit it, a shape to label it, a line to edit its points, or empty space to write.' : 'This is a view-only link: you can look around and point with the laser.');
   panel.append(h, cols, tip);
   /** @type {HTMLElement} */ (document.getElementById('board')).append(panel);
   return bindPopover(panel, isTrigger);

@@ -7,6 +7,7 @@
 // element's local coordinates, where every shape is axis-aligned.
 
 import { localBox, elementBounds } from './geometry.js';
+import { isCurved, flattenCurve } from './curve.js';
 
 /** @typedef {import('./doc.js').Element} Element */
 /** @typedef {import('./geometry.js').Rect} Rect */
@@ -101,6 +102,22 @@ export function linearPoints(el) {
   return el.points?.length ? el.points : [[0, 0], [el.w || 0, el.h || 0]];
 }
 
+/** @type {WeakMap<Element, number[][]>} */
+const pathCache = new WeakMap();
+
+/**
+ * The line as drawn, in local coordinates: its points, or for a round line its curve
+ * as a fine polyline. What hit-testing and outlines follow.
+ * @param {Element} el
+ * @returns {number[][]}
+ */
+export function linearPath(el) {
+  if (!isCurved(el)) return linearPoints(el);
+  let p = pathCache.get(el);
+  if (!p) pathCache.set(el, (p = flattenCurve(el.points)));
+  return p;
+}
+
 /**
  * The corners of a box type's outline (a diamond's are the edge midpoints), local.
  * @param {Element} el
@@ -154,14 +171,15 @@ export const filled = (el) => !!el.fill && el.fillStyle !== 'none';
 
 /**
  * Whether world point (x, y) hits the element, with `tol` world units of slack: strokes,
- * lines and arrows by their distance to the polyline (plus half their width); filled
+ * lines and arrows by their distance to the line as drawn (a round one's curve, plus
+ * half their width); filled
  * shapes, text, notes and images anywhere inside; unfilled shapes near their outline.
  * @param {Element} el @param {number} x @param {number} y @param {number} tol
  */
 export function hitElement(el, x, y, tol) {
   const [lx, ly] = toLocal(el, x, y);
   const reach = tol + (el.width || 1) / 2;
-  if (LINEAR.has(el.type)) return polylineDistance(linearPoints(el), lx, ly) <= reach;
+  if (LINEAR.has(el.type)) return polylineDistance(linearPath(el), lx, ly) <= reach;
   if (SOLID.has(el.type) || filled(el)) {
     if (inside(el, lx, ly)) return true;
   }
@@ -222,7 +240,7 @@ export function corners(el) {
  * @returns {Rect}
  */
 export function frameBounds(el) {
-  const pts = el.angle || !LINEAR.has(el.type) ? corners(el) : linearPoints(el).map((p) => [p[0] + (el.x || 0), p[1] + (el.y || 0)]);
+  const pts = el.angle || !LINEAR.has(el.type) || isCurved(el) ? corners(el) : linearPoints(el).map((p) => [p[0] + (el.x || 0), p[1] + (el.y || 0)]);
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const [px, py] of pts) {
     if (px < minX) minX = px;

@@ -6,7 +6,7 @@
 
 import { worldToScreen } from './camera.js';
 import { handlePositions } from './transform.js';
-import { corners, linearPoints, toWorld, LINEAR } from './hit.js';
+import { corners, linearPath, toWorld, LINEAR } from './hit.js';
 import { localBox } from './geometry.js';
 
 /** @typedef {import('./camera.js').Camera} Camera */
@@ -91,7 +91,7 @@ export function drawOutline(ctx, cam, dpr, el, color = ACCENT) {
   ctx.strokeStyle = color;
   ctx.lineWidth = 1.5;
   if (LINEAR.has(el.type)) {
-    const pts = linearPoints(el).map((p) => toWorld(el, p[0], p[1]));
+    const pts = linearPath(el).map((p) => toWorld(el, p[0], p[1]));
     ctx.globalAlpha = 0.5;
     ctx.lineWidth = 4;
     ctx.lineCap = 'round';
@@ -155,4 +155,34 @@ export function drawMarquee(ctx, cam, dpr, r) {
   ctx.lineWidth = 1;
   ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
   ctx.strokeRect(x0 + 0.5, y0 + 0.5, x1 - x0, y1 - y0);
+}
+
+/**
+ * Point editing's handles: a round one on every point of a line (the one last touched
+ * filled), and smaller, fainter ones in the middle of its parts to drag new points out of.
+ * @param {Ctx} ctx @param {Camera} cam @param {number} dpr
+ * @param {[number, number][]} points @param {[number, number][]} mids @param {number} selected
+ */
+export function drawPointHandles(ctx, cam, dpr, points, mids, selected) {
+  screenSpace(ctx, dpr);
+  ctx.strokeStyle = ACCENT;
+  ctx.lineWidth = 1.5;
+  for (const [x, y] of mids) {
+    const [sx, sy] = worldToScreen(cam, x, y);
+    ctx.globalAlpha = 0.6;
+    ctx.fillStyle = '#ffffff';
+    ctx.beginPath();
+    ctx.arc(sx, sy, HANDLE / 2 - 1, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+  points.forEach(([x, y], i) => {
+    const [sx, sy] = worldToScreen(cam, x, y);
+    ctx.fillStyle = i === selected ? ACCENT : '#ffffff';
+    ctx.beginPath();
+    ctx.arc(sx, sy, HANDLE / 2 + 1, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.stroke();
+  });
 }

@@ -5,6 +5,7 @@
 
 import { pathData, outline, hasPressure } from './smooth.js';
 import { localBox } from './geometry.js';
+import { isCurved, curveSegments, headDirections } from './curve.js';
 import { cssFont, wrapLines, TEXT_SIZE, NOTE_TEXT_SIZE } from './textlayout.js';
 import { LINE_HEIGHT, NOTE_PADDING } from './shapes.js';
 
@@ -156,8 +157,10 @@ function drawStroke(ctx, el) {
 }
 
 /**
- * Lines and arrows: straight segments through their points (or from the origin to w, h).
- * An arrow whose end style is unset gets the usual arrowhead; `none` turns it off.
+ * Lines and arrows: straight segments through their points (or from the origin to w, h),
+ * or for a round one a smooth curve through them (curve.js). Heads aim along the line at
+ * each end. An arrow whose end style is unset gets the usual arrowhead; `none` turns it
+ * off.
  * @param {Ctx} ctx @param {Element} el
  */
 function drawLinear(ctx, el) {
@@ -165,11 +168,16 @@ function drawLinear(ctx, el) {
   /** @type {number[][]} */
   const pts = el.points?.length ? el.points : [[0, 0], [el.w || 0, el.h || 0]];
   const width = el.width || 1;
+  const curved = isCurved(el);
   let path = lineCache.get(el);
   if (!path) {
     path = new Path2D();
     path.moveTo(pts[0][0], pts[0][1]);
-    for (let i = 1; i < pts.length; i++) path.lineTo(pts[i][0], pts[i][1]);
+    if (curved) {
+      for (const [, c1, c2, p] of curveSegments(pts)) path.bezierCurveTo(c1[0], c1[1], c2[0], c2[1], p[0], p[1]);
+    } else {
+      for (let i = 1; i < pts.length; i++) path.lineTo(pts[i][0], pts[i][1]);
+    }
     lineCache.set(el, path);
   }
   setLine(ctx, el, width);
@@ -177,8 +185,9 @@ function drawLinear(ctx, el) {
   ctx.setLineDash([]);
   const end = el.endArrow || (el.type === 'arrow' ? 'arrow' : 'none');
   if (pts.length > 1) {
-    drawHead(ctx, pts[pts.length - 2], pts[pts.length - 1], end, width);
-    drawHead(ctx, pts[1], pts[0], el.startArrow || 'none', width);
+    const { startFrom, endFrom } = headDirections(pts, curved);
+    drawHead(ctx, endFrom, pts[pts.length - 1], end, width);
+    drawHead(ctx, startFrom, pts[0], el.startArrow || 'none', width);
   }
 }
 

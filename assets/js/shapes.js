@@ -11,7 +11,7 @@ import { toRelative } from './smooth.js';
  * @typedef {{
  *   stroke: string, fill: string, fillStyle: string, width: number, dash: string,
  *   opacity: number, size: number, font: string, align: string,
- *   startArrow: string, endArrow: string,
+ *   startArrow: string, endArrow: string, curve: string,
  * }} Style
  */
 
@@ -28,6 +28,7 @@ export const DEFAULT_STYLE = Object.freeze({
   align: 'left',
   startArrow: 'none',
   endArrow: 'arrow',
+  curve: 'sharp',
 });
 
 /** Sticky notes: the card colour is their fill. */
@@ -121,6 +122,7 @@ export function styleFields(type, s) {
     if (type === 'arrow' && end === 'none') out.endArrow = 'none';
     else set('endArrow', end);
     set('startArrow', s.startArrow);
+    if (s.curve === 'round') out.curve = 'round';
   }
   return out;
 }

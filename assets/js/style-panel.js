@@ -1,8 +1,9 @@
 // @ts-check
 // The style panel on the left: stroke colour, background, fill style, width, dash,
-// opacity, font size and family, alignment, arrowheads; and, for a selection, layer order
-// and actions. It shows what applies to the selection (or to what the current tool
-// draws). A pick changes the selected elements and the style of the next ones.
+// opacity, font size and family, alignment, sharp or round lines, arrowheads; and, for a
+// selection, layer order and actions. It shows what applies to the selection (or to what
+// the current tool draws). A pick changes the selected elements and the style of the
+// next ones.
 
 import { STROKE_COLORS, FILL_COLORS, NOTE_COLORS, WIDTHS, SIZES, COLOR_NAMES, propsFor, commonValue, styleOps, TOOL_TYPES } from './style.js';
 import { fitText } from './text-edit.js';
@@ -133,6 +134,10 @@ export function bindStylePanel(ed, state) {
       return b;
     })),
     row('align', 'Align', ['left', 'center', 'right'].map((a) => choice(`Align ${a}`, { align: a }, icon(`align${a[0].toUpperCase()}${a.slice(1)}`)))),
+    row('curve', 'Corners', [
+      choice('Sharp', { curve: 'sharp' }, sketch(['M4 17l5-9 6 8 5-9'])),
+      choice('Round', { curve: 'round' }, sketch(['M4 17C6 5 9 7 12 12s6 7 8-5'])),
+    ]),
     row('startArrow', 'Start', HEADS.map((k) => choice(`Start: ${k}`, { startArrow: k }, head(k, true)))),
     row('endArrow', 'End', HEADS.map((k) => choice(`End: ${k}`, { endArrow: k }, head(k, false)))),
   );
@@ -321,6 +326,7 @@ export function bindStylePanel(ed, state) {
     else if (d.align) pick('align', d.align);
     else if (d.startArrow) pick('startArrow', d.startArrow);
     else if (d.endArrow) pick('endArrow', d.endArrow);
+    else if (d.curve) pick('curve', d.curve);
   });
 
   // The colour picker and the opacity slider report every step while they move: one

@@ -47,6 +47,7 @@ export const APPLIES = /** @type {Record<keyof Style, Set<string>>} */ ({
   align: new Set(['text', 'note']),
   startArrow: new Set(LINES),
   endArrow: new Set(LINES),
+  curve: new Set(LINES),
 });
 
 /** The style properties the panel shows for a tool that draws `types`. */
@@ -93,6 +94,8 @@ export function styleValue(el, prop) {
       return v || 'none';
     case 'endArrow':
       return v || (el.type === 'arrow' ? 'arrow' : 'none');
+    case 'curve':
+      return v === 'round' ? 'round' : 'sharp';
     case 'size':
       return v || 20;
     case 'width':
@@ -149,6 +152,7 @@ function wire(prop, value, type) {
   if (prop === 'font' && value === 'sans') return '';
   if (prop === 'align' && value === 'left') return '';
   if (prop === 'startArrow' && value === 'none') return '';
+  if (prop === 'curve' && value === 'sharp') return '';
   // An arrow with endArrow "" gets the default head: "none" must be said outright.
   if (prop === 'endArrow' && value === 'none') return type === 'arrow' ? 'none' : '';
   return value;

@@ -19,7 +19,7 @@
 
 /** Fields a client never sets: they do not take part in undo. */
 const BOOKKEEPING = new Set(['id', 'type', 'v', 'by', 'at']);
-const STRINGS = new Set(['stroke', 'fill', 'fillStyle', 'dash', 'font', 'align', 'text', 'startArrow', 'endArrow', 'startBind', 'endBind', 'src', 'group', 'z']);
+const STRINGS = new Set(['stroke', 'fill', 'fillStyle', 'dash', 'font', 'align', 'text', 'startArrow', 'endArrow', 'curve', 'startBind', 'endBind', 'src', 'group', 'z']);
 const BOOLS = new Set(['locked', 'deleted']);
 
 /** Most entries kept; the oldest fall off. */

@@ -76,6 +76,7 @@ export function setupDrawing(opts) {
       if (sel.length !== 1) return;
       if (sel[0].type === 'text' || sel[0].type === 'note') editExisting(ed, sel[0].id);
       else if (['rect', 'ellipse', 'diamond'].includes(sel[0].type)) labelShape(ed, sel[0].id);
+      else if (sel[0].type === 'line' || sel[0].type === 'arrow') ed.run('editPoints', sel[0].id);
     },
   });
   // The select tool sets its own cursors; other tools use the stylesheet's.
@@ -91,12 +92,16 @@ export function setupDrawing(opts) {
   doc.subscribe(live.invalidate);
 
   const tool = () => ed.current();
+  /** The tool the last press went to: a double click belongs to it only if it still is
+   * the tool (a line finished by its second click has switched to select). */
+  let pressedWith = '';
   /** Handlers for attachInput, but for pointer/camera/panning, which are board.js's. */
   const input = {
     tool: () => ed.tool,
     down(/** @type {PointerInfo} */ e) {
       // The voice bar reads this: push-to-talk keys do nothing while a gesture is on.
       state.drawing = { tool: ed.tool };
+      pressedWith = ed.tool;
       tool().down(e);
     },
     move: (/** @type {PointerInfo} */ e, /** @type {PointerInfo[]} */ s) => tool().move(e, s),
@@ -109,7 +114,7 @@ export function setupDrawing(opts) {
       tool().cancel?.();
     },
     hover: (/** @type {PointerInfo} */ e) => tool().hover?.(e),
-    dblclick: (/** @type {PointerInfo} */ e) => ed.tool === 'select' && ed.tools.select.dblclick?.(e),
+    dblclick: (/** @type {PointerInfo} */ e) => pressedWith === ed.tool && tool().dblclick?.(e),
     key: (/** @type {KeyboardEvent} */ e) => ed.key(e),
   };
 

@@ -71,3 +71,46 @@ test('rerouteBound follows a moved shape and lets go of a deleted one', () => {
   const gone = rerouteBound([a, arrow], new Set(['b']), (id) => live.get(id));
   assert.equal(gone[0].set.endBind, '');
 });
+
+test('a bound multi-point arrow: only its ends follow a moved shape, inner points stay', () => {
+  const a = box('a', 'rect', 0, 0, 100, 100);
+  const b = box('b', 'rect', 400, 0, 100, 100);
+  // From a's right edge, up over a hump at (200, -80) and (300, -80), down into b.
+  const drawn = { id: 'x', type: 'arrow', x: 106, y: -80, points: [[0, 130], [94, 0], [194, 0], [288, 130]], startBind: 'a', endBind: 'b', curve: 'round' };
+  const arrow = { ...drawn, ...routeArrow(drawn, (id) => ({ a, b })[id]) };
+  const before = absolutePoints(arrow);
+  const movedB = { ...b, x: 500, y: 200 };
+  const live = new Map([['a', a], ['b', movedB], ['x', arrow]]);
+  const ops = rerouteBound([a, b, arrow], new Set(['b']), (id) => live.get(id));
+  assert.equal(ops.length, 1);
+  const after = absolutePoints({ ...arrow, ...ops[0].set });
+  assert.equal(after.length, 4);
+  for (const i of [1, 2]) {
+    close(after[i][0], before[i][0]);
+    close(after[i][1], before[i][1]);
+  }
+  // The end sits on b's outline (plus the gap), aimed from the inner point before it.
+  const end = after[3];
+  assert.ok(end[0] >= 500 - GAP - 0.02 && end[0] <= 600 + GAP && end[1] >= 200 - GAP - 0.02 && end[1] <= 300 + GAP, `end ${end} on b`);
+  const onB = outlinePoint(movedB, before[2]);
+  close(end[0], onB[0]);
+  close(end[1], onB[1]);
+  // The start did not move: a did not.
+  assert.deepEqual(absolutePoints(drawn).slice(1, 3), before.slice(1, 3), 'routing the arrow kept its inner points too');
+  close(after[0][0], before[0][0]);
+  close(after[0][1], before[0][1]);
+  assert.equal(ops[0].set.curve, undefined, 'the style is left alone');
+
+  // Moving the start shape instead moves only the first point.
+  const movedA = { ...a, y: -300 };
+  const live2 = new Map([['a', movedA], ['b', b], ['x', arrow]]);
+  const ops2 = rerouteBound([a, b, arrow], new Set(['a']), (id) => live2.get(id));
+  const after2 = absolutePoints({ ...arrow, ...ops2[0].set });
+  for (const i of [1, 2]) {
+    close(after2[i][0], before[i][0]);
+    close(after2[i][1], before[i][1]);
+  }
+  const onA = outlinePoint(movedA, before[1]);
+  close(after2[0][0], onA[0]);
+  close(after2[0][1], onA[1]);
+});

@@ -18,7 +18,9 @@ import (
 )
 
 // Version is the Tabula JSON format version this server writes and the newest it reads.
-const Version = 1
+// Version 2 added the curve of lines and arrows; a server that reads only version 1
+// would refuse the field, so the number tells it the file is newer instead.
+const Version = 2
 
 // Board is the content of a board file.
 type Board struct {

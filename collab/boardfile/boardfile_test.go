@@ -34,6 +34,8 @@ func TestTabulaRoundTrip(t *testing.T) {
 		`{"id":"a","type":"stroke","x":1.5,"y":-2,"points":[[0,0],[3,4,0.5]],"stroke":"#e03131","width":4,"opacity":1,"z":"a0"}`,
 		`{"id":"b","type":"note","x":10,"y":20,"w":100,"h":80,"text":"line\nbreak ✓","fill":"#fff3bf","opacity":0.5,"z":"a1","group":"g1"}`,
 		`{"id":"c","type":"image","w":10,"h":10,"src":"sha256:` + strings.Repeat("0", 64) + `","opacity":1,"z":"a2"}`,
+		`{"id":"d","type":"arrow","x":5,"y":6,"points":[[0,0],[40,30],[80,0]],"stroke":"#1971c2","width":2,"opacity":1,"endArrow":"triangle","curve":"round","startBind":"b","z":"a3"}`,
+		`{"id":"e","type":"line","points":[[0,0],[40,30]],"stroke":"#1971c2","opacity":1,"curve":"sharp","z":"a4"}`,
 	} {
 		e, err := collab.DecodeElement([]byte(raw), &lim)
 		if err != nil {
@@ -55,6 +57,76 @@ func TestTabulaRoundTrip(t *testing.T) {
 	}
 	if first.String() != second.String() {
 		t.Fatalf("export → import → export differs:\n%s\n%s", first.Bytes(), second.Bytes())
+	}
+}
+
+// TestTabulaCurve: the curve of lines and arrows is in the file, and a version 1 file,
+// written before curves existed, still imports.
+func TestTabulaCurve(t *testing.T) {
+	e, err := collab.DecodeElement([]byte(`{"id":"d","type":"arrow","points":[[0,0],[40,30],[80,0]],"curve":"round","z":"a0"}`), &lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := Encode(&out, Board{Title: "t", Elements: []*collab.Element{e}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), `{"type":"tabula","version":2,`) || !strings.Contains(out.String(), `"curve":"round"`) {
+		t.Fatalf("export: %s", out.Bytes())
+	}
+	back, err := Decode(out.Bytes(), maxBytes, &lim)
+	if err != nil || len(back.Elements) != 1 || back.Elements[0].Curve != "round" {
+		t.Fatalf("import: %v %+v", err, back.Elements)
+	}
+	old := `{"type":"tabula","version":1,"title":"Old","elements":[{"id":"l","type":"line","points":[[0,0],[40,30],[80,0]],"opacity":1,"z":"a0","v":0}],"images":{}}`
+	b, err := Decode([]byte(old), maxBytes, &lim)
+	if err != nil || len(b.Elements) != 1 || b.Elements[0].Curve != "" || b.Elements[0].Points.Len() != 3 {
+		t.Fatalf("a version 1 file: %v %+v", err, b.Elements)
+	}
+	for _, bad := range []string{`"curvy"`, `1`, `null`} {
+		file := `{"type":"tabula","version":2,"elements":[{"id":"l","type":"line","z":"a0","curve":` + bad + `}]}`
+		_, err := Decode([]byte(file), maxBytes, &lim)
+		if bad == `null` {
+			if err != nil {
+				t.Fatalf("curve null (absent): %v", err)
+			}
+			continue
+		}
+		if collab.ErrorCode(err) != collab.EBadValue || !strings.Contains(collab.ErrorMessage(err), "curve") {
+			t.Fatalf("curve %s: %v, want an error naming the field", bad, err)
+		}
+	}
+}
+
+// TestExcalidrawRoundness: Excalidraw's roundness on lines and arrows (and the older
+// strokeSharpness) becomes curve "round"; null, sharp and elbow arrows stay straight.
+func TestExcalidrawRoundness(t *testing.T) {
+	el := func(id, typ, extra string) string {
+		return `{"id":"` + id + `","type":"` + typ + `","x":0,"y":0,"width":100,"height":50,"points":[[0,0],[50,50],[100,0]],"strokeColor":"#1e1e1e"` + extra + `}`
+	}
+	file := `{"type":"excalidraw","version":2,"elements":[` + strings.Join([]string{
+		el("curvedArrow", "arrow", `,"roundness":{"type":2}`),
+		el("curvedLine", "line", `,"roundness":{"type":2}`),
+		el("sharpArrow", "arrow", `,"roundness":null`),
+		el("plainLine", "line", ``),
+		el("legacyRound", "arrow", `,"strokeSharpness":"round"`),
+		el("legacySharp", "line", `,"strokeSharpness":"sharp"`),
+		el("elbow", "arrow", `,"roundness":{"type":2},"elbowed":true`),
+		el("roundRect", "rectangle", `,"roundness":{"type":3}`),
+	}, ",") + `]}`
+	b, err := Decode([]byte(file), maxBytes, &lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"curvedArrow": "round", "curvedLine": "round", "sharpArrow": "", "plainLine": "",
+		"legacyRound": "round", "legacySharp": "", "elbow": "", "roundRect": ""}
+	if len(b.Elements) != len(want) {
+		t.Fatalf("%d elements imported", len(b.Elements))
+	}
+	for _, e := range b.Elements {
+		if e.Curve != want[e.ID] {
+			t.Errorf("%s (%s): curve %q, want %q", e.ID, e.Type, e.Curve, want[e.ID])
+		}
 	}
 }
 
@@ -130,7 +202,7 @@ func TestBadFiles(t *testing.T) {
 		{"NotJSON", "PK\x03\x04 a zip file", collab.EBadValue, "not JSON"},
 		{"NotAnObject", `[1,2,3]`, collab.EBadValue, "not JSON"},
 		{"SomeOtherJSON", `{"hello":"world"}`, collab.EBadValue, "not a Tabula or Excalidraw"},
-		{"FutureVersion", `{"type":"tabula","version":2,"elements":[]}`, collab.EBadValue, "newer Tabula"},
+		{"FutureVersion", `{"type":"tabula","version":3,"elements":[]}`, collab.EBadValue, "newer Tabula"},
 		{"FutureExcalidraw", `{"type":"excalidraw","version":3,"elements":[]}`, collab.EBadValue, "format 3"},
 		{"NoVersion", `{"type":"tabula","elements":[]}`, collab.EBadValue, "version"},
 		{"UnknownField", `{"type":"tabula","version":1,"elements":[],"owner":"x"}`, collab.EBadValue, "Tabula format"},
@@ -160,6 +232,8 @@ func FuzzDecode(f *testing.F) {
 	sample, _ := os.ReadFile("testdata/sample.excalidraw")
 	f.Add(sample)
 	f.Add([]byte(`{"type":"tabula","version":1,"title":"t","elements":[{"id":"a","type":"stroke","points":[[0,0],[1,2,0.5]],"z":"a0"}],"images":{}}`))
+	f.Add([]byte(`{"type":"tabula","version":2,"elements":[{"id":"a","type":"arrow","points":[[0,0],[5,9],[10,0]],"curve":"round","z":"a0"}]}`))
+	f.Add([]byte(`{"type":"excalidraw","version":2,"elements":[{"id":"l","type":"line","points":[[0,0],[5,9]],"roundness":{"type":2}},{"id":"m","type":"arrow","points":[[0,0],[5,9]],"roundness":7,"elbowed":true}]}`))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Decode(data, 1<<20, &lim)

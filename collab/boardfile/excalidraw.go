@@ -1,6 +1,7 @@
 package boardfile
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -22,34 +23,37 @@ type exFile struct {
 }
 
 type exElement struct {
-	ID               string      `json:"id"`
-	Type             string      `json:"type"`
-	X                float64     `json:"x"`
-	Y                float64     `json:"y"`
-	Width            float64     `json:"width"`
-	Height           float64     `json:"height"`
-	Angle            float64     `json:"angle"`
-	StrokeColor      string      `json:"strokeColor"`
-	BackgroundColor  string      `json:"backgroundColor"`
-	FillStyle        string      `json:"fillStyle"`
-	StrokeWidth      float64     `json:"strokeWidth"`
-	StrokeStyle      string      `json:"strokeStyle"`
-	Opacity          *float64    `json:"opacity"`
-	GroupIDs         []string    `json:"groupIds"`
-	IsDeleted        bool        `json:"isDeleted"`
-	Locked           bool        `json:"locked"`
-	Points           [][]float64 `json:"points"`
-	Pressures        []float64   `json:"pressures"`
-	SimulatePressure bool        `json:"simulatePressure"`
-	StartArrowhead   *string     `json:"startArrowhead"`
-	EndArrowhead     *string     `json:"endArrowhead"`
-	StartBinding     *exBinding  `json:"startBinding"`
-	EndBinding       *exBinding  `json:"endBinding"`
-	Text             string      `json:"text"`
-	FontSize         float64     `json:"fontSize"`
-	FontFamily       int         `json:"fontFamily"`
-	TextAlign        string      `json:"textAlign"`
-	FileID           string      `json:"fileId"`
+	ID               string          `json:"id"`
+	Type             string          `json:"type"`
+	X                float64         `json:"x"`
+	Y                float64         `json:"y"`
+	Width            float64         `json:"width"`
+	Height           float64         `json:"height"`
+	Angle            float64         `json:"angle"`
+	StrokeColor      string          `json:"strokeColor"`
+	BackgroundColor  string          `json:"backgroundColor"`
+	FillStyle        string          `json:"fillStyle"`
+	StrokeWidth      float64         `json:"strokeWidth"`
+	StrokeStyle      string          `json:"strokeStyle"`
+	Opacity          *float64        `json:"opacity"`
+	GroupIDs         []string        `json:"groupIds"`
+	IsDeleted        bool            `json:"isDeleted"`
+	Locked           bool            `json:"locked"`
+	Points           [][]float64     `json:"points"`
+	Pressures        []float64       `json:"pressures"`
+	SimulatePressure bool            `json:"simulatePressure"`
+	StartArrowhead   *string         `json:"startArrowhead"`
+	EndArrowhead     *string         `json:"endArrowhead"`
+	StartBinding     *exBinding      `json:"startBinding"`
+	EndBinding       *exBinding      `json:"endBinding"`
+	Roundness        json.RawMessage `json:"roundness"`
+	StrokeSharpness  string          `json:"strokeSharpness"`
+	Elbowed          bool            `json:"elbowed"`
+	Text             string          `json:"text"`
+	FontSize         float64         `json:"fontSize"`
+	FontFamily       int             `json:"fontFamily"`
+	TextAlign        string          `json:"textAlign"`
+	FileID           string          `json:"fileId"`
 }
 
 type exBinding struct {
@@ -167,6 +171,9 @@ func convert(x *exElement, ids *idMap, srcs map[string]string) (*collab.Element,
 		if x.EndBinding != nil && x.EndBinding.ElementID != "" {
 			e.EndBind = ids.get(x.EndBinding.ElementID)
 		}
+		if rounded(x) {
+			e.Curve = "round"
+		}
 	case "freedraw":
 		e.Type = "stroke"
 		var pressures []float64
@@ -196,6 +203,21 @@ func convert(x *exElement, ids *idMap, srcs map[string]string) (*collab.Element,
 		return nil, false
 	}
 	return e, true
+}
+
+// rounded reports whether an Excalidraw line or arrow is drawn as a curve: it has a
+// roundness (an object such as {"type":2}; null is sharp), or, in files from before
+// roundness existed, strokeSharpness "round". Elbow arrows are right-angled paths
+// whatever their roundness says.
+func rounded(x *exElement) bool {
+	if x.Elbowed {
+		return false
+	}
+	r := bytes.TrimSpace(x.Roundness)
+	if len(r) == 0 {
+		return x.StrokeSharpness == "round"
+	}
+	return r[0] == '{'
 }
 
 // head maps an Excalidraw arrowhead (null is none).

@@ -155,7 +155,9 @@ func smoothPath(pts []point, closed bool) *canvas.Path {
 }
 
 // linear draws a line or arrow: straight segments through its points (or from the
-// origin to w, h), then its heads. An arrow whose end style is unset gets an arrowhead.
+// origin to w, h), or for a round one a smooth curve through them, then its heads,
+// aimed along the line at each end. An arrow whose end style is unset gets an
+// arrowhead.
 func (d *drawer) linear(e *collab.Element) {
 	pts := points(e)
 	if len(pts) == 0 {
@@ -167,8 +169,22 @@ func (d *drawer) linear(e *collab.Element) {
 	}
 	p := &canvas.Path{}
 	p.MoveTo(pts[0].x, pts[0].y)
-	for _, q := range pts[1:] {
-		p.LineTo(q.x, q.y)
+	// Heads point away from the nearest point behind them that is not on them.
+	ends := distinct(pts)
+	startFrom, endFrom := ends[0], ends[0]
+	if len(ends) > 1 {
+		startFrom, endFrom = ends[1], ends[len(ends)-2]
+	}
+	if curved(e) {
+		segs := curveSegments(ends)
+		for _, c := range segs {
+			p.CubeTo(c.c1.x, c.c1.y, c.c2.x, c.c2.y, c.p3.x, c.p3.y)
+		}
+		startFrom, endFrom = endTangents(segs)
+	} else {
+		for _, q := range pts[1:] {
+			p.LineTo(q.x, q.y)
+		}
 	}
 	d.ctx.DrawPath(0, 0, p)
 	d.ctx.SetDashes(0)
@@ -180,8 +196,8 @@ func (d *drawer) linear(e *collab.Element) {
 		}
 	}
 	if len(pts) > 1 {
-		d.head(e, pts[len(pts)-2], pts[len(pts)-1], end, width)
-		d.head(e, pts[1], pts[0], e.StartArrow, width)
+		d.head(e, endFrom, pts[len(pts)-1], end, width)
+		d.head(e, startFrom, pts[0], e.StartArrow, width)
 	}
 }
 

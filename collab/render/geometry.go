@@ -28,9 +28,13 @@ func (r Rect) Intersects(o Rect) bool {
 func pointType(t string) bool { return t == "stroke" || t == "line" || t == "arrow" }
 
 // localBox is the element's box in its own coordinates (before x, y and rotation), as
-// assets/js/geometry.js computes it: points-based types from their points, text without
-// a size estimated from its length.
+// assets/js/geometry.js computes it: points-based types from their points (a round line
+// from its curve, which may swing outside them), text without a size estimated from its
+// length.
 func localBox(e *collab.Element) Rect {
+	if curved(e) {
+		return curveBox(curveSegments(distinct(points(e))))
+	}
 	if pointType(e.Type) && e.Points.Len() > 0 {
 		x, y, _ := e.Points.At(0)
 		r := Rect{float64(x), float64(y), float64(x), float64(y)}

@@ -39,6 +39,8 @@ func sample() []*collab.Element {
 		{ID: "t1", Type: "text", X: 20, Y: 200, Text: "Hello, board\nsecond line", Size: 24, Font: "serif", Stroke: "#1e1e1e", Opacity: 1, Z: "a7"},
 		{ID: "n1", Type: "note", X: 300, Y: 200, W: 160, H: 120, Text: "A sticky note whose text is long enough to wrap onto several lines", Opacity: 1, Z: "a8"},
 		{ID: "i1", Type: "image", X: 480, Y: 200, W: 80, H: 60, Src: "sha256:" + strings.Repeat("ab", 32), Opacity: 1, Z: "a9"},
+		{ID: "a2", Type: "arrow", X: 20, Y: 360, Points: pts(0, 0, 60, 50, 140, -10, 200, 40), Stroke: "#e03131", Width: 2, StartArrow: "arrow", EndArrow: "triangle", Curve: "round", Opacity: 1, Z: "b0"},
+		{ID: "l2", Type: "line", X: 260, Y: 360, Points: pts(0, 0, 60, 50, 140, -10, 200, 40), Stroke: "#2f9e44", Width: 2, EndArrow: "dot", Opacity: 1, Z: "b1"},
 	}
 }
 

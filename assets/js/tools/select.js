@@ -4,14 +4,21 @@
 // and rotate (Shift snaps to 15°); the ends of a line or arrow to move them (and bind
 // them to shapes). A whole group is selected at once; Ctrl/⌘-click picks one element of
 // it. Locked elements can be selected, to unlock them, but not changed.
+//
+// Point editing: a double click on a line or arrow (or Enter with one selected) shows a
+// handle on each of its points to drag, and one between each two to drag a new point
+// out of; Delete removes the point last touched (a line keeps two), an arrow end dropped
+// on a shape binds to it. Escape, Enter or a click elsewhere ends it.
 
 import { worldToScreen } from '../camera.js';
 import { localBox } from '../geometry.js';
-import { topHit, unionBounds, within, rectFrom, centre, toLocal, LINEAR } from '../hit.js';
+import { topHit, unionBounds, within, rectFrom, centre, toLocal, hitElement, LINEAR } from '../hit.js';
 import { moved, resizeOne, resizeMany, rotateMany, pointerAngle, handlePositions, handleCursor, snap, HANDLES } from '../transform.js';
 import { bindTarget, absolutePoints, routeArrow } from '../arrows.js';
 import { toRelative } from '../smooth.js';
-import { drawSelectionBox, drawOutline, drawMarquee, drawEndHandles, HANDLE, ROTATE_LIFT } from '../overlay.js';
+import { snapAngle } from '../shapes.js';
+import { EDITABLE, editHandles, movePoint, insertPoint, removePoint, pointFields } from '../linepoints.js';
+import { drawSelectionBox, drawOutline, drawMarquee, drawEndHandles, drawPointHandles, HANDLE, ROTATE_LIFT } from '../overlay.js';
 import { GRID } from '../editor.js';
 
 /** @typedef {import('../editor.js').Editor} Editor */
@@ -20,9 +27,10 @@ import { GRID } from '../editor.js';
 /** @typedef {import('../input.js').PointerInfo} PointerInfo */
 /** @typedef {[number, number]} Vec */
 /**
- * @typedef {{kind: 'resize', handle: Handle} | {kind: 'rotate'} | {kind: 'end', index: number}} Grip
+ * @typedef {{kind: 'resize', handle: Handle} | {kind: 'rotate'} | {kind: 'end', index: number}
+ *   | {kind: 'point', index: number} | {kind: 'mid', index: number}} Grip
  * @typedef {{
- *   kind: 'pending' | 'move' | 'resize' | 'rotate' | 'end' | 'marquee',
+ *   kind: 'pending' | 'move' | 'resize' | 'rotate' | 'end' | 'point' | 'mid' | 'marquee',
  *   start: Vec, screen: Vec, originals: Element[], grip?: Grip,
  *   gesture?: import('../editor.js').Gesture, base?: Set<string>, rect?: import('../geometry.js').Rect,
  *   clicked?: string, wasSelected?: boolean, pivot?: Vec, angle0?: number, target?: Element, offset?: Vec,
@@ -33,6 +41,8 @@ import { GRID } from '../editor.js';
 const THRESHOLD = 3;
 /** Slack for picking elements, in screen pixels. */
 const PICK = 6;
+/** The shortest part of a line (screen pixels) that gets a handle to add a point in it. */
+const MIN_SPAN = HANDLE * 3;
 
 /**
  * @param {Editor} ed
@@ -44,6 +54,53 @@ export function selectTool(ed, setCursor) {
   let drag = null;
   /** @type {Element | undefined} */
   let hovered;
+  /** The line or arrow whose points are being edited, and the point last touched (-1: none). @type {{id: string, index: number} | null} */
+  let editing = null;
+
+  /** The element being point-edited, while it still can be: alive, alone in the selection, not locked. */
+  function edited() {
+    if (!editing) return null;
+    const el = ed.get(editing.id);
+    if (!el || el.locked || !ed.canEdit || ed.selection.size !== 1 || !ed.selection.has(el.id)) {
+      editing = null;
+      return null;
+    }
+    if (editing.index >= (el.points?.length || 2)) editing.index = -1;
+    return el;
+  }
+
+  /** Starts point editing of a line or arrow. @param {string} id */
+  function editPoints(id) {
+    const el = ed.get(id);
+    if (!el || el.locked || !EDITABLE.has(el.type) || !ed.canEdit) return;
+    if (ed.tool !== 'select') ed.setTool('select');
+    editing = { id, index: -1 };
+    ed.select([id], { exact: true });
+    ed.changed();
+  }
+
+  function stopEditing() {
+    if (!editing) return;
+    editing = null;
+    ed.changed();
+  }
+
+  /**
+   * The point-editing handle under the pointer: a point, or the middle of a part.
+   * @param {Element} el @param {PointerInfo} e @returns {Grip | null}
+   */
+  function pointGripAt(el, e) {
+    const h = editHandles(el, ed.tol(MIN_SPAN));
+    /** @param {Vec} p @param {number} r */
+    const near = (p, r) => {
+      const [sx, sy] = worldToScreen(ed.camera, p[0], p[1]);
+      return Math.hypot(sx - e.sx, sy - e.sy) <= r;
+    };
+    // The last point first: a point dragged onto another is drawn on top of it.
+    for (let i = h.points.length - 1; i >= 0; i--) if (near(h.points[i], HANDLE)) return { kind: 'point', index: i };
+    const mid = h.mids.find((m) => near(m.at, HANDLE * 0.75));
+    return mid ? { kind: 'mid', index: mid.index } : null;
+  }
 
   /** The selection's box: one element's own (turned) box, or the box around several. */
   function frame() {
@@ -66,6 +123,8 @@ export function selectTool(ed, setCursor) {
    * @param {PointerInfo} e @returns {Grip | null}
    */
   function gripAt(e) {
+    const el = edited();
+    if (el) return pointGripAt(el, e);
     const f = frame();
     if (!f || f.locked) return null;
     /** @param {Vec} p */
@@ -174,8 +233,60 @@ export function selectTool(ed, setCursor) {
       const routed = routeArrow(next, (id) => ed.get(id));
       const set = { ...toRelative(pts), angle: 0, [bindKey]: d.target?.id ?? '', ...(routed ?? {}) };
       g.update([{ o: 'patch', id: el.id, set }]);
+    } else if (d.grip?.kind === 'point' || d.grip?.kind === 'mid') {
+      g.update([{ o: 'patch', id: els[0].id, set: pointMove(d, els[0], d.grip, e) }]);
     }
   }
+
+  /**
+   * The fields of a point-editing drag: the point (or, out of a middle handle, a new
+   * point) where the pointer is; an arrow end bound to the shape it is dropped on, or
+   * let go; bound ends aimed along their new neighbours.
+   * @param {Drag} d @param {Element} el the line when the drag began
+   * @param {{kind: 'point' | 'mid', index: number}} grip @param {PointerInfo} e
+   */
+  function pointMove(d, el, grip, e) {
+    let pts = absolutePoints(el);
+    const i = grip.kind === 'mid' ? grip.index + 1 : grip.index;
+    if (grip.kind === 'mid') pts = insertPoint(pts, i, [e.x, e.y]);
+    // Shift turns the part before the point (after it, for the first) to 45° steps.
+    const from = pts[i === 0 ? 1 : i - 1];
+    pts = movePoint(pts, i, e.shift ? snapAngle(from, at(e)) : at(e));
+    /** @type {Record<string, any>} */
+    const set = pointFields(pts);
+    d.target = undefined;
+    if (el.type === 'arrow' && (i === 0 || i === pts.length - 1)) {
+      d.target = bindTarget(ed.elements(), pts[i][0], pts[i][1], ed.tol(12), el.id);
+      set[i === 0 ? 'startBind' : 'endBind'] = d.target?.id ?? '';
+    }
+    Object.assign(set, routeArrow({ ...el, ...set }, (id) => ed.get(id)) ?? {});
+    if (editing) editing.index = i;
+    return set;
+  }
+
+  /** Removes the point last touched; false when no point is. */
+  function removeTouched() {
+    const el = edited();
+    if (!el || !editing || editing.index < 0) return false;
+    const i = editing.index;
+    const pts = removePoint(absolutePoints(el), i);
+    if (!pts) {
+      ed.toast('A line keeps at least two points');
+      return true;
+    }
+    /** @type {Record<string, any>} */
+    const set = pointFields(pts);
+    // The end that went away lets go of its shape.
+    if (i === 0 && el.startBind) set.startBind = '';
+    if (i === pts.length && el.endBind) set.endBind = '';
+    Object.assign(set, routeArrow({ ...el, ...set }, (id) => ed.get(id)) ?? {});
+    ed.commit([{ o: 'patch', id: el.id, set }]);
+    editing.index = -1;
+    ed.invalidate();
+    return true;
+  }
+
+  ed.commands.editPoints = (/** @type {string} */ id) => editPoints(id);
 
   return {
     down(e) {
@@ -186,9 +297,15 @@ export function selectTool(ed, setCursor) {
       if (grip) {
         d.grip = grip;
         drag = d;
+        if (editing && grip.kind === 'point') editing.index = grip.index;
         begin(d, grip.kind);
+        ed.invalidate();
         return;
       }
+      // Point editing goes on while the line itself is pressed (to move it), and ends
+      // with a press anywhere else.
+      const editedEl = edited();
+      if (editedEl && !hitElement(editedEl, e.x, e.y, ed.tol(PICK))) stopEditing();
       const hit = pick(e);
       if (!hit && !e.shift && insideFrame(e)) {
         drag = d;
@@ -252,7 +369,7 @@ export function selectTool(ed, setCursor) {
       const grip = gripAt(e);
       const f = frame();
       if (grip?.kind === 'resize') setCursor(handleCursor(grip.handle, f?.angle ?? 0));
-      else if (grip) setCursor(grip.kind === 'rotate' ? 'grab' : 'pointer');
+      else if (grip) setCursor(grip.kind === 'rotate' ? 'grab' : grip.kind === 'mid' ? 'copy' : 'pointer');
       const hit = grip ? undefined : pick(e);
       if (!grip) setCursor(hit || insideFrame(e) ? (hit?.locked ? 'default' : 'move') : 'default');
       const next = hit && !ed.selection.has(hit.id) ? hit : undefined;
@@ -263,19 +380,40 @@ export function selectTool(ed, setCursor) {
     },
     leave() {
       hovered = undefined;
+      editing = null;
       setCursor('');
     },
     dblclick(e) {
+      if (edited()) return;
       // Inside an unfilled shape counts too: that is where a label goes.
       const hit = pick(e) ?? bindTarget(ed.elements(), e.x, e.y, 0);
       if (!hit) ed.run('textAt', [e.x, e.y]);
       else if (hit.locked) return;
       else if (hit.type === 'text' || hit.type === 'note') ed.run('editText', hit.id);
       else if (hit.type === 'rect' || hit.type === 'ellipse' || hit.type === 'diamond') ed.run('labelShape', hit.id);
+      else if (EDITABLE.has(hit.type)) editPoints(hit.id);
+    },
+    command(cmd) {
+      if (!edited()) return false;
+      if (cmd === 'escape' || cmd === 'edit') {
+        drag?.gesture?.end();
+        drag = null;
+        stopEditing();
+        return true;
+      }
+      return cmd === 'delete' && removeTouched();
     },
     overlay(ctx, dpr) {
       const cam = ed.camera;
       if (hovered && ed.get(hovered.id)) drawOutline(ctx, cam, dpr, hovered, 'rgba(91, 87, 209, 0.55)');
+      const el = edited();
+      if (el) {
+        drawOutline(ctx, cam, dpr, el);
+        const h = editHandles(el, ed.tol(MIN_SPAN));
+        drawPointHandles(ctx, cam, dpr, h.points, h.mids.map((m) => m.at), editing?.index ?? -1);
+        if (drag?.target) drawOutline(ctx, cam, dpr, drag.target);
+        return;
+      }
       const f = frame();
       if (f && !ed.editingId) {
         if (f.els.length > 1) for (const el of f.els) drawOutline(ctx, cam, dpr, el, 'rgba(91, 87, 209, 0.45)');
