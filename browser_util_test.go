@@ -220,6 +220,29 @@ func (tb *tab) drag(path [][2]float64) {
 	tb.do("drag", steps...)
 }
 
+// press moves the mouse to p and holds the left button down there.
+func (tb *tab) press(p [2]float64) {
+	tb.t.Helper()
+	tb.do("press", chromedp.MouseEvent(chromedp.MouseMoved, p[0], p[1]),
+		chromedp.MouseEvent(chromedp.MousePressed, p[0], p[1], buttonsLeft, chromedp.ClickCount(1)))
+}
+
+// moveHeld moves the mouse through path with the left button held.
+func (tb *tab) moveHeld(path [][2]float64) {
+	tb.t.Helper()
+	steps := make([]chromedp.Action[chromedp.Void], 0, len(path))
+	for _, p := range path {
+		steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, p[0], p[1], buttonsLeft))
+	}
+	tb.do("move", steps...)
+}
+
+// release lets go of the left button at p.
+func (tb *tab) release(p [2]float64) {
+	tb.t.Helper()
+	tb.do("release", chromedp.MouseEvent(chromedp.MouseReleased, p[0], p[1], buttonsLeft, chromedp.ClickCount(1)))
+}
+
 // hover moves the mouse, with no button held, to (x, y).
 func (tb *tab) hover(x, y float64) {
 	tb.t.Helper()
