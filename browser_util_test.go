@@ -100,6 +100,13 @@ type tab struct {
 // uncaught exceptions and console errors fail the test.
 func openTab(t testing.TB, browser context.Context, name, url string) *tab {
 	t.Helper()
+	return openTabOn(t, browser, name, url, chromedp.EmulateViewport(viewW, viewH))
+}
+
+// openTabOn is openTab with the screen set by screen (chromedp.EmulateViewport with
+// its options: a phone's size, pixel density and touch).
+func openTabOn(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	tb := &tab{t: t, name: name, ctx: ctx}
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -143,7 +150,7 @@ func openTab(t testing.TB, browser context.Context, name, url string) *tab {
 			t.Errorf("%s: page error: %s", name, e)
 		}
 	})
-	tb.do("navigate to "+url, chromedp.EmulateViewport(viewW, viewH), chromedp.Navigate(url))
+	tb.do("navigate to "+url, screen, chromedp.Navigate(url))
 	tb.waitFor("page online", `document.body.dataset.state === "online"`)
 	return tb
 }
