@@ -40,10 +40,28 @@ func TestBrowserStrokeReachesOtherPage(t *testing.T) {
 	a.do("click blue", chromedp.Click(chromedp.CSS(`button[data-color="`+blue+`"]`)))
 	a.waitFor("pen tool", `document.body.dataset.tool === "pen" && tabula.state.color === `+jsString(blue))
 
-	drawn := drawWave(a)
+	// Half the wave, then B shows it as a preview before A lets go.
+	path := wave(waveX, waveY, waveW, waveA, 28)
+	a.press(path[0])
+	a.moveHeld(path[1:15])
+	b.waitFor("A's stroke in progress drawn", `tabula.painted.preview.size === 1 && tabula.doc.view().length === 0`)
+	a.moveHeld(path[15:])
+	a.release(path[len(path)-1])
+	a.waitFor("the stroke in the document", `tabula.doc.view().some((el) => el.type === "stroke")`)
+	drawn := a.onlyStroke()
 	id := jsString(drawn.ID)
 	a.waitFor("the stroke acknowledged", `tabula.doc.pending.length === 0 && tabula.doc.confirmed.has(`+id+`)`)
 	b.waitFor("A's stroke", `tabula.doc.get(`+id+`)?.type === "stroke"`)
+	// B's paint log (what the latency benchmark reads) has the preview, then the stored
+	// stroke, both drawn; A's log has nothing of its own.
+	b.waitFor("A's stroke drawn", `tabula.painted.element.has(`+id+`)`)
+	if ok := eval[bool](b, `tabula.painted.preview.get(`+id+`) < tabula.painted.element.get(`+id+`)`); !ok {
+		t.Fatalf("B's paint log: preview %v, stored stroke %v; want the preview of %s first",
+			eval[string](b, `JSON.stringify([...tabula.painted.preview])`), eval[string](b, `JSON.stringify([...tabula.painted.element])`), drawn.ID)
+	}
+	if n := eval[int](a, `tabula.painted.preview.size + tabula.painted.element.size`); n != 0 {
+		t.Fatalf("A's paint log has %d entries; its own stroke is not someone else's", n)
+	}
 
 	got := b.onlyStroke()
 	if got.ID != drawn.ID {

@@ -100,6 +100,13 @@ type tab struct {
 // uncaught exceptions and console errors fail the test.
 func openTab(t testing.TB, browser context.Context, name, url string) *tab {
 	t.Helper()
+	return openTabOn(t, browser, name, url, chromedp.EmulateViewport(viewW, viewH))
+}
+
+// openTabOn is openTab with the screen set by screen (chromedp.EmulateViewport with
+// its options: a phone's size, pixel density and touch).
+func openTabOn(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	tb := &tab{t: t, name: name, ctx: ctx}
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -143,7 +150,7 @@ func openTab(t testing.TB, browser context.Context, name, url string) *tab {
 			t.Errorf("%s: page error: %s", name, e)
 		}
 	})
-	tb.do("navigate to "+url, chromedp.EmulateViewport(viewW, viewH), chromedp.Navigate(url))
+	tb.do("navigate to "+url, screen, chromedp.Navigate(url))
 	tb.waitFor("page online", `document.body.dataset.state === "online"`)
 	return tb
 }
@@ -218,6 +225,29 @@ func (tb *tab) drag(path [][2]float64) {
 	}
 	steps = append(steps, chromedp.MouseEvent(chromedp.MouseReleased, last[0], last[1], buttonsLeft, chromedp.ClickCount(1)))
 	tb.do("drag", steps...)
+}
+
+// press moves the mouse to p and holds the left button down there.
+func (tb *tab) press(p [2]float64) {
+	tb.t.Helper()
+	tb.do("press", chromedp.MouseEvent(chromedp.MouseMoved, p[0], p[1]),
+		chromedp.MouseEvent(chromedp.MousePressed, p[0], p[1], buttonsLeft, chromedp.ClickCount(1)))
+}
+
+// moveHeld moves the mouse through path with the left button held.
+func (tb *tab) moveHeld(path [][2]float64) {
+	tb.t.Helper()
+	steps := make([]chromedp.Action[chromedp.Void], 0, len(path))
+	for _, p := range path {
+		steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, p[0], p[1], buttonsLeft))
+	}
+	tb.do("move", steps...)
+}
+
+// release lets go of the left button at p.
+func (tb *tab) release(p [2]float64) {
+	tb.t.Helper()
+	tb.do("release", chromedp.MouseEvent(chromedp.MouseReleased, p[0], p[1], buttonsLeft, chromedp.ClickCount(1)))
 }
 
 // hover moves the mouse, with no button held, to (x, y).

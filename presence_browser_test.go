@@ -281,40 +281,6 @@ func TestBrowserPresenceFollow(t *testing.T) {
 	a.waitFor("the view following Ana's cursor", centred(3400, -900))
 }
 
-// On a 375×700 phone screen every toolbar button is on screen and is what a tap there
-// reaches, and the corners do not overlap.
-func TestBrowserToolbarFitsPhone(t *testing.T) {
-	browser := newBrowser(t)
-	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
-	a.do("phone viewport", chromedp.EmulateViewport(375, 700))
-	a.waitFor("the phone layout", `innerWidth === 375 && innerHeight === 700`)
-	a.nextFrame()
-	off := eval[[]string](a, `[...document.querySelectorAll(".toolbar button")].flatMap((b) => {
-		const r = b.getBoundingClientRect();
-		const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-		const ok = r.width >= 24 && r.height >= 24 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight && b.contains(hit);
-		return ok ? [] : [b.title + " " + JSON.stringify(r)];
-	})`)
-	if n := eval[int](a, `document.querySelectorAll(".toolbar button").length`); n < 11 {
-		t.Fatalf("%d toolbar buttons, want the 11 of the board page", n)
-	}
-	if len(off) > 0 {
-		t.Fatalf("toolbar buttons off screen, too small or covered at 375×700: %q", off)
-	}
-	if overlap := eval[bool](a, `(() => {
-		const l = document.querySelector(".top-left").getBoundingClientRect();
-		return [...document.querySelectorAll(".top-right > *")].some((e) => {
-			const r = e.getBoundingClientRect();
-			return r.left < l.right && r.right > l.left && r.top < l.bottom && r.bottom > l.top;
-		});
-	})()`); overlap {
-		t.Fatal("the title and the top-right controls overlap at 375×700")
-	}
-	a.screenshot("board-phone.png")
-}
-
 func TestBrowserPresenceHomeCounts(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)

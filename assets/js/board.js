@@ -3,7 +3,8 @@
 // canvas, the input gestures and the controls together. Logic lives in the modules it
 // imports; this file only connects them.
 //
-// For browser tests: window.tabula = {doc, sync, camera, state, follow, people(), editor, stats};
+// For browser tests: window.tabula = {doc, sync, camera, state, follow, people(), editor, stats,
+// painted} (painted: when others' previews and elements were first drawn, paintlog.js);
 // body[data-state] is the connection state and body[data-seq] the last confirmed seq.
 
 import { Doc } from './doc.js';
@@ -75,7 +76,10 @@ const live = createLayer(liveCanvas, drawLive);
 /** @type {import('./canvas.js').DrawFn} */
 function drawLive(ctx, w, h, dpr) {
   applyCamera(ctx, camera, dpr);
-  for (const p of state.previews.values()) drawElement(ctx, p.el);
+  for (const p of state.previews.values()) {
+    drawElement(ctx, p.el);
+    drawing.painted.previewDrawn(p.el.id);
+  }
   drawing.drawOverlay(ctx, dpr);
   if (drawing.drawLasers(ctx, dpr)) live.invalidate();
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -384,7 +388,7 @@ const showVoice = bindVoiceBar({
   setViewers: (allow) => sync.transmit({ t: 'voice', op: 'viewers', allow }),
 });
 
-Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone, voice, editor: drawing.editor, stats: drawing.stats } });
+Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone, voice, editor: drawing.editor, stats: drawing.stats, painted: drawing.painted } });
 renderPeople();
 sync.start();
 watchPresence();

@@ -10,6 +10,7 @@ import { fitText } from './text-edit.js';
 import { HEX6 } from './elements.js';
 import { icon, sketch } from './icons.js';
 import { keyHint } from './editor.js';
+import { closeOnBoardTouch } from './dismiss.js';
 
 /** @typedef {import('./editor.js').Editor} Editor */
 /** @typedef {import('./doc.js').Element} Element */
@@ -179,6 +180,31 @@ export function bindStylePanel(ed, state) {
   // order, so the first button of a colour is the one people see.
   /** @type {HTMLElement} */ (document.querySelector('.toolbar')).after(panel);
 
+  // On phones (draw.css) the panel would cover a third of the board and its swatches
+  // would be too small for a finger: it folds behind a button showing the colour, and
+  // opens over the board when tapped, as the style menus of tldraw and Excalidraw do on
+  // phones. A touch on the board closes it (and only closes it).
+  const toggle = /** @type {HTMLButtonElement} */ (el('button', 'style-toggle panel editor-only'));
+  toggle.type = 'button';
+  toggle.id = 'style-toggle';
+  toggle.title = 'Style';
+  toggle.setAttribute('aria-label', 'Style');
+  toggle.setAttribute('aria-controls', panel.id);
+  toggle.setAttribute('aria-expanded', 'false');
+  const dot = el('span', 'style-dot');
+  toggle.append(dot);
+  panel.before(toggle);
+  const unfold = (/** @type {boolean} */ on) => {
+    panel.classList.toggle('open', on);
+    toggle.setAttribute('aria-expanded', String(on));
+  };
+  toggle.addEventListener('click', () => unfold(!panel.classList.contains('open')));
+  const board = document.getElementById('live');
+  if (board) closeOnBoardTouch(board, () => panel.classList.contains('open') && toggle.getClientRects().length > 0, () => unfold(false));
+  window.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') unfold(false);
+  });
+
   /** What the panel is about: the selection, or what the tool will draw. */
   function subject() {
     const sel = ed.selected();
@@ -199,6 +225,8 @@ export function bindStylePanel(ed, state) {
   function render() {
     const s = subject();
     panel.hidden = !s || !!ed.editingId;
+    toggle.hidden = panel.hidden;
+    if (panel.hidden) unfold(false);
     if (!s) return;
     const notes = s.types.includes('note');
     const props = new Set(/** @type {Prop[]} */ (propsFor(s.types)));
@@ -210,6 +238,7 @@ export function bindStylePanel(ed, state) {
     const fill = s.sel.length ? commonValue(s.sel, 'fill') : ed.style.fill;
     if (fill === '') props.delete('fillStyle');
     const locked = s.sel.length > 0 && s.sel.every((e) => e.locked);
+    let shown = '';
     for (const [prop, r] of rows) {
       if (prop === 'layers' || prop === 'actions') {
         r.hidden = !s.sel.length;
@@ -232,12 +261,15 @@ export function bindStylePanel(ed, state) {
         const known = r.querySelector(`button[aria-pressed="true"]`);
         custom.parentElement?.classList.toggle('on', !known);
       }
+      // The phone's style button shows the colour of the first colour row shown.
+      if ((prop === 'stroke' || prop === 'noteFill') && !shown) shown = typeof value === 'string' && value ? value : 'transparent';
       if (prop === 'opacity') {
         const pct = value === undefined ? '' : String(Math.round(value * 100));
         if (document.activeElement !== opacity && pct) opacity.value = pct;
         opacityValue.textContent = pct ? `${pct}%` : 'mixed';
       }
     }
+    dot.style.setProperty('--swatch', shown || 'transparent');
     // The first row shown has no rule above it.
     let first = true;
     for (const r of rows.values()) {

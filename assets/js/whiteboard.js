@@ -17,7 +17,9 @@ import { bindToolbar } from './toolbar.js';
 import { bindStylePanel } from './style-panel.js';
 import { bindViewBar } from './viewbar.js';
 import { bindTransfer } from './transfer.js';
-import { screenToWorld } from './camera.js';
+import { screenToWorld, visibleRect } from './camera.js';
+import { elementBounds, intersects } from './geometry.js';
+import { PaintLog, epochNow } from './paintlog.js';
 
 /** @typedef {import('./input.js').PointerInfo} PointerInfo */
 
@@ -122,6 +124,12 @@ export function setupDrawing(opts) {
   let firstFull = 0;
   /** Frame statistics of the scene layer, for the benchmark. */
   const stats = { frames: 0, drawn: 0, lastMs: 0, firstFull: 0 };
+  /** When others' elements were first drawn here, for the latency benchmark. */
+  const painted = new PaintLog(epochNow);
+  sync.on('ops', (/** @type {import('./doc.js').Broadcast} */ m) => {
+    if (m.by === sync.sid) return;
+    for (const op of m.ops) if (op.o === 'put') painted.arrive(op.el.id);
+  });
   return {
     editor: ed,
     input,
@@ -141,6 +149,10 @@ export function setupDrawing(opts) {
       stats.drawn = drawn;
       stats.lastMs = performance.now() - t0;
       stats.firstFull = firstFull;
+      painted.sceneDrawn((id) => {
+        const el = doc.get(id);
+        return !!el && id !== ed.editingId && intersects(elementBounds(el), visibleRect(camera, w, h));
+      });
     },
     /** Draws the tool's overlay on the live layer. @param {CanvasRenderingContext2D} ctx @param {number} dpr */
     drawOverlay(ctx, dpr) {
@@ -168,5 +180,6 @@ export function setupDrawing(opts) {
       for (const sid of [...trails.trails.keys()]) if (sid && !here(sid)) trails.forget(sid);
     },
     stats,
+    painted,
   };
 }
