@@ -50,11 +50,12 @@ type room struct {
 	authors   map[string]string // session id → name and colour recorded for history
 	eph       map[*Session]*ephSlot
 	ephOrder  []*Session
-	ephT      *time.Timer // fires ephemeralEvery after the first waiting ephemeral
+	ephT      *time.Timer // fires when the waiting ephemerals are due
+	ephLast   time.Time   // when ephemerals last went out
 }
 
-// ephemeralEvery is how often a board's cursors, lasers and previews go out. Each person's
-// latest of each within the interval is kept (a newer position replaces an older one) and
+// ephemeralEvery is the shortest time between two sends of a board's cursors, lasers and
+// previews. Each person's latest of each within the interval is kept (a newer position replaces an older one) and
 // all of them go to every member as one message, encoded once: with ten people moving
 // their cursors at 30 Hz on a board of a thousand, that is 50 writes per member per second
 // instead of 300.
@@ -231,7 +232,15 @@ func (r *room) ephemeral(s *Session, m *Message, frame []byte) {
 	slot := r.eph[s]
 	if slot == nil {
 		if len(r.ephOrder) == 0 {
-			r.ephT.Reset(ephemeralEvery)
+			// The first after a quiet interval goes out at once: a stroke's first preview
+			// or a cursor that starts moving shows without waiting. The rest of the
+			// interval is batched as usual, so a board still sends at most one of these
+			// messages per interval.
+			if wait := ephemeralEvery - time.Since(r.ephLast); wait > 0 {
+				r.ephT.Reset(wait)
+			} else {
+				defer r.sendEphemeral()
+			}
 		}
 		slot = &ephSlot{}
 		r.eph[s] = slot
@@ -255,6 +264,7 @@ func (r *room) ephemeral(s *Session, m *Message, frame []byte) {
 // sendEphemeral sends the interval's ephemeral messages to every member, the senders
 // included (clients skip their own sid): one encoding for the whole board.
 func (r *room) sendEphemeral() {
+	r.ephLast = time.Now()
 	var b []byte
 	add := func(f []byte) {
 		if f == nil {

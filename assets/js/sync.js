@@ -32,10 +32,16 @@ export const DEFAULT_LIMITS = Object.freeze({
 export const MAX_BACKOFF = 5000;
 
 /**
- * Minimum gap between ephemeral messages. The server drops more than 30 a second per
- * connection, so we stay just under that for cursor, preview and laser together.
+ * Budget of ephemeral messages (cursor, preview, laser and view together): a bucket of
+ * EPHEMERAL_BURST that refills at EPHEMERAL_RATE a second. The server drops more than 30
+ * a second per connection beyond a burst of 60, so this stays under it whatever the
+ * timing, while the first message after a quiet moment (a stroke's first preview, a
+ * cursor that starts to move) goes out at once instead of waiting for a slot.
  */
-export const EPHEMERAL_INTERVAL = 35;
+export const EPHEMERAL_RATE = 28;
+export const EPHEMERAL_BURST = 6;
+/** The gap between ephemeral messages once the burst is spent. */
+export const EPHEMERAL_INTERVAL = 1000 / EPHEMERAL_RATE;
 
 /** Largest coordinate or size the server accepts (MaxCoord). */
 export const MAX_COORD = 1e7;
@@ -185,7 +191,8 @@ export class Sync {
     /** @type {Map<string, object>} */
     this.ephemeral = new Map();
     this.ephemeralTimer = null;
-    this.ephemeralLast = -Infinity;
+    this.ephemeralTokens = EPHEMERAL_BURST;
+    this.ephemeralAt = -Infinity; // when the tokens were counted
 
     /** @type {Map<string, Set<(arg: any) => void>>} */
     this.listeners = new Map();
@@ -457,7 +464,7 @@ export class Sync {
 
   /**
    * Queues an ephemeral message, replacing an unsent one of the same kind (the newer one
-   * carries the newer position), and sends at most one every EPHEMERAL_INTERVAL ms.
+   * carries the newer position), and sends it as the budget allows (EPHEMERAL_RATE).
    * Offline, it is dropped: a stale cursor is worth nothing after a reconnect.
    * @param {string} kind
    * @param {object} msg
@@ -470,18 +477,23 @@ export class Sync {
 
   pumpEphemeral() {
     if (this.ephemeralTimer !== null || this.ephemeral.size === 0) return;
-    const wait = this.ephemeralLast + EPHEMERAL_INTERVAL - this.timers.now();
-    if (wait > 0) {
+    const now = this.timers.now();
+    const refill = ((now - this.ephemeralAt) * EPHEMERAL_RATE) / 1000;
+    this.ephemeralTokens = Math.min(EPHEMERAL_BURST, this.ephemeralTokens + (Number.isFinite(refill) ? refill : EPHEMERAL_BURST));
+    this.ephemeralAt = now;
+    if (this.ephemeralTokens < 1) {
+      const wait = ((1 - this.ephemeralTokens) * 1000) / EPHEMERAL_RATE;
       this.ephemeralTimer = this.timers.setTimeout(() => {
         this.ephemeralTimer = null;
         this.pumpEphemeral();
-      }, wait);
+      }, Math.ceil(wait));
       return;
     }
     const [kind, msg] = /** @type {[string, object]} */ (this.ephemeral.entries().next().value);
     this.ephemeral.delete(kind);
     this.transmit(msg);
-    this.ephemeralLast = this.timers.now();
+    this.ephemeralTokens -= 1;
     this.pumpEphemeral();
   }
+
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sync, splitFrame, splitBatch, backoff, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL, MAX_COORD } from '../js/sync.js';
+import { Sync, splitFrame, splitBatch, backoff, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL, EPHEMERAL_BURST, EPHEMERAL_RATE, MAX_COORD } from '../js/sync.js';
 import { Doc, putOp, patchOp } from '../js/doc.js';
 
 /** A clock that moves only when the test says so. */
@@ -283,26 +283,31 @@ test('a gap in seq reconnects to catch up, ignoring the rest of the frame', () =
   }
 });
 
-test('cursor messages are throttled to the newest position, and dropped offline', () => {
+test('cursor messages go out at once within the burst, then throttled to the newest position, and dropped offline', () => {
   const t = setup();
   t.sync.cursor(1, 1);
   const s = online(t);
+  const cursors = () => s.sent.filter((m) => m.t === 'cursor');
+  for (let i = 0; i < EPHEMERAL_BURST; i++) t.sync.cursor(0, i);
+  assert.equal(cursors().length, EPHEMERAL_BURST, 'a burst after a quiet moment is sent at once');
   t.sync.cursor(1, 2);
   t.sync.cursor(1, 3);
   t.sync.cursor(1, 4);
-  const cursors = () => s.sent.filter((m) => m.t === 'cursor');
-  assert.deepEqual(cursors(), [{ t: 'cursor', x: 1, y: 2 }]);
-  t.timers.advance(EPHEMERAL_INTERVAL);
-  assert.deepEqual(cursors().at(-1), { t: 'cursor', x: 1, y: 4 });
-  assert.equal(cursors().length, 2);
+  assert.equal(cursors().length, EPHEMERAL_BURST, 'the budget is spent: nothing more now');
+  t.timers.advance(Math.ceil(EPHEMERAL_INTERVAL));
+  assert.deepEqual(cursors().at(-1), { t: 'cursor', x: 1, y: 4 }, 'only the newest waiting position is sent');
+  assert.equal(cursors().length, EPHEMERAL_BURST + 1);
   t.timers.advance(1000);
-  assert.equal(cursors().length, 2, 'nothing new, nothing sent');
+  assert.equal(cursors().length, EPHEMERAL_BURST + 1, 'nothing new, nothing sent');
 
   t.sync.cursor(9, 9);
+  assert.deepEqual(cursors().at(-1), { t: 'cursor', x: 9, y: 9 }, 'after a quiet second, sent at once');
+  for (let i = 0; i < EPHEMERAL_BURST; i++) t.sync.cursor(8, i);
   t.sync.cursor(9, 10);
+  const before = cursors().length;
   s.onclose({ code: 1006 });
-  t.timers.advance(EPHEMERAL_INTERVAL);
-  assert.deepEqual(cursors().at(-1), { t: 'cursor', x: 9, y: 9 }, 'the queued cursor died with the connection');
+  t.timers.advance(1000);
+  assert.equal(cursors().length, before, 'the queued cursor died with the connection');
 });
 
 test('cursor and preview share the rate budget', () => {
@@ -318,7 +323,7 @@ test('cursor and preview share the rate budget', () => {
   t.timers.advance(1000);
   const eph = s.sent.filter((m) => m.t !== 'hello');
   const span = t.timers.now();
-  assert.ok(eph.length <= Math.ceil(span / EPHEMERAL_INTERVAL) + 1, `${eph.length} messages in ${span} ms`);
+  assert.ok(eph.length <= EPHEMERAL_BURST + Math.ceil((span * EPHEMERAL_RATE) / 1000), `${eph.length} messages in ${span} ms`);
   assert.deepEqual(eph.filter((m) => m.t === 'preview').at(-1), { t: 'preview', id: 'p', end: true }, 'the end of a preview is not lost');
   assert.ok(eph.some((m) => m.t === 'cursor') && eph.some((m) => m.t === 'preview' && m.el));
 });
@@ -430,4 +435,29 @@ test('after a reconnect, batches already in welcome.ops are not resent', () => {
   s2.frame(welcome({ seq: 1, ops: [{ t: 'ops', seq: 1, cid: 'c-1', by: 'me', at: 1, ops: [{ o: 'put', el: { ...rect('a'), v: 1 } }] }] }));
   assert.deepEqual(s2.sent.filter((m) => m.t === 'ops').map((m) => m.cid), ['c-2']);
   assert.deepEqual(t.doc.pending.map((b) => b.cid), ['c-2']);
+});
+
+test('a stream of cursors and previews never exceeds what the server accepts (30/s, burst 60)', () => {
+  const t = setup();
+  const s = online(t);
+  const el = rect('q');
+  let tokens = 60; // the server's bucket for this connection
+  let last = t.timers.now();
+  let seen = s.sent.length;
+  let sent = 0;
+  for (let ms = 0; ms < 10000; ms++) {
+    if (ms % 2 === 0) t.sync.cursor(ms, ms);
+    else t.sync.preview({ ...el, x: ms });
+    t.timers.advance(1);
+    const now = t.timers.now();
+    tokens = Math.min(60, tokens + ((now - last) * 30) / 1000);
+    last = now;
+    for (; seen < s.sent.length; seen++) {
+      if (s.sent[seen].t === 'hello') continue;
+      sent++;
+      assert.ok(tokens >= 1, `message ${sent} at ${ms} ms would be dropped by the server`);
+      tokens -= 1;
+    }
+  }
+  assert.ok(sent >= 270, `only ${sent} messages in 10 s: the budget is not used`);
 });

@@ -35,6 +35,8 @@ export function drawTool(ed, { highlighter = false } = {}) {
       if (!ed.canEdit) return;
       const top = ed.doc.topZ();
       drawing = { id: randomId(), z: keysBetween(top, null, 1)[0], points: [point(e)] };
+      // Others see the stroke begin with the pen's touch, not with its first move.
+      ed.sync.preview(element(drawing.points, drawing.id, drawing.z));
       ed.invalidate();
     },
     move(e, samples) {
