@@ -12,21 +12,27 @@ import (
 
 // stats reports what the process costs, for the load tool (sampled about once a
 // second) and for operators: CPU time used so far, resident memory, goroutines, live heap
-// and loaded boards. It reads counters the kernel and the runtime keep anyway; nothing
-// here stops the world.
+// and loaded boards, and histograms of the latency the server adds to ops. It reads
+// counters the kernel, the runtime and the service keep anyway; nothing here stops the
+// world.
 func (s *Server) stats(c *fiber.Ctx) error {
 	samples := []metrics.Sample{
 		{Name: "/sched/goroutines:goroutines"},
 		{Name: "/memory/classes/heap/objects:bytes"},
 	}
 	metrics.Read(samples)
+	deliver, ack := s.svc.LatencySnapshot()
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
-		"cpu_seconds": cpuSeconds(),
-		"rss_bytes":   rssBytes(),
-		"goroutines":  metricUint(samples[0]),
-		"heap_bytes":  metricUint(samples[1]),
-		"rooms":       s.svc.Rooms(),
+		// What the server adds to ops, per delivery (collab.Latency): histogram counts
+		// since start; two readings subtract to give an interval's distribution.
+		"latency_deliver": deliver,
+		"latency_ack":     ack,
+		"cpu_seconds":     cpuSeconds(),
+		"rss_bytes":       rssBytes(),
+		"goroutines":      metricUint(samples[0]),
+		"heap_bytes":      metricUint(samples[1]),
+		"rooms":           s.svc.Rooms(),
 	})
 }
 

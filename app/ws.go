@@ -113,10 +113,14 @@ func (w *wsConn) run() {
 				w.sess.Fail(collab.CloseGoingAway, "ping failed")
 			}
 		}
-		if msgs := w.sess.Take(); len(msgs) > 0 {
-			if !broken && w.writeFrame(msgs) != nil {
-				broken = true
-				w.sess.Fail(collab.CloseGoingAway, "write failed")
+		if msgs, stamps := w.sess.TakeStamped(); len(msgs) > 0 {
+			if !broken {
+				if w.writeFrame(msgs) != nil {
+					broken = true
+					w.sess.Fail(collab.CloseGoingAway, "write failed")
+				} else {
+					w.sess.Written(stamps)
+				}
 			}
 			clear(msgs) // an idle connection keeps no message alive
 			continue

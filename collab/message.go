@@ -73,6 +73,8 @@ type Message struct {
 	ID    string   // preview end
 	End   bool
 	Voice *VoiceSignal
+
+	Received int64 // unix ns the frame was read (ops), for the server's latency figures
 }
 
 type wireMsg struct {

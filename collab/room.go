@@ -100,6 +100,8 @@ type inflight struct {
 	frame  []byte
 	sender *Session
 	acks   []*Session // sessions that resent this cid meanwhile
+
+	received int64 // unix ns the batch was read, for the latency figures
 }
 
 // waitingWelcome is a session that joined while batches were in flight. Its welcome
@@ -377,7 +379,7 @@ func (r *room) ops(s *Session, m *Message) {
 	seq = r.st.seq
 	r.st.cids.add(m.CID, seq)
 	entry := LogEntry{Seq: seq, CID: m.CID, Data: opsFrame(seq, m.CID, s.ID, at, ops)}
-	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: entry.Data, sender: s})
+	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: entry.Data, sender: s, received: m.Received})
 	r.tail.push(entry)
 	r.svc.commit.submit(r.withAuthor(s, Write{Board: r.id, Entries: []LogEntry{entry}}), r.durableAt(seq))
 	r.sinceSnap++
@@ -438,11 +440,15 @@ func (r *room) advance() {
 	n := 0
 	for ; n < len(r.inflight) && r.inflight[n].seq <= durable; n++ {
 		f := &r.inflight[n]
+		deliver, acked := Stamp{}, Stamp{}
+		if f.received != 0 {
+			deliver, acked = Stamp{at: f.received, kind: stampDeliver}, Stamp{at: f.received, kind: stampAck}
+		}
 		for _, m := range r.members {
-			m.send(f.frame)
+			m.sendStamped(f.frame, deliver)
 		}
 		ack := ackFrame(f.cid, f.seq)
-		f.sender.send(ack)
+		f.sender.sendStamped(ack, acked)
 		for _, s := range f.acks {
 			s.send(ack)
 		}

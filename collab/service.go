@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"tabula/internal/hist"
 )
 
 // Config tunes a Service.
@@ -48,6 +50,7 @@ type Service struct {
 
 	presence *presence
 	stopIdle chan struct{}
+	latency  Latency
 
 	mu      sync.Mutex
 	rooms   map[string]*room
@@ -159,6 +162,19 @@ func (s *Service) Open(b BoardMeta, role Role) *Session {
 
 // MaxImage returns the largest image upload accepted, in bytes.
 func (s *Service) MaxImage() int { return s.cfg.MaxImage }
+
+// Latency is what the server adds to ops, per delivery: from reading a batch off its
+// connection to writing its broadcast to each member (Deliver) and its ack to the
+// sender (Ack), after it is durable. The load tool reads it from /debug/stats to tell the
+// server's share of end-to-end latency from its own.
+type Latency struct {
+	Deliver, Ack hist.Histogram
+}
+
+// LatencySnapshot returns the counts of both histograms so far.
+func (s *Service) LatencySnapshot() (deliver, ack hist.Snapshot) {
+	return s.latency.Deliver.Snapshot(), s.latency.Ack.Snapshot()
+}
 
 // Limits returns the limits the service enforces.
 func (s *Service) Limits() Limits { return s.limits }

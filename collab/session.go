@@ -67,6 +67,8 @@ type Session struct {
 	mu        sync.Mutex
 	queue     [][]byte
 	spare     [][]byte
+	stamps    []Stamp // one per queued message
+	spareSt   []Stamp
 	queued    int
 	oldest    time.Time // when the queue's head was queued
 	closed    bool
@@ -85,13 +87,55 @@ func newSession(svc *Service, board BoardMeta, role Role) *Session {
 // slice is only valid until the next Take; the caller should clear it once written, so
 // that an idle session holds no message.
 func (s *Session) Take() [][]byte {
+	q, _ := s.TakeStamped()
+	return q
+}
+
+// TakeStamped is Take that also returns each message's stamp; once the messages are
+// written, the transport hands the stamps to Written.
+func (s *Session) TakeStamped() ([][]byte, []Stamp) {
 	s.mu.Lock()
-	q := s.queue
+	q, st := s.queue, s.stamps
 	s.queue, s.spare = s.spare[:0], q
+	s.stamps, s.spareSt = s.spareSt[:0], st
 	s.queued = 0
 	s.oldest = time.Time{}
 	s.mu.Unlock()
-	return q
+	return q, st
+}
+
+// Stamp says when the client message that a queued message answers was received: the
+// writer times, per delivery, what the server added between reading the op and
+// writing its broadcast or ack. The zero Stamp is a message that is not timed.
+type Stamp struct {
+	at   int64 // unix ns the op was read
+	kind uint8
+}
+
+const (
+	stampDeliver = iota + 1 // an ops broadcast
+	stampAck                // the ack to the sender
+)
+
+// Written records the server's share of the latency of messages just written (their
+// stamps from TakeStamped).
+func (s *Session) Written(stamps []Stamp) {
+	var now int64
+	for _, st := range stamps {
+		if st.kind == 0 {
+			continue
+		}
+		if now == 0 {
+			now = time.Now().UnixNano()
+		}
+		d := time.Duration(now - st.at)
+		switch st.kind {
+		case stampDeliver:
+			s.svc.latency.Deliver.Record(d)
+		case stampAck:
+			s.svc.latency.Ack.Record(d)
+		}
+	}
 }
 
 // Closed reports whether the session has ended, and with which WebSocket close code
@@ -112,7 +156,10 @@ func (s *Session) Idle() bool {
 
 // send queues msg without blocking. A session that has fallen too far behind is closed
 // instead, so that it never slows the board. Reports whether msg was queued.
-func (s *Session) send(msg []byte) bool {
+func (s *Session) send(msg []byte) bool { return s.sendStamped(msg, Stamp{}) }
+
+// sendStamped is send for a message whose latency the writer times.
+func (s *Session) sendStamped(msg []byte, st Stamp) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -131,6 +178,7 @@ func (s *Session) send(msg []byte) bool {
 		s.oldest = now
 	}
 	s.queue = append(s.queue, msg)
+	s.stamps = append(s.stamps, st)
 	s.queued += len(msg)
 	first := len(s.queue) == 1
 	s.mu.Unlock()
@@ -158,7 +206,7 @@ func (s *Session) kick(code int, why string) {
 		// Too slow to keep up: flushing its backlog would only delay the close. It
 		// resumes from its last seq when it reconnects.
 		clear(s.queue)
-		s.queue, s.queued = s.queue[:0], 0
+		s.queue, s.stamps, s.queued = s.queue[:0], s.stamps[:0], 0
 	}
 	s.mu.Unlock()
 	s.Wake()
@@ -170,7 +218,8 @@ func (s *Session) Fail(code int, why string) { s.kick(code, why) }
 // Receive handles one frame from the client. It never blocks for long: validation runs
 // here, on the connection's own goroutine, and the room gets only valid work.
 func (s *Session) Receive(data []byte) {
-	s.lastActive.Store(time.Now().UnixNano())
+	received := time.Now().UnixNano()
+	s.lastActive.Store(received)
 	if len(data) > s.svc.limits.MaxMessage {
 		s.kick(CloseTooBig, "message too big")
 		return
@@ -216,6 +265,7 @@ func (s *Session) Receive(data []byte) {
 			s.ephemeral(m)
 			return
 		}
+		m.Received = received
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
 	case MsgCursor, MsgLaser, MsgView:
 		s.ephemeral(m)

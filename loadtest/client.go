@@ -217,7 +217,7 @@ func (c *simClient) onOps(seq int64, cid []byte, now int64) {
 		c.trace = append(c.trace, delivery{seq, string(cid)})
 	}
 	if sender, sent, ok := parseCID(cid, r.id); ok && sender != c.idx && r.inWindow(sent) {
-		r.delivery.record(time.Duration(now - sent))
+		r.delivery.Record(time.Duration(now - sent))
 	}
 	notify(c.progress)
 }
@@ -232,7 +232,7 @@ func (c *simClient) onAck(seq int64, cid []byte, now int64) {
 	r.acked.Add(1)
 	c.board.ackedUpTo(seq)
 	if r.inWindow(sent) {
-		r.ack.record(time.Duration(now - sent))
+		r.ack.Record(time.Duration(now - sent))
 	}
 	if r.cfg.trace {
 		c.acks = append(c.acks, delivery{seq, string(cid)})
@@ -254,7 +254,7 @@ func (c *simClient) onCursor(line []byte, now int64) {
 		r.cursorsRecv.Add(1)
 	}
 	if r.inWindow(sent) {
-		r.cursor.record(time.Duration(now - sent))
+		r.cursor.Record(time.Duration(now - sent))
 	}
 }
 

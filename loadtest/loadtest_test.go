@@ -128,6 +128,9 @@ func TestSmoke(t *testing.T) {
 	if rep.Server.Samples < 2 || rep.Server.RSSPeakBytes == 0 || rep.Server.GoroutinesPeak == 0 {
 		t.Fatalf("server stats not sampled: %+v", rep.Server)
 	}
+	if d, a := rep.Server.AddedDeliver, rep.Server.AddedAck; d == nil || a == nil || d.Count == 0 || a.Count == 0 || d.P99 <= 0 {
+		t.Fatalf("the server's share of latency not read: delivery %+v, ack %+v", d, a)
+	}
 }
 
 // TestPresenceSmoke runs the presence mode briefly: every join reaches every stream,

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"tabula/internal/hist"
 )
 
 // presenceInterval is a little over the server's presence delivery interval (200 ms).
@@ -102,7 +104,7 @@ func runPresence(ctx context.Context, target string, n, joins, sources, ramp int
 	// matches it by the joiner's unique name (its join event may arrive before the joiner
 	// has even read its welcome, so the sid is not known in time) and its leave by sid.
 	var cur atomic.Pointer[joinProbe]
-	hist := &histogram{}
+	lat := &hist.Histogram{}
 	var ready sync.WaitGroup
 	streams := make([]*http.Response, 0, n)
 	fmt.Fprintf(log, "opening %d presence streams on board %s\n", n, board)
@@ -122,7 +124,7 @@ func runPresence(ctx context.Context, target string, n, joins, sources, ramp int
 		}
 		streams = append(streams, resp)
 		ready.Add(1)
-		go readPresence(resp.Body, &cur, hist, ready.Done)
+		go readPresence(resp.Body, &cur, lat, ready.Done)
 	}
 	ready.Wait()
 	rep.Connected = len(streams)
@@ -176,7 +178,7 @@ func runPresence(ctx context.Context, target string, n, joins, sources, ramp int
 	}
 	cpu1, _ := smp.fetch(ctx)
 	rep.ServerCPUCore = round2((cpu1.CPUSeconds - cpu0.CPUSeconds) / time.Since(joinsFrom).Seconds())
-	rep.JoinLatency = hist.summary()
+	rep.JoinLatency = lat.Summary()
 	for _, s := range streams {
 		s.Body.Close()
 	}
@@ -210,7 +212,7 @@ func (p *joinProbe) setSID(sid string) {
 // roster and counting the probe's join and leave events. It parses lines in place
 // without allocating, so that ten thousand readers on the server's own cores cost as
 // little as possible of what is being measured.
-func readPresence(body io.Reader, cur *atomic.Pointer[joinProbe], hist *histogram, ready func()) {
+func readPresence(body io.Reader, cur *atomic.Pointer[joinProbe], lat *hist.Histogram, ready func()) {
 	br := bufio.NewReaderSize(body, 4096)
 	var event string
 	first := true
@@ -258,7 +260,7 @@ func readPresence(body io.Reader, cur *atomic.Pointer[joinProbe], hist *histogra
 			switch event {
 			case "join":
 				if bytes.Contains(line, p.name) {
-					hist.record(now.Sub(p.t0))
+					lat.Record(now.Sub(p.t0))
 					if p.joined.Add(1) == p.want {
 						close(p.allJoined)
 					}

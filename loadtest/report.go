@@ -1,6 +1,8 @@
 package loadtest
 
 import (
+	"tabula/internal/hist"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -109,15 +111,15 @@ func (r *run) report(started time.Time, window time.Duration, connected int) *Re
 		Batches: Batches{
 			Sent: r.sent.Load(), Acked: r.acked.Load(), Refused: r.refused.Load(),
 			Ops: r.opsSent.Load(), Bytes: r.bytesSent.Load(), Stalls: r.stalls.Load(),
-			PerSecond: perSecond(int64(r.ack.summary().Count), window),
+			PerSecond: perSecond(int64(r.ack.Summary().Count), window),
 		},
 		Deliveries:      Rate{r.deliveries.Load(), perSecond(r.deliveries.Load(), window)},
-		DeliveryLatency: r.delivery.summary(),
-		AckLatency:      r.ack.summary(),
+		DeliveryLatency: r.delivery.Summary(),
+		AckLatency:      r.ack.Summary(),
 		Cursors: Cursors{
 			Sent:     r.cursorsSent.Load(),
 			Received: Rate{r.cursorsRecv.Load(), perSecond(r.cursorsRecv.Load(), window)},
-			Latency:  r.cursor.summary(),
+			Latency:  r.cursor.Summary(),
 		},
 	}
 	r.mu.Lock()
@@ -193,6 +195,10 @@ func (rep *Report) writeTable(w io.Writer) error {
 		row("server", "no stats: %s", s.Error)
 	} else {
 		row("server cpu", "%.2f cores avg, %.2f peak  (%d samples)", s.CPUCoresAvg, s.CPUCoresPeak, s.Samples)
+		if s.AddedDeliver != nil && s.AddedAck != nil {
+			row("added by server", "delivery %s", lat(*s.AddedDeliver))
+			row("", "ack      %s", lat(*s.AddedAck))
+		}
 		row("server memory", "rss %s peak, %s avg; heap %s peak; %d goroutines peak",
 			bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes), bytesize(s.HeapPeakBytes), s.GoroutinesPeak)
 	}
@@ -254,3 +260,6 @@ func readResults(path string) (Results, error) {
 	}
 	return res, nil
 }
+
+// Latency is a latency distribution as reported, in milliseconds.
+type Latency = hist.Latency

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"tabula/internal/hist"
 )
 
 // run is the state of one load run shared by its clients. Counters are atomics and the
@@ -28,7 +30,7 @@ type run struct {
 	// The measured window, in ns since start; nothing is measured until it is set.
 	from, to atomic.Int64
 
-	delivery, ack, cursor histogram
+	delivery, ack, cursor hist.Histogram
 
 	sent, acked, refused, opsSent, bytesSent, stalls atomic.Int64
 	deliveries, cursorsSent, cursorsRecv             atomic.Int64

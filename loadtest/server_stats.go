@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"tabula/internal/hist"
 )
 
 // sampler polls the target's GET /debug/stats once a second, and whenever the run asks
@@ -35,6 +37,10 @@ type serverSample struct {
 	Goroutines uint64  `json:"goroutines"`
 	HeapBytes  uint64  `json:"heap_bytes"`
 	Rooms      int     `json:"rooms"`
+	// What the server adds to ops, per delivery (histograms since it started); absent
+	// from servers older than these figures.
+	Deliver *hist.Snapshot `json:"latency_deliver"`
+	Ack     *hist.Snapshot `json:"latency_ack"`
 }
 
 func newSampler(r *run) *sampler { return &sampler{r: r} }
@@ -97,7 +103,12 @@ type ServerStats struct {
 	RSSAvgBytes    uint64  `json:"rss_avg_bytes"`
 	HeapPeakBytes  uint64  `json:"heap_peak_bytes"`
 	GoroutinesPeak uint64  `json:"goroutines_peak"`
-	Error          string  `json:"error,omitempty"` // why sampling failed, if it did
+	// The latency the server itself added to ops in the window, per delivery: from
+	// reading a batch to writing its broadcast to each client, and its ack to the sender
+	// (the batch is durable in between).
+	AddedDeliver *Latency `json:"server_added_delivery_latency,omitempty"`
+	AddedAck     *Latency `json:"server_added_ack_latency,omitempty"`
+	Error        string   `json:"error,omitempty"` // why sampling failed, if it did
 }
 
 // summary describes the samples taken in [from, to] (ns since start), or all samples if
@@ -135,6 +146,15 @@ func (s *sampler) summary(from, to int64) ServerStats {
 		}
 	}
 	st.RSSAvgBytes = rss / uint64(len(in))
+	first, last := in[0], in[len(in)-1]
+	if first.Deliver != nil && last.Deliver != nil && len(in) > 1 {
+		l := last.Deliver.Since(*first.Deliver).Summary()
+		st.AddedDeliver = &l
+	}
+	if first.Ack != nil && last.Ack != nil && len(in) > 1 {
+		l := last.Ack.Since(*first.Ack).Summary()
+		st.AddedAck = &l
+	}
 	if len(in) > 1 {
 		st.CPUCoresAvg = cores(in[0], in[len(in)-1])
 	}

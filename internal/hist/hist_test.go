@@ -1,4 +1,4 @@
-package loadtest
+package hist
 
 import (
 	"math/rand/v2"
@@ -26,21 +26,39 @@ func TestBucketsCoverEveryValue(t *testing.T) {
 
 func TestQuantilesAreWithinTheBucketError(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	var h histogram
+	var h Histogram
 	vals := make([]time.Duration, 20000)
 	for i := range vals {
 		vals[i] = time.Duration(r.ExpFloat64() * float64(3*time.Millisecond))
-		h.record(vals[i])
+		h.Record(vals[i])
 	}
 	slices.Sort(vals)
 	for _, q := range []float64{0.5, 0.9, 0.99, 0.999, 1} {
 		want := vals[int(q*float64(len(vals)-1))]
-		got := h.quantile(q)
+		got := h.Quantile(q)
 		if diff := float64(got-want) / float64(want); diff < -0.02 || diff > 0.02 {
 			t.Errorf("quantile %g = %v, want %v within 2%%", q, got, want)
 		}
 	}
-	if got := h.quantile(1); got != vals[len(vals)-1] {
+	if got := h.Quantile(1); got != vals[len(vals)-1] {
 		t.Errorf("max = %v, want %v", got, vals[len(vals)-1])
+	}
+}
+
+func TestSnapshotsSubtract(t *testing.T) {
+	var h Histogram
+	for range 100 {
+		h.Record(time.Millisecond)
+	}
+	before := h.Snapshot()
+	for range 10 {
+		h.Record(50 * time.Millisecond)
+	}
+	got := h.Snapshot().Since(before).Summary()
+	if got.Count != 10 || got.P50 < 49 || got.P50 > 51 || got.Max < 49 || got.Max > 51 {
+		t.Fatalf("interval summary %+v, want 10 values of 50 ms", got)
+	}
+	if all := h.Snapshot().Summary(); all.Count != 110 || all.P50 > 1.1 {
+		t.Fatalf("whole summary %+v, want 110 values with p50 1 ms", all)
 	}
 }
