@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"testing"
 	"time"
+
+	"github.com/fasthttp/websocket"
 
 	"tabula/client"
 )
@@ -95,5 +99,65 @@ func TestEphemeralFloodIsRateLimited(t *testing.T) {
 	}
 	if len(flooder.errs) > 0 {
 		t.Fatalf("dropping excess cursors must be silent, got %s", flooder.errs[0].Raw)
+	}
+}
+
+// TestLaggingReaderGetsEveryBroadcastIntact: broadcasts are written straight to sockets
+// when they have room, and the rest of a frame the socket could not take is finished by
+// the connection's writer before anything else. A reader that lags by more than its
+// socket buffers hold (but less than its queue) gets every broadcast, whole and in order.
+func TestLaggingReaderGetsEveryBroadcastIntact(t *testing.T) {
+	ts := startServer(t)
+	b := ts.newBoard(t)
+	url := ts.wsURL("/b/", b.ID)
+	d := websocket.Dialer{HandshakeTimeout: wait, NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			// Small, so that the server's socket fills. (With 4 KiB, below the loopback
+			// MSS, the connection stalled in the kernel, whichever way the server wrote.)
+			_ = tc.SetReadBuffer(128 << 10)
+		}
+		return c, err
+	}}
+	ws, _, err := d.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	lag := &peer{t: t, c: &client.Conn{WS: ws}, doc: client.NewDoc(), acks: map[string]int64{}}
+	w, err := lag.c.Hello(0, "lagging", time.Now().Add(wait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lag.doc.Welcome(w); err != nil {
+		t.Fatal(err)
+	}
+	writer := join(t, url, 0)
+
+	// 2 MB of broadcasts in frames of odd sizes, so that the socket fills mid-frame.
+	const batches = 80
+	for i := range batches {
+		pts := make([][]float64, 700+i*7)
+		for k := range pts {
+			pts[k] = []float64{float64(k) + 0.123456, float64(k%97) + 0.654321, 0.5}
+		}
+		points, _ := json.Marshal(pts)
+		frame := fmt.Sprintf(`{"t":"ops","cid":"c%d","ops":[{"o":"put","el":{"id":"s%d","type":"stroke","points":%s,"z":"a"}}]}`, i, i, points)
+		if err := writer.c.SendRaw([]byte(frame)); err != nil {
+			t.Fatal(err)
+		}
+		writer.until(func(m *client.Msg) bool { return m.T == "ack" })
+	}
+	// Every broadcast, parsed (client.Read refuses a frame that is not JSON), in seq
+	// order, each the stroke that was sent.
+	for seq := int64(1); seq <= batches; seq++ {
+		m := lag.until(func(m *client.Msg) bool { return m.T == "ops" })
+		if m.Seq != seq {
+			t.Fatalf("broadcast seq %d, want %d", m.Seq, seq)
+		}
+		el := lag.doc.Els[fmt.Sprintf("s%d", seq-1)]
+		if pts, _ := el["points"].([]any); len(pts) != 700+int(seq-1)*7 {
+			t.Fatalf("seq %d: stroke s%d missing or cut short", seq, seq-1)
+		}
 	}
 }

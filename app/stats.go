@@ -21,13 +21,14 @@ func (s *Server) stats(c *fiber.Ctx) error {
 		{Name: "/memory/classes/heap/objects:bytes"},
 	}
 	metrics.Read(samples)
-	deliver, ack := s.svc.LatencySnapshot()
+	deliver, ack, durable := s.svc.LatencySnapshot()
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
 		// What the server adds to ops, per delivery (collab.Latency): histogram counts
 		// since start; two readings subtract to give an interval's distribution.
 		"latency_deliver": deliver,
 		"latency_ack":     ack,
+		"latency_durable": durable,
 		"cpu_seconds":     cpuSeconds(),
 		"rss_bytes":       rssBytes(),
 		"goroutines":      metricUint(samples[0]),

@@ -2,9 +2,12 @@ package app
 
 import (
 	"errors"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/fasthttp/websocket"
 	ws "github.com/gofiber/contrib/websocket"
@@ -36,6 +39,7 @@ func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 			return fiber.NewError(fiber.StatusUpgradeRequired, "this address takes WebSocket connections")
 		}
 		c.Locals("session", s.svc.Open(b, role))
+		c.Locals("conn", c.Context().Conn()) // the socket under fasthttp's hijacked wrapper
 		return c.Next()
 	}
 }
@@ -58,6 +62,12 @@ func (s *Server) wsHandler() fiber.Handler {
 func (s *Server) serveWS(c *ws.Conn) {
 	sess := c.Locals("session").(*collab.Session)
 	w := &wsConn{c: c, sess: sess, finished: make(chan struct{})}
+	if conn, ok := c.Locals("conn").(syscall.Conn); ok {
+		if raw, err := conn.SyscallConn(); err == nil {
+			w.raw = raw
+			sess.Direct = w.direct
+		}
+	}
 	sess.Wake = w.wake
 	s.conns.Store(w, struct{}{})
 	defer s.conns.Delete(w)
@@ -91,6 +101,101 @@ type wsConn struct {
 	ping     atomic.Bool // a ping is due
 	finished chan struct{}
 	deadline time.Time // write deadline set on the connection; only run touches it
+
+	raw       syscall.RawConn // the socket, for direct writes; nil if there is none
+	rest      []byte          // the unwritten end of a direct write, for run to finish
+	restStamp collab.Stamp
+}
+
+// direct writes msg as one text frame straight to the socket from the caller's goroutine
+// (the room's, fanning out a broadcast) when no writer is running and the socket takes
+// it without waiting: no goroutine is woken for it. Whatever the socket does not take
+// is kept for a writer started here. It reports false, having written nothing, when a
+// writer is running, the socket is full, or the write fails (the writer then finds the
+// failure). Called with the session's lock held (collab.Session.Direct).
+func (w *wsConn) direct(msg []byte, st collab.Stamp) bool {
+	if !w.running.CompareAndSwap(false, true) {
+		return false
+	}
+	var hb [10]byte
+	hdr := frameHeader(hb[:0], len(msg))
+	n := writeNow(w.raw, hdr, msg)
+	switch {
+	case n <= 0:
+		w.release()
+		return false
+	case n < len(hdr)+len(msg):
+		rest := make([]byte, 0, len(hdr)+len(msg)-n)
+		if n < len(hdr) {
+			rest = append(rest, hdr[n:]...)
+			rest = append(rest, msg...)
+		} else {
+			rest = append(rest, msg[n-len(hdr):]...)
+		}
+		w.rest, w.restStamp = rest, st
+		go w.run()
+		return true
+	}
+	w.sess.Written(st)
+	w.release()
+	return true
+}
+
+// release gives up the right to write taken by direct, starting a writer if a ping came
+// due meanwhile (its wake found the right taken).
+func (w *wsConn) release() {
+	w.running.Store(false)
+	if w.ping.Load() {
+		w.wake()
+	}
+}
+
+// frameHeader appends the header of an unmasked, final text frame of n bytes.
+func frameHeader(b []byte, n int) []byte {
+	b = append(b, 0x81)
+	switch {
+	case n < 126:
+		return append(b, byte(n))
+	case n <= 0xffff:
+		return append(b, 126, byte(n>>8), byte(n))
+	default:
+		return append(b, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+}
+
+// writeNow writes hdr and msg with one writev, never waiting for the socket: it returns
+// how many bytes went out, 0 when none could (full, a stale deadline), -1 on an error.
+func writeNow(raw syscall.RawConn, hdr, msg []byte) int {
+	n := 0
+	err := raw.Write(func(fd uintptr) bool {
+		iov := [2]syscall.Iovec{{Base: &hdr[0]}, {Base: &msg[0]}}
+		iov[0].SetLen(len(hdr))
+		iov[1].SetLen(len(msg))
+		cnt := 2
+		if len(msg) == 0 {
+			cnt = 1
+		}
+		for {
+			r, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(cnt))
+			switch {
+			case e == syscall.EINTR:
+				continue
+			case e == syscall.EAGAIN:
+			case e != 0:
+				n = -1
+			default:
+				n = int(r)
+			}
+			return true // never wait for room: the caller queues instead
+		}
+	})
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return 0 // a deadline left by a blocking write: the writer will set a new one
+	}
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // wake makes sure a writer runs; called by the session and by the pinger.
@@ -106,6 +211,16 @@ func (w *wsConn) wake() {
 // when a board is busy.
 func (w *wsConn) run() {
 	broken := false
+	if w.rest != nil {
+		w.refreshDeadline()
+		if _, err := w.c.NetConn().Write(w.rest); err != nil {
+			broken = true
+			w.sess.Fail(collab.CloseGoingAway, "write failed")
+		} else {
+			w.sess.Written(w.restStamp)
+		}
+		w.rest, w.restStamp = nil, collab.Stamp{}
+	}
 	for {
 		if w.ping.Swap(false) && !broken {
 			if err := w.c.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
@@ -119,7 +234,7 @@ func (w *wsConn) run() {
 					broken = true
 					w.sess.Fail(collab.CloseGoingAway, "write failed")
 				} else {
-					w.sess.Written(stamps)
+					w.sess.Written(stamps...)
 				}
 			}
 			clear(msgs) // an idle connection keeps no message alive
@@ -166,15 +281,20 @@ func (s *Server) pingAll() {
 	}
 }
 
-// writeFrame writes msgs as one message. The write deadline is moved only when half of
-// it has passed: setting it costs a timer update, which was a tenth of the server's CPU
-// when it was done for every frame.
-func (wc *wsConn) writeFrame(msgs [][]byte) error {
-	c := wc.c
+// refreshDeadline moves the write deadline only when half of it has passed: setting it
+// costs a timer update, which was a tenth of the server's CPU when it was done for every
+// frame.
+func (wc *wsConn) refreshDeadline() {
 	if now := time.Now(); wc.deadline.Sub(now) < writeTimeout/2 {
 		wc.deadline = now.Add(writeTimeout)
-		_ = c.SetWriteDeadline(wc.deadline)
+		_ = wc.c.SetWriteDeadline(wc.deadline)
 	}
+}
+
+// writeFrame writes msgs as one message.
+func (wc *wsConn) writeFrame(msgs [][]byte) error {
+	c := wc.c
+	wc.refreshDeadline()
 	w, err := c.NextWriter(websocket.TextMessage)
 	if err != nil {
 		return err

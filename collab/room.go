@@ -3,6 +3,8 @@ package collab
 import (
 	"bytes"
 	"log/slog"
+	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -443,12 +445,18 @@ func (r *room) advance() {
 		deliver, acked := Stamp{}, Stamp{}
 		if f.received != 0 {
 			deliver, acked = Stamp{at: f.received, kind: stampDeliver}, Stamp{at: f.received, kind: stampAck}
+			r.svc.latency.Durable.Record(time.Duration(time.Now().UnixNano() - f.received))
 		}
-		for _, m := range r.members {
-			m.sendStamped(f.frame, deliver)
+		// The sender first, broadcast then ack as every member sees them: its ack does
+		// not wait for the fan-out to a large board.
+		var skip *Session
+		if slices.Contains(r.members, f.sender) {
+			f.sender.sendStamped(f.frame, deliver)
+			skip = f.sender
 		}
 		ack := ackFrame(f.cid, f.seq)
 		f.sender.sendStamped(ack, acked)
+		r.fanOut(f.frame, deliver, skip)
 		for _, s := range f.acks {
 			s.send(ack)
 		}
@@ -668,4 +676,34 @@ func (t *logTail) since(since, seq int64) ([]LogEntry, bool) {
 		return nil, false
 	}
 	return t.entries[since+1-t.entries[0].Seq:], true
+}
+
+// roomFanOutChunk is how many members one goroutine writes a broadcast to. Sessions
+// write straight to their sockets when they can (Session.Direct), so a broadcast to a
+// large board is that many system calls: above this many members they are split over
+// the CPUs, and the room waits for all of them, which keeps every member's order.
+const roomFanOutChunk = 256
+
+// fanOut sends msg to every member but skip.
+func (r *room) fanOut(msg []byte, st Stamp, skip *Session) {
+	workers := min(runtime.GOMAXPROCS(0), len(r.members)/roomFanOutChunk)
+	if workers < 2 {
+		for _, m := range r.members {
+			if m != skip {
+				m.sendStamped(msg, st)
+			}
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for part := range slices.Chunk(r.members, (len(r.members)+workers-1)/workers) {
+		wg.Go(func() {
+			for _, m := range part {
+				if m != skip {
+					m.sendStamped(msg, st)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -169,11 +169,14 @@ func (s *Service) MaxImage() int { return s.cfg.MaxImage }
 // server's share of end-to-end latency from its own.
 type Latency struct {
 	Deliver, Ack hist.Histogram
+	// Durable is the part of both before the fan-out: from reading a batch to its room
+	// learning that it is durable (decode, apply, group commit with fsync, hand-offs).
+	Durable hist.Histogram
 }
 
-// LatencySnapshot returns the counts of both histograms so far.
-func (s *Service) LatencySnapshot() (deliver, ack hist.Snapshot) {
-	return s.latency.Deliver.Snapshot(), s.latency.Ack.Snapshot()
+// LatencySnapshot returns the counts of the histograms so far.
+func (s *Service) LatencySnapshot() (deliver, ack, durable hist.Snapshot) {
+	return s.latency.Deliver.Snapshot(), s.latency.Ack.Snapshot(), s.latency.Durable.Snapshot()
 }
 
 // Limits returns the limits the service enforces.

@@ -63,6 +63,15 @@ type Session struct {
 
 	// Wake is set by the transport before the session is used; see Session.
 	Wake func()
+	// Direct, if the transport sets it before the session is used, writes msg straight
+	// to the connection when that can be done at once: nothing of the session is waiting
+	// and the socket has room. It reports whether it took msg — wholly written, or the
+	// rest kept by the transport to be written before anything else — and records st
+	// when written (Written). It is called with the session's lock held, so it must not
+	// block or call back into the session. Without it, every message is queued and a
+	// writer woken: a goroutine scheduled per connection per broadcast, which on a board
+	// of a thousand kept ops waiting behind a thousand runnable writers.
+	Direct func(msg []byte, st Stamp) bool
 
 	mu        sync.Mutex
 	queue     [][]byte
@@ -119,7 +128,7 @@ const (
 
 // Written records the server's share of the latency of messages just written (their
 // stamps from TakeStamped).
-func (s *Session) Written(stamps []Stamp) {
+func (s *Session) Written(stamps ...Stamp) {
 	var now int64
 	for _, st := range stamps {
 		if st.kind == 0 {
@@ -175,6 +184,10 @@ func (s *Session) sendStamped(msg []byte, st Stamp) bool {
 		return false
 	}
 	if len(s.queue) == 0 {
+		if s.Direct != nil && s.Direct(msg, st) {
+			s.mu.Unlock()
+			return true
+		}
 		s.oldest = now
 	}
 	s.queue = append(s.queue, msg)

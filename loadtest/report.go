@@ -198,6 +198,9 @@ func (rep *Report) writeTable(w io.Writer) error {
 		if s.AddedDeliver != nil && s.AddedAck != nil {
 			row("added by server", "delivery %s", lat(*s.AddedDeliver))
 			row("", "ack      %s", lat(*s.AddedAck))
+			if s.AddedDurable != nil {
+				row("", "durable  %s", lat(*s.AddedDurable))
+			}
 		}
 		row("server memory", "rss %s peak, %s avg; heap %s peak; %d goroutines peak",
 			bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes), bytesize(s.HeapPeakBytes), s.GoroutinesPeak)

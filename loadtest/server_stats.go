@@ -41,6 +41,7 @@ type serverSample struct {
 	// from servers older than these figures.
 	Deliver *hist.Snapshot `json:"latency_deliver"`
 	Ack     *hist.Snapshot `json:"latency_ack"`
+	Durable *hist.Snapshot `json:"latency_durable"`
 }
 
 func newSampler(r *run) *sampler { return &sampler{r: r} }
@@ -108,7 +109,8 @@ type ServerStats struct {
 	// (the batch is durable in between).
 	AddedDeliver *Latency `json:"server_added_delivery_latency,omitempty"`
 	AddedAck     *Latency `json:"server_added_ack_latency,omitempty"`
-	Error        string   `json:"error,omitempty"` // why sampling failed, if it did
+	AddedDurable *Latency `json:"server_read_to_durable_latency,omitempty"` // the part before the fan-out
+	Error        string   `json:"error,omitempty"`                          // why sampling failed, if it did
 }
 
 // summary describes the samples taken in [from, to] (ns since start), or all samples if
@@ -154,6 +156,10 @@ func (s *sampler) summary(from, to int64) ServerStats {
 	if first.Ack != nil && last.Ack != nil && len(in) > 1 {
 		l := last.Ack.Since(*first.Ack).Summary()
 		st.AddedAck = &l
+	}
+	if first.Durable != nil && last.Durable != nil && len(in) > 1 {
+		l := last.Durable.Since(*first.Durable).Summary()
+		st.AddedDurable = &l
 	}
 	if len(in) > 1 {
 		st.CPUCoresAvg = cores(in[0], in[len(in)-1])
