@@ -439,8 +439,16 @@ func (r *room) advance() {
 		r.fail(err)
 		return
 	}
+	// One batch becoming durable is written straight to members' sockets; several at
+	// once (a busy board, group commit) are queued, so that each member's writer sends
+	// them in one frame: one system call per member instead of one per batch.
+	ready := 0
+	for ready < len(r.inflight) && r.inflight[ready].seq <= durable {
+		ready++
+	}
+	direct := ready == 1
 	n := 0
-	for ; n < len(r.inflight) && r.inflight[n].seq <= durable; n++ {
+	for ; n < ready; n++ {
 		f := &r.inflight[n]
 		deliver, acked := Stamp{}, Stamp{}
 		if f.received != 0 {
@@ -451,12 +459,12 @@ func (r *room) advance() {
 		// not wait for the fan-out to a large board.
 		var skip *Session
 		if slices.Contains(r.members, f.sender) {
-			f.sender.sendStamped(f.frame, deliver)
+			f.sender.sendStamped(f.frame, deliver, direct)
 			skip = f.sender
 		}
 		ack := ackFrame(f.cid, f.seq)
-		f.sender.sendStamped(ack, acked)
-		r.fanOut(f.frame, deliver, skip)
+		f.sender.sendStamped(ack, acked, direct)
+		r.fanOut(f.frame, deliver, skip, direct)
 		for _, s := range f.acks {
 			s.send(ack)
 		}
@@ -684,13 +692,13 @@ func (t *logTail) since(since, seq int64) ([]LogEntry, bool) {
 // the CPUs, and the room waits for all of them, which keeps every member's order.
 const roomFanOutChunk = 256
 
-// fanOut sends msg to every member but skip.
-func (r *room) fanOut(msg []byte, st Stamp, skip *Session) {
+// fanOut sends msg to every member but skip (direct: see Session.sendStamped).
+func (r *room) fanOut(msg []byte, st Stamp, skip *Session, direct bool) {
 	workers := min(runtime.GOMAXPROCS(0), len(r.members)/roomFanOutChunk)
 	if workers < 2 {
 		for _, m := range r.members {
 			if m != skip {
-				m.sendStamped(msg, st)
+				m.sendStamped(msg, st, direct)
 			}
 		}
 		return
@@ -700,7 +708,7 @@ func (r *room) fanOut(msg []byte, st Stamp, skip *Session) {
 		wg.Go(func() {
 			for _, m := range part {
 				if m != skip {
-					m.sendStamped(msg, st)
+					m.sendStamped(msg, st, direct)
 				}
 			}
 		})

@@ -165,10 +165,12 @@ func (s *Session) Idle() bool {
 
 // send queues msg without blocking. A session that has fallen too far behind is closed
 // instead, so that it never slows the board. Reports whether msg was queued.
-func (s *Session) send(msg []byte) bool { return s.sendStamped(msg, Stamp{}) }
+func (s *Session) send(msg []byte) bool { return s.sendStamped(msg, Stamp{}, true) }
 
-// sendStamped is send for a message whose latency the writer times.
-func (s *Session) sendStamped(msg []byte, st Stamp) bool {
+// sendStamped is send for a message whose latency the writer times. direct allows the
+// transport to write msg at once (Direct); a room sending several broadcasts in a row
+// leaves them to queue instead, so that the writer sends them as one frame.
+func (s *Session) sendStamped(msg []byte, st Stamp, direct bool) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -184,7 +186,7 @@ func (s *Session) sendStamped(msg []byte, st Stamp) bool {
 		return false
 	}
 	if len(s.queue) == 0 {
-		if s.Direct != nil && s.Direct(msg, st) {
+		if direct && s.Direct != nil && s.Direct(msg, st) {
 			s.mu.Unlock()
 			return true
 		}
