@@ -31,6 +31,9 @@ func BenchmarkFanout(b *testing.B) {
 				if _, err := c.Hello(0, "r", time.Now().Add(wait)); err != nil {
 					b.Fatal(err)
 				}
+				// No deadline for the readers below: a long run must not time them out
+				// (it did, and the benchmark hung waiting for deliveries).
+				_ = c.WS.SetReadDeadline(time.Time{})
 				conns[i] = c
 			}
 			for _, c := range conns[1:] {
