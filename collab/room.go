@@ -688,14 +688,16 @@ func (t *logTail) since(since, seq int64) ([]LogEntry, bool) {
 
 // roomFanOutChunk is how many members one goroutine writes a broadcast to. Sessions
 // write straight to their sockets when they can (Session.Direct), so a broadcast to a
-// large board is that many system calls: above this many members they are split over
-// the CPUs, and the room waits for all of them, which keeps every member's order.
+// large board is that many system calls: above this many members direct writes are split
+// over the CPUs, and the room waits for all of them, which keeps every member's order.
 const roomFanOutChunk = 256
 
 // fanOut sends msg to every member but skip (direct: see Session.sendStamped).
 func (r *room) fanOut(msg []byte, st Stamp, skip *Session, direct bool) {
 	workers := min(runtime.GOMAXPROCS(0), len(r.members)/roomFanOutChunk)
-	if workers < 2 {
+	if workers < 2 || !direct {
+		// Queueing is cheap and wakes the members' writers: done from worker goroutines
+		// it was 6× slower (BenchmarkFanout/1000Conns 0.53 → 3.0 ms a batch).
 		for _, m := range r.members {
 			if m != skip {
 				m.sendStamped(msg, st, direct)
