@@ -177,4 +177,15 @@ func TestBrowserPlacedLineIsDiscarded(t *testing.T) {
 	if len(p) != 2 || !near(math.Abs(p[1][0]-p[0][0]), math.Abs(p[1][1]-p[0][1]), 0.05) {
 		t.Fatalf("Shift-placed line %v, want 45°", p)
 	}
+
+	// Picking another tool while placing keeps what was placed.
+	a.tool("l", "line")
+	a.click(300, 600, 1)
+	a.click(400, 650, 1)
+	a.click(500, 600, 1)
+	a.tool("r", "rect")
+	a.settled()
+	if n := eval[int](a, `tabula.doc.view().filter((e) => e.type === 'line' && e.points?.length === 3).length`); n != 1 {
+		t.Fatalf("%d lines of 3 points after switching tools while placing, want 1", n)
+	}
 }

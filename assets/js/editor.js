@@ -29,10 +29,11 @@ import { randomId } from './ids.js';
  *   down: (e: PointerInfo) => void, move: (e: PointerInfo, samples: PointerInfo[]) => void,
  *   up: (e: PointerInfo) => void, cancel?: () => void, hover?: (e: PointerInfo) => void,
  *   dblclick?: (e: PointerInfo) => void, overlay?: (ctx: CanvasRenderingContext2D, dpr: number) => void,
- *   leave?: () => void, command?: (cmd: string) => boolean,
+ *   leave?: () => void, command?: (cmd: string) => boolean, switchAway?: () => void,
  * }} Tool
  * A tool in the middle of something (a line placed point by point, point editing) may
- * take a key's command first with `command`, returning true when it did.
+ * take a key's command first with `command`, returning true when it did; `switchAway`
+ * runs before `cancel` when another tool is picked, to keep what should be kept.
  * @typedef {{update: (ops: Op[]) => void, end: (ops?: Op[]) => void, cancel: () => void}} Gesture
  */
 
@@ -214,6 +215,7 @@ export function createEditor(opts) {
       const info = TOOLS.find((t) => t.id === id);
       if (!info || (info.editor && !canEdit)) return;
       if (id !== ed.tool) {
+        tools[ed.tool]?.switchAway?.();
         tools[ed.tool]?.cancel?.();
         tools[ed.tool]?.leave?.();
       }

@@ -99,8 +99,12 @@ export function shapeTool(ed, type) {
     ed.invalidate();
   }
 
-  /** Ends placing points: the line is stored if it has two distinct points. */
-  function finish() {
+  /**
+   * Ends placing points: the line is stored if it has two distinct points, then selected
+   * with the select tool unless another tool is being picked (leaving).
+   * @param {boolean} [leaving]
+   */
+  function finish(leaving = false) {
     const p = placing;
     if (!p) return;
     placing = null;
@@ -115,6 +119,7 @@ export function shapeTool(ed, type) {
     target = undefined;
     ed.commit([{ o: 'put', el }]);
     if (p.el) ed.sync.previewEnd(p.id);
+    if (leaving) return;
     ed.setTool('select');
     ed.select([el.id], { exact: true });
   }
@@ -184,6 +189,10 @@ export function shapeTool(ed, type) {
       ed.sync.previewEnd(d.id);
       ed.setTool('select');
       ed.select([el.id], { exact: true });
+    },
+    switchAway() {
+      // Picking another tool keeps the points placed so far, as Excalidraw does.
+      finish(true);
     },
     cancel() {
       if (drawing?.el) ed.sync.previewEnd(drawing.id);
