@@ -1,7 +1,6 @@
 package collab
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -112,13 +111,8 @@ type wireOp struct {
 // refused batch can be named in the reply.
 func DecodeMessage(data []byte, lim *Limits) (*Message, error) {
 	var w wireMsg
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
-		return &Message{Type: w.T, CID: w.CID}, jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &Message{Type: w.T, CID: w.CID}, errorf(EBadJSON, "a frame must hold exactly one JSON object")
+	if err := w.decode(data, lim); err != nil {
+		return &Message{Type: w.T, CID: w.CID}, err
 	}
 	return w.message(lim)
 }
