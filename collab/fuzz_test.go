@@ -5,21 +5,24 @@ import (
 	"testing"
 )
 
+// decodeSeeds start the fuzzers of the decoder.
+var decodeSeeds = []string{
+	`{"t":"hello","since":3,"name":"Ana","color":"#abc"}`,
+	`{"t":"ops","cid":"c1","ops":[{"o":"put","el":{"id":"a","type":"stroke","points":[[0,0,0.5],[1,2]],"z":"a0","text":"x\ny"}}]}`,
+	`{"t":"ops","cid":"c2","ops":[{"o":"patch","id":"a","set":{"x":1,"fill":"#fff","deleted":false}},{"o":"del","id":"a"}]}`,
+	`{"t":"ops","cid":"c3","ops":[{"o":"put","el":{"id":"l","type":"arrow","points":[[0,0],[5,9],[10,0]],"curve":"round","z":"a1"}},{"o":"patch","id":"l","set":{"curve":"sharp"}}]}`,
+	`{"t":"cursor","x":1,"y":2}`,
+	`{"t":"preview","el":{"id":"p","type":"rect","z":"a"}}`,
+	`{"t":"title","title":"Plan"}`,
+	`{"t":"ops","cid":"c","ops":[{"o":"put","el":{"id":"a","type":"rect","z":"a0","x":1e400}}]}`,
+	"\x00\xff",
+}
+
 // FuzzDecodeMessage feeds arbitrary frames to the decoder and validator. Whatever comes
 // in: no panic; a refusal is an *Error with a message; and anything accepted can be
 // applied to a board whose encoding is valid JSON that loads back to the same board.
 func FuzzDecodeMessage(f *testing.F) {
-	for _, seed := range []string{
-		`{"t":"hello","since":3,"name":"Ana","color":"#abc"}`,
-		`{"t":"ops","cid":"c1","ops":[{"o":"put","el":{"id":"a","type":"stroke","points":[[0,0,0.5],[1,2]],"z":"a0","text":"x\ny"}}]}`,
-		`{"t":"ops","cid":"c2","ops":[{"o":"patch","id":"a","set":{"x":1,"fill":"#fff","deleted":false}},{"o":"del","id":"a"}]}`,
-		`{"t":"ops","cid":"c3","ops":[{"o":"put","el":{"id":"l","type":"arrow","points":[[0,0],[5,9],[10,0]],"curve":"round","z":"a1"}},{"o":"patch","id":"l","set":{"curve":"sharp"}}]}`,
-		`{"t":"cursor","x":1,"y":2}`,
-		`{"t":"preview","el":{"id":"p","type":"rect","z":"a"}}`,
-		`{"t":"title","title":"Plan"}`,
-		`{"t":"ops","cid":"c","ops":[{"o":"put","el":{"id":"a","type":"rect","z":"a0","x":1e400}}]}`,
-		"\x00\xff",
-	} {
+	for _, seed := range decodeSeeds {
 		f.Add([]byte(seed))
 	}
 	lim := DefaultLimits

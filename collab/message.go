@@ -1,7 +1,6 @@
 package collab
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -114,33 +113,33 @@ type wireOp struct {
 // refused batch can be named in the reply.
 func DecodeMessage(data []byte, lim *Limits) (*Message, error) {
 	var w wireMsg
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
-		return &Message{Type: w.T, CID: w.CID}, jsonError(err)
+	if err := w.decode(data, lim); err != nil {
+		return &Message{Type: w.T, CID: w.CID}, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &Message{Type: w.T, CID: w.CID}, errorf(EBadJSON, "a frame must hold exactly one JSON object")
-	}
+	return w.message(lim)
+}
+
+// message validates a decoded frame.
+func (w *wireMsg) message(lim *Limits) (*Message, error) {
 	m := &Message{Type: w.T}
 	var err error
 	switch w.T {
 	case MsgHello:
-		err = m.hello(&w)
+		err = m.hello(w)
 	case MsgOps:
 		m.CID = w.CID
-		err = m.ops(&w, lim)
+		err = m.ops(w, lim)
 	case MsgTitle:
 		if w.Title == nil {
 			return m, errorf(EBadMessage, "title message needs a title")
 		}
 		m.Title, err = CleanTitle(*w.Title)
 	case MsgCursor, MsgLaser:
-		err = m.point(&w)
+		err = m.point(w)
 	case MsgName:
-		err = m.hello(&w)
+		err = m.hello(w)
 	case MsgView:
-		if err = m.point(&w); err == nil {
+		if err = m.point(w); err == nil {
 			if w.W == nil || w.H == nil || !finiteIn(*w.W, 1e-9, MaxCoord) || !finiteIn(*w.H, 1e-9, MaxCoord) {
 				err = errorf(EBadValue, "view needs a positive w and h within %g", float64(MaxCoord))
 			} else {
@@ -148,9 +147,9 @@ func DecodeMessage(data []byte, lim *Limits) (*Message, error) {
 			}
 		}
 	case MsgPreview:
-		err = m.preview(&w, lim)
+		err = m.preview(w, lim)
 	case MsgVoice:
-		err = m.voice(&w)
+		err = m.voice(w)
 	case "":
 		err = errorf(EUnknownMessage, "message has no type (t)")
 	default:

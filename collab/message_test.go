@@ -6,16 +6,12 @@ import (
 	"testing"
 )
 
-func TestDecodeMessageRefusesHostileInput(t *testing.T) {
-	lim := DefaultLimits
-	lim.MaxPoints = 5
-	lim.MaxText = 10
-	lim.MaxBatch = 3
+// hostileCases are frames the decoder must refuse, with the code, under hostileLimits.
+// FuzzDecodeMatchesEncodingJSON starts from them too.
+func hostileCases() []struct{ name, frame, code string } {
 	pts := func(n int) string { return "[" + strings.TrimSuffix(strings.Repeat("[1,2],", n), ",") + "]" }
 	rect := `{"id":"a","type":"rect","z":"a0"}`
-	tests := []struct {
-		name, frame, code string
-	}{
+	return []struct{ name, frame, code string }{
 		{"NotJSON", `hello`, EBadJSON},
 		{"Empty", ``, EBadJSON},
 		{"Array", `[1,2]`, EBadJSON},
@@ -70,6 +66,20 @@ func TestDecodeMessageRefusesHostileInput(t *testing.T) {
 		{"LongTitle", `{"t":"title","title":"` + strings.Repeat("x", 201) + `"}`, EBadValue},
 		{"NoTitle", `{"t":"title"}`, EBadMessage},
 	}
+}
+
+// hostileLimits are small, so that the limits are easy to pass.
+func hostileLimits() Limits {
+	lim := DefaultLimits
+	lim.MaxPoints = 5
+	lim.MaxText = 10
+	lim.MaxBatch = 3
+	return lim
+}
+
+func TestDecodeMessageRefusesHostileInput(t *testing.T) {
+	lim := hostileLimits()
+	tests := hostileCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := DecodeMessage([]byte(tt.frame), &lim)

@@ -1,6 +1,8 @@
 package collab
 
 import (
+	"bytes"
+	"math"
 	"strconv"
 )
 
@@ -16,64 +18,121 @@ func (p Points) Len() int { return len(p) / 3 }
 // At returns point i; pressure is -1 when absent.
 func (p Points) At(i int) (x, y, pressure float32) { return p[3*i], p[3*i+1], p[3*i+2] }
 
-// UnmarshalJSON parses [[x,y],[x,y,p],…]. encoding/json has already checked that data is
-// valid JSON, so this only checks shape and ranges; it refuses NaN-free but huge numbers,
-// coordinates beyond MaxCoord, pressure outside [0,1], and anything that is not a pair or
-// triple of numbers.
+// UnmarshalJSON parses [[x,y],[x,y,p],…] for encoding/json, which reads the frames the
+// server stored; client frames are read by frameReader.points directly.
 func (p *Points) UnmarshalJSON(data []byte) error {
-	s := scanner{b: data}
-	if s.peek() == 'n' { // null
+	d := frameReader{b: data, maxPoints: math.MaxInt}
+	d.ws()
+	if d.peek() == 'n' { // null
 		*p = nil
 		return nil
 	}
-	if !s.eat('[') {
+	if err := d.points(p); err != nil {
+		return err
+	}
+	return nil
+}
+
+// pointsPtr reads the points field of an element; null makes it absent.
+func (d *frameReader) pointsPtr(dst **Points) *Error {
+	if d.peek() == 'n' {
+		*dst = nil
+		return d.word("null")
+	}
+	if *dst == nil {
+		*dst = new(Points)
+	}
+	return d.points(*dst)
+}
+
+// points reads the array at d.i straight into *p, as float32 triples. It refuses (and
+// stops decoding the frame) what is not a pair or triple of numbers, numbers that do
+// not fit a float64, coordinates beyond MaxCoord and pressure outside [0,1]. The
+// errors are those the encoding/json unmarshaler gave, which saw only valid JSON: what
+// is both misshapen and not JSON gets the syntax error (wireMsg.decode sees to that).
+func (d *frameReader) points(p *Points) *Error {
+	if d.peek() != '[' {
 		return errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
 	}
-	out := make(Points, 0, 3*(len(data)/12+1))
-	if s.eat(']') {
-		*p = out
+	d.i++
+	d.ws()
+	if d.peek() == ']' {
+		d.i++
+		*p = make(Points, 0)
 		return nil
 	}
+	out := make(Points, 0, 3*d.pointsHint())
+	// The position is kept in a local: this loop reads most of a stroke's bytes, and
+	// an error here ends the decoding, so d.i is only set at the end.
+	b, i := d.b, d.i
 	for {
-		if !s.eat('[') {
-			return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", len(out)/3)
+		n := len(out) / 3
+		if i = skipSpace(b, i); i >= len(b) || b[i] != '[' {
+			return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", n)
 		}
+		i++
 		var v [3]float64
-		n := 0
+		k := 0
 		for {
-			f, ok := s.number()
-			if !ok || n == 3 {
-				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", len(out)/3)
+			i = skipSpace(b, i)
+			if k == 3 || i >= len(b) || b[i] != '-' && !isDigit(b[i]) {
+				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
 			}
-			v[n] = f
-			n++
-			if s.eat(']') {
+			f, end, inRange, valid := parseNumber(b, i)
+			if !valid {
+				return d.syntax(end)
+			}
+			if !inRange {
+				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
+			}
+			v[k] = f
+			k++
+			if i = skipSpace(b, end); i < len(b) && b[i] == ']' {
+				i++
 				break
 			}
-			if !s.eat(',') {
-				return errorf(EBadValue, "point %d is malformed", len(out)/3)
+			if i >= len(b) || b[i] != ',' {
+				return errorf(EBadValue, "point %d is malformed", n)
 			}
+			i++
 		}
-		if n < 2 || !finiteWithin(v[0], MaxCoord) || !finiteWithin(v[1], MaxCoord) {
-			return errorf(EBadValue, "point %d needs x and y within ±%g", len(out)/3, float64(MaxCoord))
+		if k < 2 || !finiteWithin(v[0], MaxCoord) || !finiteWithin(v[1], MaxCoord) {
+			return errorf(EBadValue, "point %d needs x and y within ±%g", n, float64(MaxCoord))
 		}
 		pr := -1.0
-		if n == 3 {
+		if k == 3 {
 			if !finiteIn(v[2], 0, 1) {
-				return errorf(EBadValue, "point %d: pressure must be 0-1", len(out)/3)
+				return errorf(EBadValue, "point %d: pressure must be 0-1", n)
 			}
 			pr = v[2]
 		}
 		out = append(out, float32(v[0]), float32(v[1]), float32(pr))
-		if s.eat(']') {
+		if i = skipSpace(b, i); i < len(b) && b[i] == ']' {
+			i++
 			break
 		}
-		if !s.eat(',') {
+		if i >= len(b) || b[i] != ',' {
 			return errorf(EBadValue, "points must be separated by commas")
 		}
+		i++
 	}
+	d.i = i
 	*p = out
 	return nil
+}
+
+// pointsHint counts the points of the array being read, so that they are stored
+// without growing: its brackets, up to the '"' or '}' that follows a well-formed one.
+// The count is bounded by the bytes left (a point takes at least five) and the limit.
+func (d *frameReader) pointsHint() int {
+	rest := d.b[d.i:]
+	if end := bytes.IndexByte(rest, '"'); end >= 0 {
+		rest = rest[:end]
+	}
+	if end := bytes.IndexByte(rest, '}'); end >= 0 {
+		rest = rest[:end]
+	}
+	return min(bytes.Count(rest, []byte{'['}), len(rest)/5+1, d.maxPoints)
 }
 
 // appendJSON writes p in wire form.
@@ -98,55 +157,4 @@ func (p Points) appendJSON(b []byte) []byte {
 
 func appendFloat32(b []byte, f float32) []byte {
 	return strconv.AppendFloat(b, float64(f), 'g', -1, 32)
-}
-
-// scanner reads the tokens of an already-validated JSON array of arrays of numbers.
-type scanner struct {
-	b []byte
-	i int
-}
-
-func (s *scanner) skip() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-func (s *scanner) peek() byte {
-	s.skip()
-	if s.i < len(s.b) {
-		return s.b[s.i]
-	}
-	return 0
-}
-
-func (s *scanner) eat(c byte) bool {
-	if s.peek() == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
-func (s *scanner) number() (float64, bool) {
-	s.skip()
-	start := s.i
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			s.i++
-			continue
-		}
-		break
-	}
-	if start == s.i {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(string(s.b[start:s.i]), 64)
-	return f, err == nil
 }

@@ -5,13 +5,16 @@ import (
 	"testing"
 )
 
-func TestDecodeVoice(t *testing.T) {
+type voiceCase struct {
+	name, in string
+	want     VoiceSignal
+	code     string
+}
+
+// voiceCases are voice frames and what they decode to, or the code refusing them.
+func voiceCases() []voiceCase {
 	cand := "candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host"
-	for _, tc := range []struct {
-		name, in string
-		want     VoiceSignal
-		code     string
-	}{
+	return []voiceCase{
 		{"Join", `{"t":"voice","op":"join"}`, VoiceSignal{Op: VoiceJoin}, ""},
 		{"Leave", `{"t":"voice","op":"leave"}`, VoiceSignal{Op: VoiceLeave}, ""},
 		{"Offer", `{"t":"voice","op":"offer","sdp":"v=0\r\ns=-\r\n"}`, VoiceSignal{Op: VoiceOffer, SDP: "v=0\r\ns=-\r\n"}, ""},
@@ -37,7 +40,11 @@ func TestDecodeVoice(t *testing.T) {
 		{"MuteWithoutMuted", `{"t":"voice","op":"mute"}`, VoiceSignal{}, EBadMessage},
 		{"MutedNotBool", `{"t":"voice","op":"mute","muted":"yes"}`, VoiceSignal{}, EBadValue},
 		{"ViewersWithoutAllow", `{"t":"voice","op":"viewers"}`, VoiceSignal{}, EBadMessage},
-	} {
+	}
+}
+
+func TestDecodeVoice(t *testing.T) {
+	for _, tc := range voiceCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := DecodeMessage([]byte(tc.in), &DefaultLimits)
 			if tc.code != "" {
@@ -56,14 +63,16 @@ func TestDecodeVoice(t *testing.T) {
 	}
 }
 
+var voiceSeeds = []string{
+	`{"t":"voice","op":"join"}`,
+	`{"t":"voice","op":"offer","sdp":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}`,
+	`{"t":"voice","op":"candidate","candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host","mid":"0"}`,
+	`{"t":"voice","op":"mute","muted":false}`,
+	`{"t":"voice","op":"viewers","allow":true}`,
+}
+
 func FuzzDecodeVoice(f *testing.F) {
-	for _, seed := range []string{
-		`{"t":"voice","op":"join"}`,
-		`{"t":"voice","op":"offer","sdp":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}`,
-		`{"t":"voice","op":"candidate","candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host","mid":"0"}`,
-		`{"t":"voice","op":"mute","muted":false}`,
-		`{"t":"voice","op":"viewers","allow":true}`,
-	} {
+	for _, seed := range voiceSeeds {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
