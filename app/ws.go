@@ -2,12 +2,11 @@ package app
 
 import (
 	"errors"
-	"os"
+	"net"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/fasthttp/websocket"
 	ws "github.com/gofiber/contrib/websocket"
@@ -62,9 +61,8 @@ func (s *Server) wsHandler() fiber.Handler {
 func (s *Server) serveWS(c *ws.Conn) {
 	sess := c.Locals("session").(*collab.Session)
 	w := &wsConn{c: c, sess: sess, finished: make(chan struct{})}
-	if conn, ok := c.Locals("conn").(syscall.Conn); ok {
-		if raw, err := conn.SyscallConn(); err == nil {
-			w.raw = raw
+	if conn, ok := c.Locals("conn").(net.Conn); ok {
+		if w.raw = collab.RawConn(conn); w.raw != nil {
 			sess.Direct = w.direct
 		}
 	}
@@ -119,9 +117,9 @@ func (w *wsConn) direct(msg []byte, st collab.Stamp) bool {
 	}
 	var hb [10]byte
 	hdr := frameHeader(hb[:0], len(msg))
-	n := writeNow(w.raw, hdr, msg)
+	n, err := collab.WriteNow(w.raw, hdr, msg)
 	switch {
-	case n <= 0:
+	case err != nil || n == 0:
 		w.release()
 		return false
 	case n < len(hdr)+len(msg):
@@ -161,41 +159,6 @@ func frameHeader(b []byte, n int) []byte {
 	default:
 		return append(b, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
-}
-
-// writeNow writes hdr and msg with one writev, never waiting for the socket: it returns
-// how many bytes went out, 0 when none could (full, a stale deadline), -1 on an error.
-func writeNow(raw syscall.RawConn, hdr, msg []byte) int {
-	n := 0
-	err := raw.Write(func(fd uintptr) bool {
-		iov := [2]syscall.Iovec{{Base: &hdr[0]}, {Base: &msg[0]}}
-		iov[0].SetLen(len(hdr))
-		iov[1].SetLen(len(msg))
-		cnt := 2
-		if len(msg) == 0 {
-			cnt = 1
-		}
-		for {
-			r, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(cnt))
-			switch {
-			case e == syscall.EINTR:
-				continue
-			case e == syscall.EAGAIN:
-			case e != 0:
-				n = -1
-			default:
-				n = int(r)
-			}
-			return true // never wait for room: the caller queues instead
-		}
-	})
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return 0 // a deadline left by a blocking write: the writer will set a new one
-	}
-	if err != nil {
-		return -1
-	}
-	return n
 }
 
 // wake makes sure a writer runs; called by the session and by the pinger.
