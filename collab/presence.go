@@ -2,8 +2,6 @@ package collab
 
 import (
 	"encoding/json"
-	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -329,34 +327,21 @@ func (r *roster) deliverAll(b []byte) {
 	for s := range r.subs {
 		subs = append(subs, s)
 	}
+	var mu sync.Mutex
 	var dropped []*Subscriber
-	if workers := min(runtime.GOMAXPROCS(0), len(subs)/fanOutChunk); workers < 2 {
-		for _, s := range subs {
+	inParallel(subs, fanOutChunk, func(part []*Subscriber) {
+		var mine []*Subscriber
+		for _, s := range part {
 			if !r.deliver(s, b) {
-				dropped = append(dropped, s)
+				mine = append(mine, s)
 			}
 		}
-	} else {
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		per := (len(subs) + workers - 1) / workers
-		for part := range slices.Chunk(subs, per) {
-			wg.Go(func() {
-				var mine []*Subscriber
-				for _, s := range part {
-					if !r.deliver(s, b) {
-						mine = append(mine, s)
-					}
-				}
-				if len(mine) > 0 {
-					mu.Lock()
-					dropped = append(dropped, mine...)
-					mu.Unlock()
-				}
-			})
+		if len(mine) > 0 {
+			mu.Lock()
+			dropped = append(dropped, mine...)
+			mu.Unlock()
 		}
-		wg.Wait()
-	}
+	})
 	clear(subs)
 	r.fan = subs
 	for _, s := range dropped {

@@ -3,7 +3,6 @@ package collab
 import (
 	"bytes"
 	"log/slog"
-	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -694,26 +693,18 @@ const roomFanOutChunk = 256
 
 // fanOut sends msg to every member but skip (direct: see Session.sendStamped).
 func (r *room) fanOut(msg []byte, st Stamp, skip *Session, direct bool) {
-	workers := min(runtime.GOMAXPROCS(0), len(r.members)/roomFanOutChunk)
-	if workers < 2 || !direct {
-		// Queueing is cheap and wakes the members' writers: done from worker goroutines
-		// it was 6× slower (BenchmarkFanout/1000Conns 0.53 → 3.0 ms a batch).
-		for _, m := range r.members {
+	send := func(part []*Session) {
+		for _, m := range part {
 			if m != skip {
 				m.sendStamped(msg, st, direct)
 			}
 		}
+	}
+	if !direct {
+		// Queueing is cheap and wakes the members' writers: done from worker goroutines
+		// it was 6× slower (BenchmarkFanout/1000Conns 0.53 → 3.0 ms a batch).
+		send(r.members)
 		return
 	}
-	var wg sync.WaitGroup
-	for part := range slices.Chunk(r.members, (len(r.members)+workers-1)/workers) {
-		wg.Go(func() {
-			for _, m := range part {
-				if m != skip {
-					m.sendStamped(msg, st, direct)
-				}
-			}
-		})
-	}
-	wg.Wait()
+	inParallel(r.members, roomFanOutChunk, send)
 }
