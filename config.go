@@ -75,7 +75,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.Limits.MaxMessage, "max-message", "TABULA_MAX_MESSAGE", d.Limits.MaxMessage, "largest WebSocket message from a client, in bytes")
 	num(&c.MaxImage, "max-image", "TABULA_MAX_IMAGE", d.MaxImage, "largest image upload, in bytes")
 	num(&c.MaxQueueBytes, "max-queue", "TABULA_MAX_QUEUE", d.MaxQueueBytes, "bytes waiting for one slow connection before it is closed (1013)")
-	num(&c.SnapshotEvery, "snapshot-every", "TABULA_SNAPSHOT_EVERY", d.SnapshotEvery, "store a board snapshot every this many batches")
+	num(&c.SnapshotEvery, "snapshot-every", "TABULA_SNAPSHOT_EVERY", d.SnapshotEvery, "store a board snapshot after this many batches, once the log has also grown by half the last snapshot's size")
 	num(&c.MaxStreams, "max-streams-per-ip", "TABULA_MAX_STREAMS_PER_IP", 32, "concurrent presence streams (SSE) allowed from one client address")
 	str(&c.ProxyHeader, "proxy-header", "TABULA_PROXY_HEADER", "", "header with the client address set by your reverse proxy, e.g. X-Forwarded-For (only trusted from -trusted-proxies)")
 	str(&proxies, "trusted-proxies", "TABULA_TRUSTED_PROXIES", "127.0.0.1,::1", "comma-separated proxy addresses or CIDRs whose -proxy-header is believed")
