@@ -21,7 +21,7 @@ func (s *Server) stats(c *fiber.Ctx) error {
 		{Name: "/memory/classes/heap/objects:bytes"},
 	}
 	metrics.Read(samples)
-	deliver, ack, durable := s.svc.LatencySnapshot()
+	deliver, ack, durable, commit := s.svc.LatencySnapshot()
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
 		// What the server adds to ops, per delivery (collab.Latency): histogram counts
@@ -29,6 +29,7 @@ func (s *Server) stats(c *fiber.Ctx) error {
 		"latency_deliver": deliver,
 		"latency_ack":     ack,
 		"latency_durable": durable,
+		"commit_time":     commit, // each group-commit transaction; count = transactions
 		"cpu_seconds":     cpuSeconds(),
 		"rss_bytes":       rssBytes(),
 		"goroutines":      metricUint(samples[0]),

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
+
+	"tabula/internal/hist"
 )
 
 // committer is the single writer in front of the Store: it takes writes from every room,
@@ -12,6 +15,7 @@ import (
 // board pays one fsync of latency and a busy server pays one fsync per group.
 type committer struct {
 	store Store
+	took  *hist.Histogram // time of each transaction, synced; its count is the commits
 	in    chan commitReq
 	done  chan struct{}
 
@@ -30,8 +34,8 @@ const (
 	maxGroupBytes  = 8 << 20 // bytes in one transaction, roughly
 )
 
-func newCommitter(store Store) *committer {
-	c := &committer{store: store, in: make(chan commitReq, commitQueue), done: make(chan struct{}), failed: make(map[string]bool)}
+func newCommitter(store Store, took *hist.Histogram) *committer {
+	c := &committer{store: store, took: took, in: make(chan commitReq, commitQueue), done: make(chan struct{}), failed: make(map[string]bool)}
 	go c.run()
 	return c
 }
@@ -91,7 +95,9 @@ func (c *committer) commit(group []commitReq, writes []Write) {
 	c.mu.Unlock()
 	var err error
 	if len(writes) > 0 {
+		start := time.Now()
 		err = c.store.Commit(context.Background(), writes)
+		c.took.Record(time.Since(start))
 	}
 	c.mu.Lock()
 	for i := range group {

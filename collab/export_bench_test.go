@@ -1,10 +1,14 @@
 package collab
 
+import "tabula/internal/hist"
+
 // Exported for the external benchmarks only.
 
 type BenchCommitter struct{ c *committer }
 
-func NewCommitterForBench(s Store) *BenchCommitter { return &BenchCommitter{newCommitter(s)} }
+func NewCommitterForBench(s Store) *BenchCommitter {
+	return &BenchCommitter{newCommitter(s, new(hist.Histogram))}
+}
 
 func (b *BenchCommitter) Submit(w Write, done func(error)) { b.c.submit(w, done) }
 

@@ -17,7 +17,8 @@ type Config struct {
 	// page reload does not reload the board from disk.
 	RoomIdle time.Duration
 	// SnapshotEvery is how many batches a board's log grows before the room stores a
-	// snapshot, bounding how much of the log a load must replay.
+	// snapshot, bounding how much of the log a load must replay. The log must also
+	// have grown by half the last snapshot's size (see room.snapshotDue).
 	SnapshotEvery int
 	// MaxQueueBytes is how many bytes may wait to be written to one connection before it
 	// is closed as too slow (1013). It bounds the memory a stalled client can pin.
@@ -74,9 +75,10 @@ func NewService(store Store, cfg Config) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: store, cfg: cfg, limits: cfg.Limits, log: cfg.Logger,
-		commit: newCommitter(store), ctx: ctx, cancel: cancel, rooms: make(map[string]*room),
+		ctx: ctx, cancel: cancel, rooms: make(map[string]*room),
 		presence: newPresence(), stopIdle: make(chan struct{}),
 	}
+	s.commit = newCommitter(store, &s.latency.Commit)
 	go s.watchIdle()
 	s.startJanitor()
 	return s
@@ -172,11 +174,14 @@ type Latency struct {
 	// Durable is the part of both before the fan-out: from reading a batch to its room
 	// learning that it is durable (decode, apply, group commit with fsync, hand-offs).
 	Durable hist.Histogram
+	// Commit is the time of each group-commit transaction, fsync included; its count is
+	// the number of transactions, so batches per commit = Durable's count / Commit's.
+	Commit hist.Histogram
 }
 
 // LatencySnapshot returns the counts of the histograms so far.
-func (s *Service) LatencySnapshot() (deliver, ack, durable hist.Snapshot) {
-	return s.latency.Deliver.Snapshot(), s.latency.Ack.Snapshot(), s.latency.Durable.Snapshot()
+func (s *Service) LatencySnapshot() (deliver, ack, durable, commit hist.Snapshot) {
+	return s.latency.Deliver.Snapshot(), s.latency.Ack.Snapshot(), s.latency.Durable.Snapshot(), s.latency.Commit.Snapshot()
 }
 
 // Limits returns the limits the service enforces.

@@ -202,6 +202,9 @@ func (rep *Report) writeTable(w io.Writer) error {
 				row("", "durable  %s", lat(*s.AddedDurable))
 			}
 		}
+		if c := s.Commits; c != nil && c.Count > 0 {
+			row("server commits", "%.0f transactions/s, each %s", s.CommitsPerSec, lat(*c))
+		}
 		row("server memory", "rss %s peak, %s avg; heap %s peak; %d goroutines peak",
 			bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes), bytesize(s.HeapPeakBytes), s.GoroutinesPeak)
 	}

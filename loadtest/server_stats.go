@@ -42,6 +42,7 @@ type serverSample struct {
 	Deliver *hist.Snapshot `json:"latency_deliver"`
 	Ack     *hist.Snapshot `json:"latency_ack"`
 	Durable *hist.Snapshot `json:"latency_durable"`
+	Commit  *hist.Snapshot `json:"commit_time"`
 }
 
 func newSampler(r *run) *sampler { return &sampler{r: r} }
@@ -110,7 +111,11 @@ type ServerStats struct {
 	AddedDeliver *Latency `json:"server_added_delivery_latency,omitempty"`
 	AddedAck     *Latency `json:"server_added_ack_latency,omitempty"`
 	AddedDurable *Latency `json:"server_read_to_durable_latency,omitempty"` // the part before the fan-out
-	Error        string   `json:"error,omitempty"`                          // why sampling failed, if it did
+	// The server's group-commit transactions in the window (count) and how long each
+	// took, fsync included.
+	Commits       *Latency `json:"server_commits,omitempty"`
+	CommitsPerSec float64  `json:"server_commits_per_s,omitempty"`
+	Error         string   `json:"error,omitempty"` // why sampling failed, if it did
 }
 
 // summary describes the samples taken in [from, to] (ns since start), or all samples if
@@ -160,6 +165,13 @@ func (s *sampler) summary(from, to int64) ServerStats {
 	if first.Durable != nil && last.Durable != nil && len(in) > 1 {
 		l := last.Durable.Since(*first.Durable).Summary()
 		st.AddedDurable = &l
+	}
+	if first.Commit != nil && last.Commit != nil && len(in) > 1 {
+		l := last.Commit.Since(*first.Commit).Summary()
+		st.Commits = &l
+		if wall := time.Duration(last.at - first.at).Seconds(); wall > 0 {
+			st.CommitsPerSec = math.Round(float64(l.Count) / wall)
+		}
 	}
 	if len(in) > 1 {
 		st.CPUCoresAvg = cores(in[0], in[len(in)-1])
