@@ -44,16 +44,53 @@ func putExtras(tx *bbolt.Tx, w collab.Write) error {
 	return nil
 }
 
+// putCheckpoint stores a snapshot as a checkpoint, in a bucket of its own. As a plain
+// value it shared its B+tree leaf with the checkpoints before it (bbolt keeps at least
+// two keys on a page), so every new snapshot of a large board rewrote one to three old
+// ones as well: megabytes per snapshot, and most of what a busy server wrote to disk.
 func putCheckpoint(tx *bbolt.Tx, board string, snap collab.Snapshot) error {
 	b, err := tx.Bucket(bucketChecks).CreateBucketIfNotExists([]byte(board))
 	if err != nil {
 		return fmt.Errorf("checkpoint bucket of %s: %w", board, err)
 	}
 	b.FillPercent = 0.9
-	if err := b.Put(seqKey(snap.Seq), snap.Data); err != nil {
+	k := seqKey(snap.Seq)
+	if b.Get(k) != nil { // an older file's checkpoint at the same seq
+		if err := b.Delete(k); err != nil {
+			return fmt.Errorf("checkpoint %d of %s: %w", snap.Seq, board, err)
+		}
+	}
+	cb, err := b.CreateBucketIfNotExists(k)
+	if err == nil {
+		err = cb.Put(checkpointKey, snap.Data)
+	}
+	if err != nil {
 		return fmt.Errorf("checkpoint %d of %s: %w", snap.Seq, board, err)
 	}
 	return nil
+}
+
+var checkpointKey = []byte("s")
+
+// checkpointData returns the snapshot of checkpoint key k in a board's checkpoint
+// bucket, given the value the bucket holds under k (nil for a nested bucket, the
+// snapshot itself in older files); nil if there is none.
+func checkpointData(cp *bbolt.Bucket, k, v []byte) []byte {
+	if v != nil {
+		return v
+	}
+	if b := cp.Bucket(k); b != nil {
+		return b.Get(checkpointKey)
+	}
+	return nil
+}
+
+// deleteCheckpoint removes checkpoint k in either layout.
+func deleteCheckpoint(cp *bbolt.Bucket, k []byte) error {
+	if cp.Bucket(k) != nil {
+		return cp.DeleteBucket(k)
+	}
+	return cp.Delete(k)
 }
 
 // LoadAt returns the newest checkpoint at or before seq and the log up to seq.
@@ -68,7 +105,7 @@ func (s *Store) LoadAt(_ context.Context, id string, seq int64) (snap collab.Sna
 				k, v = c.Prev()
 			}
 			if k != nil {
-				snap = collab.Snapshot{Seq: int64(binary.BigEndian.Uint64(k)), Data: bytes.Clone(v)}
+				snap = collab.Snapshot{Seq: int64(binary.BigEndian.Uint64(k)), Data: bytes.Clone(checkpointData(cp, k, v))}
 			}
 		}
 		log := tx.Bucket(bucketLogs).Bucket([]byte(id))
@@ -190,7 +227,7 @@ func (s *Store) Compact(_ context.Context, id string, keep []collab.Snapshot, dr
 		}
 		if cp := tx.Bucket(bucketChecks).Bucket([]byte(id)); cp != nil {
 			for _, seq := range drop {
-				if err := cp.Delete(seqKey(seq)); err != nil {
+				if err := deleteCheckpoint(cp, seqKey(seq)); err != nil {
 					return err
 				}
 			}

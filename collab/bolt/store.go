@@ -1,17 +1,21 @@
 // Package bolt stores boards in one bbolt file.
 //
 // Layout: bucket "boards" maps edit id → metadata (JSON); "views" maps view id → edit
-// id; "snaps" maps edit id → latest snapshot (8-byte big-endian seq, then data); "logs"
+// id; "snaps" maps edit id → which checkpoint is the latest snapshot (8-byte big-endian
+// seq, then the marker "T\xff"; files written before keep the snapshot itself there: the
+// seq, then the data); "logs"
 // holds one bucket per board mapping 8-byte big-endian seq → log entry, so a cursor
 // walks a board's log in order; "cids" holds one bucket per board mapping each batch's
 // client id → its seq, so that a resent batch is recognised however old it is; "images"
 // holds one bucket per board mapping an image's content address → its bytes;
 // "checkpoints" holds one bucket per board mapping 8-byte big-endian seq → a snapshot
-// at that seq (every snapshot is also kept there, until history is compacted);
+// at that seq (every snapshot is kept there, until history is compacted), each in a
+// bucket of its own under the key "s" (older files: the snapshot as the value);
 // "authors" holds one bucket per board mapping session id → its name and colour (JSON).
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -137,7 +141,17 @@ func (s *Store) Load(_ context.Context, id string) (snap collab.Snapshot, tail [
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		if v := tx.Bucket(bucketSnaps).Get([]byte(id)); len(v) >= 8 {
 			snap.Seq = int64(binary.BigEndian.Uint64(v))
-			snap.Data = append([]byte(nil), v[8:]...)
+			data := v[8:]
+			if isSnapRef(v) {
+				var cp *bbolt.Bucket
+				if data, cp = nil, tx.Bucket(bucketChecks).Bucket([]byte(id)); cp != nil {
+					data = checkpointData(cp, v[:8], cp.Get(v[:8]))
+				}
+				if data == nil {
+					return fmt.Errorf("the latest snapshot, checkpoint %d, is missing", snap.Seq)
+				}
+			}
+			snap.Data = bytes.Clone(data)
 		}
 		log := tx.Bucket(bucketLogs).Bucket([]byte(id))
 		if log == nil {
@@ -243,14 +257,12 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 				}
 			}
 			if w.Snapshot != nil {
-				v := make([]byte, 8+len(w.Snapshot.Data))
-				binary.BigEndian.PutUint64(v, uint64(w.Snapshot.Seq))
-				copy(v[8:], w.Snapshot.Data)
-				if err := tx.Bucket(bucketSnaps).Put([]byte(w.Board), v); err != nil {
-					return fmt.Errorf("snapshot of %s: %w", w.Board, err)
-				}
+				// Stored once, as a checkpoint; "snaps" only says which one is the latest.
 				if err := putCheckpoint(tx, w.Board, *w.Snapshot); err != nil {
 					return err
+				}
+				if err := tx.Bucket(bucketSnaps).Put([]byte(w.Board), snapRef(w.Snapshot.Seq)); err != nil {
+					return fmt.Errorf("snapshot of %s: %w", w.Board, err)
 				}
 			}
 			if w.Meta != nil && !w.Create {
@@ -262,6 +274,17 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 		return nil
 	})
 }
+
+// snapRefMark follows the seq in a "snaps" value that names a checkpoint. To a server
+// from before this layout it reads as a snapshot of format 255, which it refuses to load
+// ("newer than this server understands") instead of taking it for an empty board.
+const snapRefMark = "T\xff"
+
+func snapRef(seq int64) []byte {
+	return append(seqKey(seq), snapRefMark...)
+}
+
+func isSnapRef(v []byte) bool { return len(v) == 8+len(snapRefMark) && string(v[8:]) == snapRefMark }
 
 func seqKey(seq int64) []byte {
 	k := make([]byte, 8)
