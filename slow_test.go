@@ -106,6 +106,9 @@ func TestEphemeralFloodIsRateLimited(t *testing.T) {
 // when they have room, and the rest of a frame the socket could not take is finished by
 // the connection's writer before anything else. A reader that lags by more than its
 // socket buffers hold (but less than its queue) gets every broadcast, whole and in order.
+// It pings the server all along: the pongs must come between frames, never inside one
+// (the library's own ping handler wrote them from the reading goroutine, which could
+// land between a direct write's first part and its rest).
 func TestLaggingReaderGetsEveryBroadcastIntact(t *testing.T) {
 	ts := startServer(t)
 	b := ts.newBoard(t)
@@ -124,6 +127,8 @@ func TestLaggingReaderGetsEveryBroadcastIntact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
+	var pongs []string
+	ws.SetPongHandler(func(data string) error { pongs = append(pongs, data); return nil })
 	lag := &peer{t: t, c: &client.Conn{WS: ws}, doc: client.NewDoc(), acks: map[string]int64{}}
 	w, err := lag.c.Hello(0, "lagging", time.Now().Add(wait))
 	if err != nil {
@@ -135,7 +140,7 @@ func TestLaggingReaderGetsEveryBroadcastIntact(t *testing.T) {
 	writer := join(t, url, 0)
 
 	// 2 MB of broadcasts in frames of odd sizes, so that the socket fills mid-frame.
-	const batches = 80
+	const batches, pingsPerBatch = 80, 20
 	for i := range batches {
 		pts := make([][]float64, 700+i*7)
 		for k := range pts {
@@ -147,6 +152,11 @@ func TestLaggingReaderGetsEveryBroadcastIntact(t *testing.T) {
 			t.Fatal(err)
 		}
 		writer.until(func(m *client.Msg) bool { return m.T == "ack" })
+		for k := range pingsPerBatch {
+			if err := ws.WriteControl(websocket.PingMessage, []byte(fmt.Sprint("p", i, ".", k)), time.Now().Add(wait)); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	// Every broadcast, parsed (client.Read refuses a frame that is not JSON), in seq
 	// order, each the stroke that was sent.
@@ -159,5 +169,15 @@ func TestLaggingReaderGetsEveryBroadcastIntact(t *testing.T) {
 		if pts, _ := el["points"].([]any); len(pts) != 700+int(seq-1)*7 {
 			t.Fatalf("seq %d: stroke s%d missing or cut short", seq, seq-1)
 		}
+	}
+	// The last ping is answered (a server may answer only the latest of several). Its
+	// pong may still be on the way: more broadcasts carry the reading on until it comes.
+	last := fmt.Sprint("p", batches-1, ".", pingsPerBatch-1)
+	for i := 0; i < 5 && (len(pongs) == 0 || pongs[len(pongs)-1] != last); i++ {
+		writer.commit(fmt.Sprint("more", i), put(rect(fmt.Sprint("more", i), 0)))
+		lag.until(func(m *client.Msg) bool { return m.T == "ops" && m.CID == fmt.Sprint("more", i) })
+	}
+	if len(pongs) == 0 || pongs[len(pongs)-1] != last {
+		t.Fatalf("pongs %v, want the last one to answer %s", pongs, last)
 	}
 }
