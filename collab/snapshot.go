@@ -75,7 +75,14 @@ var binFields = [...]struct {
 
 // encodeSnapshot encodes the state as of s.seq.
 func (s *state) encodeSnapshot() []byte {
-	b := make([]byte, 0, 64+96*len(s.els))
+	// Sized once: a board of strokes is mostly points, and growing a buffer of
+	// megabytes by appending copied it several times over (a sixth of the server's
+	// CPU in the durable-write overload run went to encoding snapshots).
+	size := 64
+	for _, e := range s.els {
+		size += 96 + len(e.ID) + len(e.Text) + 4*len(e.Points)
+	}
+	b := make([]byte, 0, size)
 	b = append(b, 'T', snapshotVersion)
 	b = binary.AppendUvarint(b, uint64(s.seq))
 	b = binary.AppendUvarint(b, uint64(len(s.els)))

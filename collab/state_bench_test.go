@@ -123,3 +123,13 @@ func BenchmarkIdleBoardMemory(b *testing.B) {
 	}
 	_ = keep
 }
+
+// BenchmarkSnapshotEncode encodes a board of 10,000 mixed elements for storage.
+func BenchmarkSnapshotEncode(b *testing.B) {
+	s := boardOf(10_000)
+	b.SetBytes(int64(len(s.encodeSnapshot())))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.encodeSnapshot()
+	}
+}
