@@ -13,6 +13,10 @@ import (
 // and commits whatever has queued up while the previous transaction was syncing as one
 // transaction (group commit). An idle committer commits a lone write at once, so a quiet
 // board pays one fsync of latency and a busy server pays one fsync per group.
+//
+// A snapshot larger than snapshotPart is written in parts, one part per transaction
+// alongside the other writes, so that storing a large board (megabytes, tens of
+// milliseconds to write and sync) does not hold up every board's acks behind it.
 type committer struct {
 	store Store
 	took  *hist.Histogram // time of each transaction, synced; its count is the commits
@@ -29,6 +33,7 @@ type commitReq struct {
 }
 
 const (
+	snapshotPart   = 256 << 10
 	commitQueue    = 4096    // writes waiting for the committer
 	maxGroupWrites = 1024    // writes in one transaction
 	maxGroupBytes  = 8 << 20 // bytes in one transaction, roughly
@@ -61,28 +66,81 @@ func (c *committer) close() {
 	<-c.done
 }
 
+// partedSnapshot is a large snapshot being written a part at a time.
+type partedSnapshot struct {
+	board string
+	snap  Snapshot
+	next  int // the part to write next
+	count int
+	done  func(error)
+	err   error // set when a part failed
+}
+
 func (c *committer) run() {
 	defer close(c.done)
-	group := make([]commitReq, 0, maxGroupWrites)
-	writes := make([]Write, 0, maxGroupWrites)
-	for first := range c.in {
-		group = append(group[:0], first)
-		size := writeSize(first.w)
+	group := make([]commitReq, 0, maxGroupWrites+1)
+	writes := make([]Write, 0, maxGroupWrites+1)
+	var parted []*partedSnapshot // oldest first
+	open := true
+	for open || len(parted) > 0 {
+		group, size := group[:0], 0
+		take := func(r commitReq) {
+			if s := r.w.Snapshot; s != nil && len(s.Data) > snapshotPart && isSnapshotOnly(r.w) {
+				n := (len(s.Data) + snapshotPart - 1) / snapshotPart
+				parted = append(parted, &partedSnapshot{board: r.w.Board, snap: *s, count: n, done: r.done})
+				return
+			}
+			group = append(group, r)
+			size += writeSize(r.w)
+		}
+		if len(parted) == 0 { // nothing to do but wait
+			r, ok := <-c.in
+			if !ok {
+				break
+			}
+			take(r)
+		}
 	fill:
-		for len(group) < maxGroupWrites && size < maxGroupBytes {
+		for open && len(group) < maxGroupWrites && size < maxGroupBytes {
 			select {
 			case r, ok := <-c.in:
 				if !ok {
+					open = false
 					break fill
 				}
-				group = append(group, r)
-				size += writeSize(r.w)
+				take(r)
 			default:
 				break fill
 			}
 		}
+		// One part of the oldest large snapshot rides along. Everything its board
+		// submitted before the snapshot is in this group or an earlier one, so the log
+		// is durable up to the snapshot's seq when its last part makes it the latest.
+		var p *partedSnapshot
+		if len(parted) > 0 {
+			p = parted[0]
+			from := p.next * snapshotPart
+			part := &SnapshotPart{Seq: p.snap.Seq, Index: p.next, Count: p.count, Data: p.snap.Data[from:min(from+snapshotPart, len(p.snap.Data))]}
+			group = append(group, commitReq{w: Write{Board: p.board, SnapshotPart: part}, done: func(err error) { p.err = err }})
+		}
+		if len(group) == 0 {
+			continue
+		}
 		c.commit(group, writes[:0])
+		clear(group)
+		if p != nil {
+			if p.next++; p.err != nil || p.next == p.count {
+				parted[0] = nil
+				parted = parted[1:]
+				p.done(p.err)
+			}
+		}
 	}
+}
+
+// isSnapshotOnly reports whether w carries a snapshot and nothing else.
+func isSnapshotOnly(w Write) bool {
+	return len(w.Entries) == 0 && w.Meta == nil && !w.Create && len(w.Images) == 0 && len(w.Authors) == 0 && w.SnapshotPart == nil
 }
 
 func (c *committer) commit(group []commitReq, writes []Write) {
@@ -123,6 +181,9 @@ func writeSize(w Write) int {
 	}
 	if w.Snapshot != nil {
 		n += len(w.Snapshot.Data)
+	}
+	if w.SnapshotPart != nil {
+		n += len(w.SnapshotPart.Data)
 	}
 	return n
 }

@@ -2,7 +2,7 @@ package collab
 
 import "tabula/internal/hist"
 
-// Exported for the external benchmarks only.
+// Exported for the external tests and benchmarks only.
 
 type BenchCommitter struct{ c *committer }
 
@@ -13,3 +13,6 @@ func NewCommitterForBench(s Store) *BenchCommitter {
 func (b *BenchCommitter) Submit(w Write, done func(error)) { b.c.submit(w, done) }
 
 func (b *BenchCommitter) Close() { b.c.close() }
+
+// SnapshotPartSize is how large a snapshot may be before the committer writes it in parts.
+const SnapshotPartSize = snapshotPart

@@ -40,7 +40,11 @@ type Write struct {
 	Board    string
 	Entries  []LogEntry
 	Snapshot *Snapshot
-	Meta     *BoardMeta
+	// SnapshotPart is one part of a snapshot written over several transactions (see
+	// committer): parts are written in order, and the snapshot becomes the board's
+	// latest, and a checkpoint, with its last part. Until then it is not seen at all.
+	SnapshotPart *SnapshotPart
+	Meta         *BoardMeta
 	// Create makes Meta a new board (its view id indexed): the write fails if either
 	// id exists. An imported board is created with its content in one transaction.
 	Create bool
@@ -49,6 +53,13 @@ type Write struct {
 	// Authors records the name and colour of sessions that changed the board, for its
 	// history.
 	Authors map[string]Author
+}
+
+// SnapshotPart is part Index of Count of the snapshot at Seq.
+type SnapshotPart struct {
+	Seq          int64
+	Index, Count int
+	Data         []byte
 }
 
 // Author is how a session that changed a board was named.
@@ -77,7 +88,8 @@ type Store interface {
 	// Image returns an image of board id. Returns ENotFound if there is none.
 	Image(ctx context.Context, id, src string) ([]byte, error)
 	// Commit makes all writes durable in one transaction: all of them or none. Every
-	// snapshot written is also kept as a checkpoint of the board's history.
+	// snapshot written is also kept as a checkpoint of the board's history. A snapshot
+	// written in parts counts (for Load, LoadAt, Checkpoints) once its last part is.
 	Commit(ctx context.Context, ws []Write) error
 	// LoadAt returns the board as of seq: the newest checkpoint at or before seq (Seq 0
 	// and no Data if there is none) and the log entries after it up to seq, in order.

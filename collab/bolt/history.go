@@ -70,19 +70,87 @@ func putCheckpoint(tx *bbolt.Tx, board string, snap collab.Snapshot) error {
 	return nil
 }
 
-var checkpointKey = []byte("s")
+// A checkpoint's bucket holds the snapshot under "s", or, written in parts over several
+// transactions, part i under "p" + 4-byte big-endian i and, once the last part is
+// written, the number of parts under "n".
+var (
+	checkpointKey   = []byte("s")
+	checkpointParts = []byte("n")
+)
+
+func partKey(i int) []byte { return binary.BigEndian.AppendUint32([]byte("p"), uint32(i)) }
+
+// putSnapshotPart stores one part of a snapshot written in parts; the first part
+// replaces whatever the checkpoint held (a snapshot of the same seq begun before a
+// restart), the last one completes it and makes it the board's latest snapshot.
+func putSnapshotPart(tx *bbolt.Tx, board string, p collab.SnapshotPart) error {
+	if p.Index < 0 || p.Index >= p.Count {
+		return fmt.Errorf("snapshot %d of %s: part %d of %d", p.Seq, board, p.Index, p.Count)
+	}
+	b, err := tx.Bucket(bucketChecks).CreateBucketIfNotExists([]byte(board))
+	if err != nil {
+		return fmt.Errorf("checkpoint bucket of %s: %w", board, err)
+	}
+	b.FillPercent = 0.9
+	k := seqKey(p.Seq)
+	if p.Index == 0 {
+		if err := deleteCheckpoint(b, k); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+			return fmt.Errorf("checkpoint %d of %s: %w", p.Seq, board, err)
+		}
+	}
+	cb, err := b.CreateBucketIfNotExists(k)
+	if err == nil {
+		cb.FillPercent = 1 // parts arrive in key order
+		err = cb.Put(partKey(p.Index), p.Data)
+	}
+	if err == nil && p.Index == p.Count-1 {
+		if err = cb.Put(checkpointParts, binary.BigEndian.AppendUint32(nil, uint32(p.Count))); err == nil {
+			err = setLatest(tx, board, p.Seq)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("checkpoint %d of %s, part %d: %w", p.Seq, board, p.Index, err)
+	}
+	return nil
+}
 
 // checkpointData returns the snapshot of checkpoint key k in a board's checkpoint
 // bucket, given the value the bucket holds under k (nil for a nested bucket, the
-// snapshot itself in older files); nil if there is none.
+// snapshot itself in older files); nil if there is none or it is not complete. A
+// snapshot in parts is joined into a new slice.
 func checkpointData(cp *bbolt.Bucket, k, v []byte) []byte {
 	if v != nil {
 		return v
 	}
-	if b := cp.Bucket(k); b != nil {
-		return b.Get(checkpointKey)
+	b := cp.Bucket(k)
+	if b == nil {
+		return nil
 	}
-	return nil
+	if s := b.Get(checkpointKey); s != nil {
+		return s
+	}
+	n := b.Get(checkpointParts)
+	if len(n) != 4 {
+		return nil // parts still being written, or left by a crash
+	}
+	var data []byte
+	for i := range int(binary.BigEndian.Uint32(n)) {
+		part := b.Get(partKey(i))
+		if part == nil {
+			return nil
+		}
+		data = append(data, part...)
+	}
+	return data
+}
+
+// checkpointComplete reports whether checkpoint k can be read.
+func checkpointComplete(cp *bbolt.Bucket, k, v []byte) bool {
+	if v != nil {
+		return true
+	}
+	b := cp.Bucket(k)
+	return b != nil && (b.Get(checkpointKey) != nil || len(b.Get(checkpointParts)) == 4)
 }
 
 // deleteCheckpoint removes checkpoint k in either layout.
@@ -102,6 +170,9 @@ func (s *Store) LoadAt(_ context.Context, id string, seq int64) (snap collab.Sna
 			if k == nil {
 				k, v = c.Last()
 			} else {
+				k, v = c.Prev()
+			}
+			for k != nil && !checkpointComplete(cp, k, v) {
 				k, v = c.Prev()
 			}
 			if k != nil {
@@ -176,8 +247,10 @@ func (s *Store) LogRange(_ context.Context, id string, from, to int64, limit int
 func (s *Store) Checkpoints(_ context.Context, id string) (seqs []int64, err error) {
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		if b := tx.Bucket(bucketChecks).Bucket([]byte(id)); b != nil {
-			return b.ForEach(func(k, _ []byte) error {
-				seqs = append(seqs, int64(binary.BigEndian.Uint64(k)))
+			return b.ForEach(func(k, v []byte) error {
+				if checkpointComplete(b, k, v) {
+					seqs = append(seqs, int64(binary.BigEndian.Uint64(k)))
+				}
 				return nil
 			})
 		}

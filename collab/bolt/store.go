@@ -261,8 +261,13 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 				if err := putCheckpoint(tx, w.Board, *w.Snapshot); err != nil {
 					return err
 				}
-				if err := tx.Bucket(bucketSnaps).Put([]byte(w.Board), snapRef(w.Snapshot.Seq)); err != nil {
+				if err := setLatest(tx, w.Board, w.Snapshot.Seq); err != nil {
 					return fmt.Errorf("snapshot of %s: %w", w.Board, err)
+				}
+			}
+			if w.SnapshotPart != nil {
+				if err := putSnapshotPart(tx, w.Board, *w.SnapshotPart); err != nil {
+					return err
 				}
 			}
 			if w.Meta != nil && !w.Create {
@@ -282,6 +287,17 @@ const snapRefMark = "T\xff"
 
 func snapRef(seq int64) []byte {
 	return append(seqKey(seq), snapRefMark...)
+}
+
+// setLatest makes checkpoint seq the board's latest snapshot, unless a later one already
+// is: a snapshot written in parts can complete after a smaller, later one was written
+// whole.
+func setLatest(tx *bbolt.Tx, board string, seq int64) error {
+	snaps := tx.Bucket(bucketSnaps)
+	if v := snaps.Get([]byte(board)); len(v) >= 8 && int64(binary.BigEndian.Uint64(v)) > seq {
+		return nil
+	}
+	return snaps.Put([]byte(board), snapRef(seq))
 }
 
 func isSnapRef(v []byte) bool { return len(v) == 8+len(snapRefMark) && string(v[8:]) == snapRefMark }
