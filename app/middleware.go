@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -26,7 +25,7 @@ func securityHeaders(c *fiber.Ctx) error {
 // send it on WebSocket handshakes and cross-origin POSTs) and are let through.
 func (s *Server) checkOrigin(c *fiber.Ctx) error {
 	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
-		if !websocket.IsWebSocketUpgrade(c) {
+		if !isWebSocketUpgrade(c) {
 			return c.Next()
 		}
 	}

@@ -27,7 +27,7 @@ func (s *Server) routes() {
 	f.Get("/b/:id/images/:src", s.image(collab.RoleEditor))
 	f.Get("/v/:id/images/:src", s.image(collab.RoleViewer))
 	s.exportRoutes()
-	f.Get("/b/:id/ws", s.wsUpgrade(collab.RoleEditor), s.wsHandler())
-	f.Get("/v/:id/ws", s.wsUpgrade(collab.RoleViewer), s.wsHandler())
+	f.Get("/b/:id/ws", s.wsUpgrade(collab.RoleEditor), s.wsHandler(collab.RoleEditor))
+	f.Get("/v/:id/ws", s.wsUpgrade(collab.RoleViewer), s.wsHandler(collab.RoleViewer))
 	f.Use(s.notFound)
 }

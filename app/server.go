@@ -102,6 +102,9 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		EnableTrustedProxyCheck: cfg.ProxyHeader != "",
 		TrustedProxies:          cfg.TrustedProxies,
 	})
+	// WebSocket handlers hand their socket to a goroutine of their own and return; the
+	// socket is theirs to close (see wsHandler).
+	s.fiber.Server().KeepHijackedConns = true
 	s.routes()
 	go s.pingAll()
 	return s, nil

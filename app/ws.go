@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fasthttp/websocket"
-	ws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/collab"
@@ -22,10 +20,6 @@ const (
 	closeGrace   = time.Second // how long to wait for the client's close reply
 )
 
-// wsWriteBuffers lends write buffers to connections only while they write, so an idle
-// connection holds none.
-var wsWriteBuffers = &sync.Pool{}
-
 // wsUpgrade checks the board before the upgrade, so an unknown board is a plain 404
 // and a request that is not a WebSocket handshake a plain 426.
 func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
@@ -34,87 +28,138 @@ func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if !ws.IsWebSocketUpgrade(c) {
+		if !isWebSocketUpgrade(c) || c.Get("Sec-WebSocket-Version") != "13" || !validKey(c.Get("Sec-WebSocket-Key")) {
+			c.Set("Sec-WebSocket-Version", "13")
 			return fiber.NewError(fiber.StatusUpgradeRequired, "this address takes WebSocket connections")
 		}
-		c.Locals("session", s.svc.Open(b, role))
-		c.Locals("conn", c.Context().Conn()) // the socket under fasthttp's hijacked wrapper
+		c.Locals("board", b)
 		return c.Next()
 	}
 }
 
-func (s *Server) wsHandler() fiber.Handler {
-	return ws.New(s.serveWS, ws.Config{
-		ReadBufferSize:  1024,
-		WriteBufferSize: 4096,
-		WriteBufferPool: wsWriteBuffers,
-		RecoverHandler: func(c *ws.Conn) {
-			if v := recover(); v != nil {
-				s.log.Error("panic in websocket handler", "panic", v)
+// wsHandler completes the handshake and hands the socket to serveWS on a goroutine of
+// its own, so that fasthttp's handler (and the request state it holds) ends at once.
+func (s *Server) wsHandler(role collab.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		b := c.Locals("board").(collab.BoardMeta)
+		conn := c.Context().Conn() // the socket under fasthttp's hijacked wrapper
+		c.Status(fiber.StatusSwitchingProtocols)
+		c.Set(fiber.HeaderUpgrade, "websocket")
+		c.Set(fiber.HeaderConnection, "Upgrade")
+		c.Set("Sec-WebSocket-Accept", acceptKey(c.Get("Sec-WebSocket-Key")))
+		c.Context().Hijack(func(hijacked net.Conn) {
+			// Bytes the client sent right after its handshake may already sit in
+			// fasthttp's reader: take them, without waiting for more, before the
+			// reader goes back to fasthttp's pool.
+			var pre []byte
+			_ = conn.SetReadDeadline(time.Unix(1, 0))
+			var chunk [512]byte
+			for {
+				n, err := hijacked.Read(chunk[:])
+				pre = append(pre, chunk[:n]...)
+				if err != nil || n == 0 {
+					break
+				}
 			}
-		},
-	})
+			_ = conn.SetReadDeadline(time.Time{})
+			go s.serveWS(conn, pre, s.svc.Open(b, role))
+		})
+		return nil
+	}
 }
 
 // serveWS runs one connection on the goroutine that owns its reads. Writes happen on a
 // goroutine that exists only while there is something to write (wsConn.run).
-func (s *Server) serveWS(c *ws.Conn) {
-	sess := c.Locals("session").(*collab.Session)
-	w := &wsConn{c: c, sess: sess, finished: make(chan struct{})}
-	if conn, ok := c.Locals("conn").(net.Conn); ok {
-		if w.raw = collab.RawConn(conn); w.raw != nil {
-			w.out = conn
-			sess.Direct = w.direct
-		}
+func (s *Server) serveWS(conn net.Conn, pre []byte, sess *collab.Session) {
+	w := &wsConn{sess: sess, out: conn, finished: make(chan struct{})}
+	if w.raw = collab.RawConn(conn); w.raw != nil {
+		sess.Direct = w.direct
 	}
-	// Every frame is written by the connection's writer (or a direct write holding its
-	// place): a pong written from here, as the library does by default, could land in
-	// the middle of a frame a direct write left half-sent.
-	c.SetPingHandler(func(data string) error {
-		w.pong.Store(&data)
-		w.wake()
-		return nil
-	})
 	sess.Wake = w.wake
 	s.conns.Store(w, struct{}{})
 	defer s.conns.Delete(w)
-	c.SetReadLimit(int64(s.svc.Limits().MaxMessage))
-	_ = c.SetReadDeadline(time.Now().Add(readTimeout))
-	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(readTimeout)) })
+	fr := &frameReader{conn: conn, pre: pre}
+	limit := s.svc.Limits().MaxMessage
+	w.refreshReadDeadline()
+	var msg []byte // a fragmented message so far
+	fragmented := false
 	for {
-		typ, data, err := c.ReadMessage()
+		fin, op, payload, err := fr.frame(limit - len(msg))
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				sess.Fail(collab.CloseTooBig, "message too big")
+			var fe *frameError
+			if errors.As(err, &fe) {
+				sess.Fail(fe.code, fe.why)
 			}
 			break
 		}
-		_ = c.SetReadDeadline(time.Now().Add(readTimeout))
-		if typ != websocket.TextMessage {
+		w.refreshReadDeadline()
+		switch op {
+		case opPing:
+			// Answered by the writer, in turn with every other frame: a pong written
+			// from here could land in the middle of a frame a direct write left
+			// half-sent. Only the latest ping needs an answer.
+			w.pong.Store(&payload)
+			w.wake()
+			continue
+		case opPong:
+			continue
+		case opClose:
+			if code := closeCodeOf(payload); code != 0 {
+				sess.Fail(code, "")
+			} else {
+				sess.Fail(closeProtocol, "bad close frame")
+			}
+		case opBinary:
 			sess.Fail(collab.CloseUnsupported, "binary frames are not supported")
-			break
+		case opText:
+			if fragmented {
+				sess.Fail(closeProtocol, "a new message began before the last one ended")
+				break
+			}
+			if fin {
+				sess.Receive(payload)
+				continue
+			}
+			msg, fragmented = payload, true
+			continue
+		case opContinuation:
+			if !fragmented {
+				sess.Fail(closeProtocol, "a continuation frame with no message to continue")
+				break
+			}
+			msg = append(msg, payload...)
+			if fin {
+				sess.Receive(msg)
+				msg, fragmented = nil, false
+			}
+			continue
 		}
-		sess.Receive(data)
+		break
 	}
 	sess.Close()
-	<-w.finished // the conn goes back to a pool when this handler returns
+	<-w.finished
+	conn.Close()
 }
 
-// wsConn is the writing side of one connection.
+// wsConn is one connection's writing side, and the read deadline its reader and writer
+// share.
 type wsConn struct {
-	c        *ws.Conn
 	sess     *collab.Session
 	running  atomic.Bool            // a run goroutine exists
 	ping     atomic.Bool            // a ping is due
-	pong     atomic.Pointer[string] // the data of the last ping to answer
+	pong     atomic.Pointer[[]byte] // the data of the last ping to answer
 	finished chan struct{}
 	deadline time.Time // write deadline set on the connection; only run touches it
 
 	raw       syscall.RawConn // the socket, for direct writes; nil if there is none
-	out       net.Conn        // the same socket, for the writer's writev; nil if none
+	out       net.Conn        // the connection: every frame is written to it
 	bufs      net.Buffers     // the writer's, reused
 	rest      []byte          // the unwritten end of a direct write, for run to finish
 	restStamp collab.Stamp
+
+	rmu          sync.Mutex
+	closing      bool      // the close frame is out: the read deadline is the close grace
+	readDeadline time.Time // the reader's; only it touches this
 }
 
 // direct writes msg as one text frame straight to the socket from the caller's goroutine
@@ -188,7 +233,7 @@ func (w *wsConn) run() {
 	broken := false
 	if w.rest != nil {
 		w.refreshDeadline()
-		if _, err := w.c.NetConn().Write(w.rest); err != nil {
+		if _, err := w.out.Write(w.rest); err != nil {
 			broken = true
 			w.sess.Fail(collab.CloseGoingAway, "write failed")
 		} else {
@@ -198,13 +243,13 @@ func (w *wsConn) run() {
 	}
 	for {
 		if w.ping.Swap(false) && !broken {
-			if err := w.c.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+			if err := w.writeControl(opPing, nil); err != nil {
 				broken = true
 				w.sess.Fail(collab.CloseGoingAway, "ping failed")
 			}
 		}
 		if p := w.pong.Swap(nil); p != nil && !broken {
-			if err := w.c.WriteControl(websocket.PongMessage, []byte(*p), time.Now().Add(writeTimeout)); err != nil {
+			if err := w.writeControl(opPong, *p); err != nil {
 				broken = true
 				w.sess.Fail(collab.CloseGoingAway, "pong failed")
 			}
@@ -223,10 +268,13 @@ func (w *wsConn) run() {
 		}
 		if closed, code, why := w.sess.Closed(); closed {
 			if !broken {
-				_ = w.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, why), time.Now().Add(writeTimeout))
+				_ = w.writeControl(opClose, closePayload(code, why))
 			}
 			// The reader ends when the client answers the close, or soon after anyway.
-			_ = w.c.SetReadDeadline(time.Now().Add(closeGrace))
+			w.rmu.Lock()
+			w.closing = true
+			_ = w.out.SetReadDeadline(time.Now().Add(closeGrace))
+			w.rmu.Unlock()
 			close(w.finished)
 			return // running stays true: nothing is written after the close frame
 		}
@@ -268,21 +316,41 @@ func (s *Server) pingAll() {
 func (wc *wsConn) refreshDeadline() {
 	if now := time.Now(); wc.deadline.Sub(now) < writeTimeout/2 {
 		wc.deadline = now.Add(writeTimeout)
-		_ = wc.c.SetWriteDeadline(wc.deadline)
-		if wc.out != nil {
-			_ = wc.out.SetWriteDeadline(wc.deadline)
-		}
+		_ = wc.out.SetWriteDeadline(wc.deadline)
 	}
 }
 
-// writeFrame writes msgs as one message: on a plain socket as one frame with one writev
-// of the header and the messages as they are. (The library copies a message through its
-// 4 KiB buffer and sends a long one as several frames, a write each: a tenth of the
-// server's CPU in the durable-write overload run.)
-func (wc *wsConn) writeFrame(msgs [][]byte) error {
-	if wc.out == nil {
-		return wc.writeFrameLibrary(msgs)
+// refreshReadDeadline gives the client readTimeout more to send something, in steps of
+// half of it (see refreshDeadline), unless the connection is closing: then the close
+// grace set by the writer stands.
+func (wc *wsConn) refreshReadDeadline() {
+	now := time.Now()
+	if wc.readDeadline.Sub(now) >= readTimeout/2 {
+		return
 	}
+	wc.rmu.Lock()
+	if !wc.closing {
+		wc.readDeadline = now.Add(readTimeout)
+		_ = wc.out.SetReadDeadline(wc.readDeadline)
+	}
+	wc.rmu.Unlock()
+}
+
+// writeControl writes a control frame (only the writer, or a direct write holding its
+// place, writes to the socket).
+func (wc *wsConn) writeControl(op byte, payload []byte) error {
+	var b [2 + 125]byte
+	frame := append(append(b[:0], 0x80|op, byte(len(payload))), payload...)
+	wc.refreshDeadline()
+	_, err := wc.out.Write(frame)
+	return err
+}
+
+// writeFrame writes msgs as one text frame with one writev of the header and the
+// messages as they are. (The WebSocket library copied a message through its 4 KiB buffer
+// and sent a long one as several frames, a write each: a tenth of the server's CPU in
+// the durable-write overload run.)
+func (wc *wsConn) writeFrame(msgs [][]byte) error {
 	n := len(msgs) - 1
 	for _, m := range msgs {
 		n += len(m)
@@ -303,28 +371,6 @@ func (wc *wsConn) writeFrame(msgs [][]byte) error {
 		wc.bufs = nil // an idle connection keeps no large array
 	}
 	return err
-}
-
-// writeFrameLibrary writes msgs as one message through the WebSocket library, for a
-// connection that is not a plain socket.
-func (wc *wsConn) writeFrameLibrary(msgs [][]byte) error {
-	c := wc.c
-	wc.refreshDeadline()
-	w, err := c.NextWriter(websocket.TextMessage)
-	if err != nil {
-		return err
-	}
-	for i, m := range msgs {
-		if i > 0 {
-			if _, err := w.Write(newline); err != nil {
-				return err
-			}
-		}
-		if _, err := w.Write(m); err != nil {
-			return err
-		}
-	}
-	return w.Close()
 }
 
 var newline = []byte{'\n'}

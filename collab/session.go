@@ -19,6 +19,7 @@ const (
 // WebSocket close codes the server uses (docs/protocol.md).
 const (
 	CloseGoingAway   = 1001
+	CloseProtocol    = 1002
 	CloseUnsupported = 1003
 	ClosePolicy      = 1008
 	CloseTooBig      = 1009
