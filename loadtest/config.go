@@ -65,7 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("tabula loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: tabula loadtest [flags]\n       tabula loadtest chart -in a.json,b.json -out chart.png\n\nflags:")
+		fmt.Fprintln(stderr, "usage: tabula loadtest [flags]\n       tabula loadtest chart -in a.json,b.json -out chart.png\n       tabula loadtest presence [-h]    (presence streams)\n       tabula loadtest voice [-h]       (voice calls)\n       tabula loadtest idle [-h]        (memory of idle WebSocket connections)\n\nflags:")
 		fs.PrintDefaults()
 	}
 	var boardsFrom, sweep string

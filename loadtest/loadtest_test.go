@@ -151,3 +151,16 @@ func TestPresenceSmoke(t *testing.T) {
 		t.Fatal("server memory not read")
 	}
 }
+
+// TestIdleSmoke opens a few idle connections and checks that each got its welcome and
+// that the server's memory was read before and after.
+func TestIdleSmoke(t *testing.T) {
+	base := startServer(t)
+	rep, err := runIdle(context.Background(), base, 20, 4, 0, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Connected != 20 || rep.RSSBefore == 0 || rep.RSSAfter == 0 || rep.HeapAfter == 0 {
+		t.Fatalf("report %+v: want 20 connected and the server's memory read", rep)
+	}
+}

@@ -28,6 +28,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "presence" {
 		return presenceMain(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "idle" {
+		return idleMain(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
