@@ -31,6 +31,7 @@ type frameReader struct {
 	bad       bool   // the error being returned is a syntax error
 	saved     *Error // the first wrong-type or unknown-field error
 	maxPoints int    // bounds the capacity guessed for a points array
+	stored    bool   // a frame from the server's own log (wireMsg.decodeStored)
 	buf       []byte // scratch for unescaping strings
 	// The values of pointer fields, eight to an allocation.
 	floats []float64

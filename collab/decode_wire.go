@@ -6,7 +6,18 @@ import "strconv"
 // empty; on any other error it holds what was read, so that the refusal can name the
 // message's type and cid.
 func (w *wireMsg) decode(data []byte, lim *Limits) *Error {
-	d := frameReader{b: data, maxPoints: lim.MaxPoints}
+	return w.decodeWith(frameReader{b: data, maxPoints: lim.MaxPoints})
+}
+
+// decodeStored fills w from a broadcast the server stored in a board's log: the same
+// decoder, but the server's fields (seq, by, at) are read and unknown keys are skipped
+// without complaint, as the encoding/json decoder that replayed logs before did.
+func (w *wireMsg) decodeStored(data []byte) *Error {
+	return w.decodeWith(frameReader{b: data, maxPoints: storedLimits.MaxPoints, stored: true})
+}
+
+func (w *wireMsg) decodeWith(d frameReader) *Error {
+	data := d.b
 	err := d.frame(w)
 	if err != nil && !d.bad {
 		// encoding/json checked the syntax of the whole value before it decoded any of it.
@@ -105,6 +116,24 @@ func (d *frameReader) msg(w *wireMsg) *Error {
 			err = d.boolPtr(&w.Muted, "", "muted", 1)
 		case "allow":
 			err = d.boolPtr(&w.Allow, "", "allow", 1)
+		case "seq", "by", "at":
+			if !d.stored {
+				err = d.unknown(key, 1)
+				break
+			}
+			if key[0] == 'b' {
+				err = d.stringTo(&w.By, "", "by", 1)
+				break
+			}
+			var v int64
+			var ok bool
+			if v, ok, err = d.integer("", string(key), 1, 64); ok {
+				if key[0] == 's' {
+					w.Seq = v
+				} else {
+					w.At = v
+				}
+			}
 		default:
 			err = d.unknown(key, 1)
 		}
@@ -284,9 +313,9 @@ func (d *frameReader) fields(f *Fields, at string, depth int) *Error {
 	}
 }
 
-// unknown notes an unknown key and skips its value.
+// unknown notes an unknown key and skips its value (in a stored frame, only skips it).
 func (d *frameReader) unknown(key []byte, depth int) *Error {
-	if d.saved == nil {
+	if d.saved == nil && !d.stored {
 		d.saved = errorf(EUnknownField, "unknown field %q", key)
 	}
 	return d.skip(depth)

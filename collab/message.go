@@ -93,6 +93,11 @@ type wireMsg struct {
 	ID    string   `json:"id"`
 	End   bool     `json:"end"`
 
+	// Only in stored frames (wireMsg.decodeStored).
+	Seq int64  `json:"-"`
+	By  string `json:"-"`
+	At  int64  `json:"-"`
+
 	Op        string  `json:"op"`
 	SDP       *string `json:"sdp"`
 	Candidate *string `json:"candidate"`
