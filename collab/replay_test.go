@@ -22,17 +22,7 @@ func (s *state) replayJSON(frame []byte) error {
 	if err := json.NewDecoder(bytes.NewReader(frame)).Decode(&w); err != nil {
 		return err
 	}
-	ops := make([]Op, len(w.Ops))
-	for i := range w.Ops {
-		if err := decodeOp(&w.Ops[i], &ops[i], &storedLimits); err != nil {
-			return err
-		}
-	}
-	if _, err := s.apply(ops, w.By, w.At, &storedLimits); err != nil {
-		return err
-	}
-	s.cids.add(w.CID, w.Seq)
-	return nil
+	return s.replayOps(w.Seq, w.CID, w.By, w.At, w.Ops)
 }
 
 // randomBatch is a client ops frame touching the ids in ids: puts of every element

@@ -189,16 +189,21 @@ func (s *state) replay(frame []byte) error {
 	if err := w.decodeStored(frame); err != nil {
 		return err
 	}
-	ops := make([]Op, len(w.Ops))
-	for i := range w.Ops {
-		if err := decodeOp(&w.Ops[i], &ops[i], &storedLimits); err != nil {
+	return s.replayOps(w.Seq, w.CID, w.By, w.At, w.Ops)
+}
+
+// replayOps applies the decoded ops of stored batch seq.
+func (s *state) replayOps(seq int64, cid, by string, at int64, wops []wireOp) error {
+	ops := make([]Op, len(wops))
+	for i := range wops {
+		if err := decodeOp(&wops[i], &ops[i], &storedLimits); err != nil {
 			return err
 		}
 	}
-	if _, err := s.apply(ops, w.By, w.At, &storedLimits); err != nil {
+	if _, err := s.apply(ops, by, at, &storedLimits); err != nil {
 		return err
 	}
-	s.cids.add(w.CID, w.Seq)
+	s.cids.add(cid, seq)
 	return nil
 }
 
