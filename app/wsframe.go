@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -153,19 +154,27 @@ func (fr *frameReader) frame(room int) (fin bool, op byte, payload []byte, err e
 	} else if n > uint64(room) {
 		return fin, op, nil, &frameError{code: closeTooBig, why: "message too big"}
 	}
-	payload = make([]byte, n)
-	got := copy(payload, fr.buf[fr.r:fr.w])
-	fr.r += got
-	for got < len(payload) {
-		m, rerr := fr.read(payload[got:])
-		got += m
-		if rerr != nil && got < len(payload) {
+	// The payload grows as its bytes arrive, from at most payloadStart: a client that
+	// declares a long frame and sends it slowly holds only what it has sent.
+	payload = make([]byte, 0, min(n, payloadStart))
+	payload = append(payload, fr.buf[fr.r:fr.r+min(int(n), fr.w-fr.r)]...)
+	fr.r += len(payload)
+	for uint64(len(payload)) < n {
+		if len(payload) == cap(payload) {
+			payload = slices.Grow(payload, min(int(n)-len(payload), cap(payload)))
+		}
+		m, rerr := fr.read(payload[len(payload):min(cap(payload), int(n))])
+		payload = payload[:len(payload)+m]
+		if rerr != nil && uint64(len(payload)) < n {
 			return fin, op, nil, rerr
 		}
 	}
 	unmask(payload, mask)
 	return fin, op, payload, nil
 }
+
+// payloadStart is the most a frame's payload is given before its bytes arrive.
+const payloadStart = 64 << 10
 
 const closeTooBig = collab.CloseTooBig
 
