@@ -78,8 +78,16 @@ func (s *Server) serveWS(conn net.Conn, pre []byte, sess *collab.Session) {
 	sess.Wake = w.wake
 	s.conns.Store(w, struct{}{})
 	defer s.conns.Delete(w)
-	fr := &frameReader{conn: conn, pre: pre}
-	limit := s.svc.Limits().MaxMessage
+	w.readMessages(&frameReader{conn: conn, pre: pre}, s.svc.Limits().MaxMessage)
+	sess.Close()
+	<-w.finished
+	conn.Close()
+}
+
+// readMessages hands the client's messages to its session until the connection ends, or
+// until the client breaks a rule: the session is then failed with the code to close with.
+func (w *wsConn) readMessages(fr *frameReader, limit int) {
+	sess := w.sess
 	w.refreshReadDeadline()
 	var msg []byte // a fragmented message so far
 	fragmented := false
@@ -90,7 +98,7 @@ func (s *Server) serveWS(conn net.Conn, pre []byte, sess *collab.Session) {
 			if errors.As(err, &fe) {
 				sess.Fail(fe.code, fe.why)
 			}
-			break
+			return
 		}
 		w.refreshReadDeadline()
 		switch op {
@@ -100,45 +108,39 @@ func (s *Server) serveWS(conn net.Conn, pre []byte, sess *collab.Session) {
 			// half-sent. Only the latest ping needs an answer.
 			w.pong.Store(&payload)
 			w.wake()
-			continue
 		case opPong:
-			continue
 		case opClose:
 			if code := closeCodeOf(payload); code != 0 {
 				sess.Fail(code, "")
 			} else {
 				sess.Fail(closeProtocol, "bad close frame")
 			}
+			return
 		case opBinary:
 			sess.Fail(collab.CloseUnsupported, "binary frames are not supported")
+			return
 		case opText:
 			if fragmented {
 				sess.Fail(closeProtocol, "a new message began before the last one ended")
-				break
+				return
 			}
 			if fin {
 				sess.Receive(payload)
-				continue
+			} else {
+				msg, fragmented = payload, true
 			}
-			msg, fragmented = payload, true
-			continue
 		case opContinuation:
 			if !fragmented {
 				sess.Fail(closeProtocol, "a continuation frame with no message to continue")
-				break
+				return
 			}
 			msg = append(msg, payload...)
 			if fin {
 				sess.Receive(msg)
 				msg, fragmented = nil, false
 			}
-			continue
 		}
-		break
 	}
-	sess.Close()
-	<-w.finished
-	conn.Close()
 }
 
 // wsConn is one connection's writing side, and the read deadline its reader and writer
