@@ -153,31 +153,30 @@ func (s *sampler) summary(from, to int64) ServerStats {
 		}
 	}
 	st.RSSAvgBytes = rss / uint64(len(in))
-	first, last := in[0], in[len(in)-1]
-	if first.Deliver != nil && last.Deliver != nil && len(in) > 1 {
-		l := last.Deliver.Since(*first.Deliver).Summary()
-		st.AddedDeliver = &l
-	}
-	if first.Ack != nil && last.Ack != nil && len(in) > 1 {
-		l := last.Ack.Since(*first.Ack).Summary()
-		st.AddedAck = &l
-	}
-	if first.Durable != nil && last.Durable != nil && len(in) > 1 {
-		l := last.Durable.Since(*first.Durable).Summary()
-		st.AddedDurable = &l
-	}
-	if first.Commit != nil && last.Commit != nil && len(in) > 1 {
-		l := last.Commit.Since(*first.Commit).Summary()
-		st.Commits = &l
-		if wall := time.Duration(last.at - first.at).Seconds(); wall > 0 {
-			st.CommitsPerSec = math.Round(float64(l.Count) / wall)
-		}
-	}
 	if len(in) > 1 {
-		st.CPUCoresAvg = cores(in[0], in[len(in)-1])
+		first, last := in[0], in[len(in)-1]
+		st.AddedDeliver = between(first.Deliver, last.Deliver)
+		st.AddedAck = between(first.Ack, last.Ack)
+		st.AddedDurable = between(first.Durable, last.Durable)
+		if st.Commits = between(first.Commit, last.Commit); st.Commits != nil {
+			if wall := time.Duration(last.at - first.at).Seconds(); wall > 0 {
+				st.CommitsPerSec = math.Round(float64(st.Commits.Count) / wall)
+			}
+		}
+		st.CPUCoresAvg = cores(first, last)
 	}
 	st.CPUCoresPeak = round2(st.CPUCoresPeak)
 	return st
+}
+
+// between summarises a histogram over the window between two samples of it; nil when
+// either sample lacks it (a server older than the histogram).
+func between(first, last *hist.Snapshot) *Latency {
+	if first == nil || last == nil {
+		return nil
+	}
+	l := last.Since(*first).Summary()
+	return &l
 }
 
 // cores is the CPU used between two samples per second of wall time between them.
