@@ -114,20 +114,20 @@ func putSnapshotPart(tx *bbolt.Tx, board string, p collab.SnapshotPart) error {
 	return nil
 }
 
-// checkpointData returns the snapshot of checkpoint key k in a board's checkpoint
-// bucket, given the value the bucket holds under k (nil for a nested bucket, the
-// snapshot itself in older files); nil if there is none or it is not complete. A
-// snapshot in parts is joined into a new slice.
+// checkpointData returns a copy, usable after the transaction, of the snapshot of
+// checkpoint key k in a board's checkpoint bucket, given the value the bucket holds
+// under k (nil for a nested bucket, the snapshot itself in older files); nil if there is
+// none or it is not complete. (A snapshot in parts is joined straight into the copy.)
 func checkpointData(cp *bbolt.Bucket, k, v []byte) []byte {
 	if v != nil {
-		return v
+		return bytes.Clone(v)
 	}
 	b := cp.Bucket(k)
 	if b == nil {
 		return nil
 	}
 	if s := b.Get(checkpointKey); s != nil {
-		return s
+		return bytes.Clone(s)
 	}
 	n := b.Get(checkpointParts)
 	if len(n) != 4 {
@@ -176,7 +176,7 @@ func (s *Store) LoadAt(_ context.Context, id string, seq int64) (snap collab.Sna
 				k, v = c.Prev()
 			}
 			if k != nil {
-				snap = collab.Snapshot{Seq: int64(binary.BigEndian.Uint64(k)), Data: bytes.Clone(checkpointData(cp, k, v))}
+				snap = collab.Snapshot{Seq: int64(binary.BigEndian.Uint64(k)), Data: checkpointData(cp, k, v)}
 			}
 		}
 		log := tx.Bucket(bucketLogs).Bucket([]byte(id))

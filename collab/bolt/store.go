@@ -141,17 +141,14 @@ func (s *Store) Load(_ context.Context, id string) (snap collab.Snapshot, tail [
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		if v := tx.Bucket(bucketSnaps).Get([]byte(id)); len(v) >= 8 {
 			snap.Seq = int64(binary.BigEndian.Uint64(v))
-			data := v[8:]
-			if isSnapRef(v) {
-				var cp *bbolt.Bucket
-				if data, cp = nil, tx.Bucket(bucketChecks).Bucket([]byte(id)); cp != nil {
-					data = checkpointData(cp, v[:8], cp.Get(v[:8]))
-				}
-				if data == nil {
-					return fmt.Errorf("the latest snapshot, checkpoint %d, is missing", snap.Seq)
-				}
+			if !isSnapRef(v) { // an older file: the snapshot itself
+				snap.Data = bytes.Clone(v[8:])
+			} else if cp := tx.Bucket(bucketChecks).Bucket([]byte(id)); cp != nil {
+				snap.Data = checkpointData(cp, v[:8], cp.Get(v[:8]))
 			}
-			snap.Data = bytes.Clone(data)
+			if snap.Data == nil {
+				return fmt.Errorf("the latest snapshot, checkpoint %d, is missing", snap.Seq)
+			}
 		}
 		log := tx.Bucket(bucketLogs).Bucket([]byte(id))
 		if log == nil {
