@@ -121,3 +121,46 @@ func TestBoardPages(t *testing.T) {
 		}
 	})
 }
+
+// TestBrowserFormPosts sends the headers Chromium sends for the home page's "New board"
+// and the trash page's "Restore" forms under Referrer-Policy: no-referrer (Origin: null,
+// Sec-Fetch-Site: same-origin), and what another site's page sends.
+func TestBrowserFormPosts(t *testing.T) {
+	ts := startServer(t)
+	post := func(path, origin, site string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+path, nil)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if site != "" {
+			req.Header.Set("Sec-Fetch-Site", site)
+		}
+		req.Header.Set("Accept", "text/html")
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	tests := []struct {
+		name, origin, site string
+		want               int
+	}{
+		{"OwnPageNullOrigin", "null", "same-origin", http.StatusSeeOther},
+		{"OwnPageWithOrigin", ts.URL, "same-origin", http.StatusSeeOther},
+		{"OtherSiteNullOrigin", "null", "cross-site", http.StatusForbidden},
+		{"OtherSiteOrigin", "https://evil.example", "cross-site", http.StatusForbidden},
+		{"SameSiteOtherOrigin", "http://127.0.0.1:1", "same-site", http.StatusForbidden},
+		{"NullOriginNoFetchMetadata", "null", "", http.StatusForbidden},
+		{"SpoofedSameOriginClaimWithoutHeader", "http://127.0.0.1:1", "", http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := post("/boards", tt.origin, tt.site); got != tt.want {
+				t.Fatalf("POST /boards answered %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

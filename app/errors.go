@@ -48,6 +48,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 		msg = "internal error"
 	}
+	// An error describes the board's state now (in the trash, not found, too big): a
+	// cached 410 would still say "in the trash" after the board was restored.
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Status(status)
 	if strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
 		if status == fiber.StatusNotFound {

@@ -18,11 +18,22 @@ func securityHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// checkOrigin refuses, with 403, WebSocket upgrades and state-changing requests whose
-// Origin is neither the request's own host nor configured. It runs before the upgrade:
-// the websocket middleware would otherwise accept every origin, or fail with 426.
-// Requests without Origin are not from a browser page on another site (browsers always
-// send it on WebSocket handshakes and cross-origin POSTs) and are let through.
+// checkOrigin refuses, with 403, WebSocket upgrades and state-changing requests that
+// come from another site. It runs before the upgrade: the websocket middleware would
+// otherwise accept every origin, or fail with 426.
+//
+// Browsers say where a request comes from in two headers a page cannot set:
+//   - Sec-Fetch-Site (every current browser): "same-origin" is our own page, and is let
+//     through whatever Origin says. This matters because every page is served with
+//     Referrer-Policy: no-referrer, under which Chromium sends "Origin: null" on a form
+//     POST from our own page (the home page's "New board", the trash page's "Restore").
+//     "cross-site" and "same-site" are refused unless Origin is configured; "none" (typed
+//     into the address bar) has no Origin to check.
+//   - Origin: the request's own host or a configured origin passes; anything else,
+//     "null" included, is refused.
+//
+// Requests with neither header are not from a browser page (curl, the load tool, the
+// Go client) and pass: they could send any header they liked.
 func (s *Server) checkOrigin(c *fiber.Ctx) error {
 	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 		if !isWebSocketUpgrade(c) {
@@ -30,10 +41,15 @@ func (s *Server) checkOrigin(c *fiber.Ctx) error {
 		}
 	}
 	origin := c.Get(fiber.HeaderOrigin)
-	if origin == "" || s.originAllowed(origin, string(c.Request().Host())) {
+	switch site := c.Get("Sec-Fetch-Site"); {
+	case site == "same-origin":
+		return c.Next()
+	case origin == "" && site == "":
+		return c.Next()
+	case origin != "" && s.originAllowed(origin, string(c.Request().Host())):
 		return c.Next()
 	}
-	s.log.Warn("refused foreign origin", "origin", origin, "path", c.Path())
+	s.log.Warn("refused foreign origin", "origin", origin, "fetch_site", c.Get("Sec-Fetch-Site"), "path", c.Path())
 	return fiber.NewError(fiber.StatusForbidden, "This request came from another site and was refused.")
 }
 
