@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"image"
 	"image/png"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,31 +18,20 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"tabula/internal/testtool"
 )
 
 // The size of every tab's viewport, in CSS pixels at a device pixel ratio of 1.
 const viewW, viewH = 1280, 800
 
-// chromiumNames are the executables tried on PATH, in order.
-var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome"}
-
 // findChromium returns the path of a Chromium on PATH. Without one the test is skipped,
-// loudly, because a quiet skip hides that the client was never exercised; on CI
-// (CI=true) a missing browser fails the test instead.
+// loudly (the package's TestMain counts the skips and says so at the end), because a
+// quiet skip hides that the client was never exercised; on CI (CI=true) a missing
+// browser fails the test instead.
 func findChromium(t testing.TB) string {
 	t.Helper()
-	for _, name := range chromiumNames {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	missing := fmt.Sprintf("chromium not found on PATH (tried %s); install it (apt-get install chromium)",
-		strings.Join(chromiumNames, ", "))
-	if os.Getenv("CI") == "true" {
-		t.Fatal("browser tests cannot run on CI: " + missing)
-	}
-	t.Skip("SKIPPING browser tests: " + missing)
-	return ""
+	return testtool.Find(t, testtool.Chromium)
 }
 
 // newBrowser starts a headless Chromium with a fresh profile for the test and returns
