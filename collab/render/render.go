@@ -6,7 +6,8 @@
 // Nothing an element says reaches the output as markup: colours are parsed into numbers
 // (anything but #rgb, #rrggbb and #rrggbbaa is not drawn), text is written as escaped
 // character data, fonts are the server's own, and images are the board's stored bytes
-// re-encoded (or, for PNG and JPEG, base64 of bytes that decoded as such) in data: URIs.
+// re-encoded (or, for PNG and JPEG in SVG, base64 of bytes that decoded as such) in
+// data: URIs.
 package render
 
 import (
@@ -156,7 +157,7 @@ func Render(w io.Writer, els []*collab.Element, format Format, o Options) (err e
 
 	switch format {
 	case SVG:
-		c := scene(els, o, newImages(o.Image), area, area, 1)
+		c := scene(els, o, newImages(o.Image, true), area, area, 1)
 		opts := svg.DefaultOptions
 		opts.SizeUnits = ""
 		opts.SubsetFonts = true
@@ -172,13 +173,13 @@ func Render(w io.Writer, els []*collab.Element, format Format, o Options) (err e
 		if side := max(area.W(), area.H()) * k; side > maxPageMM {
 			k *= maxPageMM / side
 		}
-		c := scene(els, o, newImages(o.Image), area, area, k)
+		c := scene(els, o, newImages(o.Image, false), area, area, k)
 		r := pdf.New(w, c.W, c.H, nil)
 		r.SetInfo(o.Title, "", "", "", "Tabula")
 		c.RenderTo(r)
 		return r.Close()
 	case PNG:
-		return encodePNG(w, raster(els, o, newImages(o.Image), area, bg))
+		return encodePNG(w, raster(els, o, newImages(o.Image, false), area, bg))
 	}
 	return fmt.Errorf("unknown format %q", format)
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"image"
 	"image/color"
+	"image/draw"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"os"
@@ -300,6 +302,61 @@ func TestPDF(t *testing.T) {
 			t.Fatalf("%d red pixels along the stroke in the rendered PDF, want most of 170", red)
 		}
 	})
+	t.Run("PNGAndJPEGImages", func(t *testing.T) {
+		blue, green := color.RGBA{0, 0, 255, 255}, color.RGBA{0, 160, 0, 255}
+		files := map[string][]byte{"sha256:png": solidPNG(t, blue), "sha256:jpeg": solidJPEG(t, green)}
+		els := []*collab.Element{
+			{ID: "i1", Type: "image", X: 0, Y: 0, W: 80, H: 60, Src: "sha256:png", Opacity: 1, Z: "a"},
+			{ID: "i2", Type: "image", X: 100, Y: 0, W: 80, H: 60, Src: "sha256:jpeg", Opacity: 1, Z: "b"},
+			{ID: "i3", Type: "image", X: 200, Y: 0, W: 80, H: 60, Src: "sha256:png", Opacity: 1, Z: "c"}, // the same bitmap twice
+		}
+		opts := Options{Background: true, Image: func(src string) []byte { return files[src] }}
+		svg := string(render(t, els, SVG, opts))
+		for _, mime := range []string{"image/png", "image/jpeg"} {
+			if !strings.Contains(svg, "data:"+mime+";base64,") {
+				t.Errorf("the SVG does not embed the %s as it was stored", mime)
+			}
+		}
+		img := testtool.PDFPage(t, render(t, els, PDF, opts), 96)
+		for _, c := range []struct {
+			x, y int
+			want color.RGBA
+		}{{40, 30, blue}, {140, 30, green}, {240, 30, blue}} {
+			if got := img.At(c.x, c.y); !near(got, c.want) {
+				t.Errorf("PDF pixel (%d,%d) = %v, want %v", c.x, c.y, got, c.want)
+			}
+		}
+	})
+}
+
+// solidPNG and solidJPEG are 16×12 images of one colour, as a person would upload.
+func solidPNG(t *testing.T, c color.RGBA) []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, solid(c)); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func solidJPEG(t *testing.T, c color.RGBA) []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, solid(c), nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func solid(c color.RGBA) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, 16, 12))
+	draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
+	return img
+}
+
+// near says whether got is want give or take what JPEG and anti-aliasing change.
+func near(got color.Color, want color.RGBA) bool {
+	r, g, b, _ := got.RGBA()
+	d := func(x uint32, y uint8) int { return max(int(x>>8)-int(y), int(y)-int(x>>8)) }
+	return d(r, want.R) <= 24 && d(g, want.G) <= 24 && d(b, want.B) <= 24
 }
 
 // TestConcurrentRenders draws boards full of text in every format at once, as
