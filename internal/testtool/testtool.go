@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -73,21 +74,40 @@ func Find(t testing.TB, tool Tool) string {
 	skips.why[tool.Kind] = tool.why()
 	skips.tests[tool.Kind][t.Name()] = true
 	skips.Unlock()
-	uncacheable()
+	touch()
 	t.Skipf("SKIPPING %s tests: %s", tool.Kind, tool.why())
 	return ""
 }
 
-// uncacheable keeps go test from caching this run, so the summary is printed on every
-// run while a tool is missing, not only the first: go test does not cache a run that
-// read a file changed in the last two seconds (cmd/go's "file used as input is too new").
-func uncacheable() {
-	os.WriteFile(filepath.Join(os.TempDir(), "tabula-test-skipped"), []byte("a tool tests need is missing\n"), 0o644)
+// touch keeps go test from caching this run, so the summary is printed on every
+// run while a tool is missing, not only the first. go test does not cache a run that
+// read a file of the module changed in the last two seconds (cmd/go: "file used as
+// input is too new"), so this writes one: .test-skipped at the module's root (ignored
+// by git; files outside the module do not count).
+var touch = func() {
+	dir, err := os.Getwd()
+	if err != nil {
+		return
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+	os.WriteFile(filepath.Join(dir, ".test-skipped"), []byte("The last go test run skipped tests: a tool they need is missing.\n"), 0o644)
 }
 
-// Summary is one line per kind of test skipped, "SKIPPED 14 browser tests: chromium not
-// found on PATH (…)", or "" when nothing was skipped.
+// Summary is one line per kind of test skipped, "tabula/assets: SKIPPED 1 node test:
+// node not found on PATH (…)", or "" when nothing was skipped.
 func Summary() string {
+	pkg := "this package"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		pkg = strings.TrimSuffix(bi.Path, ".test")
+	}
 	skips.Lock()
 	defer skips.Unlock()
 	var b strings.Builder
@@ -97,7 +117,7 @@ func Summary() string {
 		if n == 1 {
 			noun = "test"
 		}
-		fmt.Fprintf(&b, "SKIPPED %d %s %s: %s\n", n, kind, noun, skips.why[kind])
+		fmt.Fprintf(&b, "%s: SKIPPED %d %s %s: %s\n", pkg, n, kind, noun, skips.why[kind])
 	}
 	return b.String()
 }
@@ -105,16 +125,16 @@ func Summary() string {
 // Main runs the package's tests, then writes Summary to stderr and exits with their
 // status.
 //
-// go test discards what a passing package prints unless it runs with -v (or on the one
-// package in the current directory), so the summary also goes to the terminal, through
-// /dev/tty, when stderr is not one: a person running `go test ./...` sees it above the
-// package's "ok" line. Without a terminal (CI) there is no one to tell; there a missing
-// tool fails the tests instead.
+// go test shows what a package printed only when it fails or runs with -v (or is the
+// one package in the current directory); it drops the rest. So when the package
+// passed and stderr is not a terminal, the summary also goes to the terminal through
+// /dev/tty: a person running `go test ./...` sees it as each package finishes. Without
+// a terminal (CI) there is no one to tell; there a missing tool fails the tests.
 func Main(m *testing.M) {
 	code := m.Run()
 	if s := Summary(); s != "" {
 		fmt.Fprint(os.Stderr, s)
-		if !testing.Verbose() && !isTerminal(os.Stderr) {
+		if code == 0 && !testing.Verbose() && !isTerminal(os.Stderr) {
 			if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
 				io.WriteString(tty, s)
 				tty.Close()
