@@ -71,6 +71,7 @@ type roster struct {
 	pendOrder []string
 	timer     *time.Timer
 	lastFlush time.Time
+	dropped   bool // taken out of presence.boards: the board's next roster is a new one
 }
 
 type presenceEvent struct {
@@ -141,6 +142,21 @@ func (p *presence) get(id string) *roster {
 	return r
 }
 
+// lock returns the roster of board id, creating it, with its mu held. A roster found in
+// boards can be dropped before its lock is taken (the last person left, and its flush
+// ran in between): whoever joined or subscribed to it then would be on a roster nobody
+// else sees, so look again.
+func (p *presence) lock(id string) *roster {
+	for {
+		r := p.get(id)
+		r.mu.Lock()
+		if !r.dropped {
+			return r
+		}
+		r.mu.Unlock()
+	}
+}
+
 // dropIfEmpty forgets a roster nobody is on or watching. Called with r.mu held.
 func (p *presence) dropIfEmpty(r *roster) {
 	if len(r.people) > 0 || len(r.subs) > 0 || len(r.pending) > 0 {
@@ -151,6 +167,7 @@ func (p *presence) dropIfEmpty(r *roster) {
 		delete(p.boards, r.id)
 	}
 	p.mu.Unlock()
+	r.dropped = true
 }
 
 // count returns how many people are on board id.
@@ -167,8 +184,7 @@ func (p *presence) count(id string) int {
 }
 
 func (p *presence) join(id string, person Person, s *Session) {
-	r := p.get(id)
-	r.mu.Lock()
+	r := p.lock(id)
 	defer r.mu.Unlock()
 	pp := person
 	r.people[person.SID] = &pp
@@ -178,7 +194,12 @@ func (p *presence) join(id string, person Person, s *Session) {
 }
 
 func (p *presence) leave(id, sid string) {
-	r := p.get(id)
+	p.mu.Lock()
+	r := p.boards[id]
+	p.mu.Unlock()
+	if r == nil {
+		return // a dropped roster had nobody on it
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.people[sid]; !ok {
@@ -355,8 +376,7 @@ func (r *roster) deliverAll(b []byte) {
 // with everyone on the board now. direct, if not nil, writes to the stream's connection
 // without blocking, returning how much it wrote.
 func (p *presence) subscribe(id, lastEventID string, direct func([]byte) (int, error)) *Subscriber {
-	r := p.get(id)
-	r.mu.Lock()
+	r := p.lock(id)
 	defer r.mu.Unlock()
 	s := &Subscriber{C: make(chan []byte, subscriberQueue), r: r, direct: direct}
 	s.queued.Store(1)

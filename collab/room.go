@@ -211,7 +211,9 @@ func (r *room) handle(c roomCmd) {
 	case cmdLeave:
 		r.leave(c.s)
 	case cmdMessage:
-		if r.broken {
+		// A trashed board takes no changes: its sessions were closed, and what they sent
+		// meanwhile is resent, with the same cids, when they rejoin after a restore.
+		if r.broken || !r.meta.Deleted.IsZero() {
 			return
 		}
 		switch c.m.Type {
@@ -308,6 +310,10 @@ func (r *room) join(s *Session, hello *Message) {
 	if r.broken {
 		s.send(errorFrame(&Error{Code: EInternal, Msg: "the board could not be loaded"}, ""))
 		s.kick(CloseInternal, "board unavailable")
+		return
+	}
+	if !r.meta.Deleted.IsZero() {
+		refuseTrashed(s)
 		return
 	}
 	r.others(peerFrame(s))

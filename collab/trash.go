@@ -56,13 +56,11 @@ func (s *Service) setDeleted(ctx context.Context, id string, at time.Time) error
 		if at.IsZero() {
 			return
 		}
-		gone := errorFrame(&Error{Code: ETrashed, Msg: "This board was deleted"}, "")
 		for _, m := range r.members {
-			m.send(gone)
-			m.kick(CloseGoingAway, "board deleted")
+			refuseTrashed(m)
 		}
 		for _, w := range r.waiting {
-			w.s.kick(CloseGoingAway, "board deleted")
+			refuseTrashed(w.s)
 		}
 	}})
 	select {
@@ -73,6 +71,14 @@ func (s *Service) setDeleted(ctx context.Context, id string, at time.Time) error
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// refuseTrashed tells a session that its board is in the trash and closes it. Used for
+// everyone on the board when it is trashed, and for a session that says hello to a
+// trashed board that it opened just before (its upgrade looked the board up then).
+func refuseTrashed(s *Session) {
+	s.send(errorFrame(&Error{Code: ETrashed, Msg: "This board was deleted"}, ""))
+	s.kick(CloseGoingAway, "board deleted")
 }
 
 // loaded reports whether board id has a room in memory.

@@ -32,6 +32,17 @@ export const DEFAULT_LIMITS = Object.freeze({
 export const MAX_BACKOFF = 5000;
 
 /**
+ * How long a connection may take from the attempt to the welcome before it is dropped
+ * and tried again. Without it a socket that opens but never answers hello (or never
+ * finishes opening) leaves the board at "Connecting…" for as long as the socket lives,
+ * which with the server's pings is forever. It doubles after each attempt that ran out
+ * of time, up to MAX_WELCOME_WAIT, so that a large board's welcome on a slow link still
+ * gets through.
+ */
+export const WELCOME_WAIT = 15000;
+export const MAX_WELCOME_WAIT = 120000;
+
+/**
  * Budget of ephemeral messages (cursor, preview, laser and view together): a bucket of
  * EPHEMERAL_BURST that refills at EPHEMERAL_RATE a second. The server drops more than 30
  * a second per connection beyond a burst of 60, so this stays under it whatever the
@@ -184,6 +195,9 @@ export class Sync {
     this.stopped = true;
     this.attempt = 0;
     this.retryTimer = null;
+    this.welcomeTimer = null;
+    /** Attempts in a row that got no welcome in time. */
+    this.unanswered = 0;
     /** A title set while offline, sent after the next welcome. @type {string | null} */
     this.pendingTitle = null;
 
@@ -271,6 +285,7 @@ export class Sync {
     const ws = this.ws;
     this.ws = null;
     this.welcomed = false;
+    this.stopWelcomeTimer();
     this.ephemeral.clear();
     if (ws) ws.close();
   }
@@ -287,6 +302,15 @@ export class Sync {
       return;
     }
     this.ws = ws;
+    const wait = Math.min(MAX_WELCOME_WAIT, WELCOME_WAIT * 2 ** this.unanswered);
+    this.welcomeTimer = this.timers.setTimeout(() => {
+      this.welcomeTimer = null;
+      if (ws !== this.ws || this.welcomed) return;
+      console.warn(`tabula: no welcome within ${wait} ms; reconnecting`);
+      this.unanswered++;
+      this.drop();
+      this.scheduleRetry();
+    }, wait);
     ws.onopen = () => {
       if (ws !== this.ws) return;
       ws.send(JSON.stringify({ t: 'hello', v: 1, since: this.doc.seq, name: this.name, color: this.color }));
@@ -298,11 +322,17 @@ export class Sync {
       if (ws !== this.ws) return;
       this.ws = null;
       this.welcomed = false;
+      this.stopWelcomeTimer();
       this.ephemeral.clear();
       this.scheduleRetry();
     };
     // An error is always followed by close, which does the work.
     ws.onerror = () => {};
+  }
+
+  stopWelcomeTimer() {
+    this.timers.clearTimeout(this.welcomeTimer);
+    this.welcomeTimer = null;
   }
 
   scheduleRetry() {
@@ -384,6 +414,8 @@ export class Sync {
     this.peers = new Map((msg.peers ?? []).map((/** @type {any} */ p) => [p.sid, p]));
     this.welcomed = true;
     this.attempt = 0;
+    this.unanswered = 0;
+    this.stopWelcomeTimer();
     // Same cids as before: batches the server already applied are only acknowledged.
     for (const b of this.doc.pending) this.transmit({ t: 'ops', cid: b.cid, ops: b.ops });
     if (this.pendingTitle !== null) {

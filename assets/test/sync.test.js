@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sync, splitFrame, splitBatch, backoff, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL, EPHEMERAL_BURST, EPHEMERAL_RATE, MAX_COORD } from '../js/sync.js';
+import { Sync, splitFrame, splitBatch, backoff, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL, EPHEMERAL_BURST, EPHEMERAL_RATE, MAX_COORD, WELCOME_WAIT, MAX_WELCOME_WAIT } from '../js/sync.js';
 import { Doc, putOp, patchOp } from '../js/doc.js';
 
 /** A clock that moves only when the test says so. */
@@ -242,6 +242,60 @@ test('failed attempts back off further, and a welcome resets the backoff', () =>
   assert.equal(t.sockets.all.length, 7);
   t.timers.advance(backoff(0, () => 0.5));
   assert.equal(t.sockets.all.length, 8);
+});
+
+test('a socket that opens but is never welcomed is dropped and retried, waiting longer each time', () => {
+  const t = setup();
+  t.sync.start();
+  const s1 = t.sockets.last();
+  s1.onopen();
+  t.timers.advance(WELCOME_WAIT - 1);
+  assert.equal(s1.closed, false);
+  assert.equal(t.sync.state, 'connecting');
+  t.timers.advance(1);
+  assert.equal(s1.closed, true, 'given up on');
+  assert.equal(t.sync.state, 'offline');
+  t.timers.advance(backoff(0, () => 0.5));
+  const s2 = t.sockets.last();
+  assert.notEqual(s2, s1);
+  s2.onopen();
+  t.timers.advance(WELCOME_WAIT);
+  assert.equal(s2.closed, false, 'the second attempt waits twice as long');
+  s2.frame(welcome());
+  assert.equal(t.sync.state, 'online');
+  t.timers.advance(MAX_WELCOME_WAIT);
+  assert.equal(s2.closed, false, 'a welcomed connection is kept however quiet');
+
+  // A welcome starts the count again; a socket that never opens is given up on too.
+  s2.onclose({ code: 1006 });
+  t.timers.advance(backoff(0, () => 0.5));
+  const s3 = t.sockets.last();
+  assert.notEqual(s3, s2);
+  t.timers.advance(WELCOME_WAIT);
+  assert.equal(s3.closed, true);
+  assert.ok(Math.min(MAX_WELCOME_WAIT, WELCOME_WAIT * 2 ** 20) <= MAX_WELCOME_WAIT);
+});
+
+test('a trashed board: refused attempts are retried at most MAX_BACKOFF apart, and the restore is rejoined with since', () => {
+  const t = setup();
+  const s1 = online(t, welcome({ seq: 4, reset: true, elements: [] }));
+  t.sync.send([putOp(rect('a'))]);
+  s1.frame({ t: 'error', code: 'trashed', msg: 'This board was deleted' });
+  s1.onclose({ code: 1001 });
+  // Refused (410) while the board is in the trash: the socket closes without opening.
+  for (let i = 0; i < 12; i++) {
+    const count = t.sockets.all.length;
+    t.timers.advance(MAX_BACKOFF);
+    assert.equal(t.sockets.all.length, count + 1, `attempt ${i} within MAX_BACKOFF`);
+    t.sockets.last().onclose({ code: 1006 });
+  }
+  t.timers.advance(MAX_BACKOFF);
+  const s = t.sockets.last();
+  s.onopen();
+  assert.equal(s.sent[0].since, 4);
+  s.frame(welcome({ seq: 4 }));
+  assert.deepEqual(s.sent.slice(1), [{ t: 'ops', cid: 'c-1', ops: [putOp(rect('a'))] }]);
+  assert.equal(t.sync.state, 'online');
 });
 
 test('an error with a cid drops that batch and is reported', () => {
