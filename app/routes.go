@@ -13,6 +13,10 @@ import (
 func (s *Server) routes() {
 	f := s.fiber
 	f.Use(securityHeaders, s.checkOrigin)
+	// The two routes that take large bodies come before the limit every other route has.
+	f.Post("/import", s.limitBody(s.maxImport+formSlack), s.importBoard)
+	f.Post("/b/:id/images", s.limitBody(s.svc.MaxImage()), s.uploadImage)
+	f.Use(s.limitBody(DefaultMaxBody))
 	f.Get("/healthz", s.healthz)
 	f.Get("/debug/stats", s.stats)
 	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
@@ -23,7 +27,6 @@ func (s *Server) routes() {
 	f.Get("/presence", s.presenceCounts)
 	f.Get("/b/:id/presence", s.presence(collab.RoleEditor))
 	f.Get("/v/:id/presence", s.presence(collab.RoleViewer))
-	f.Post("/b/:id/images", s.uploadImage)
 	f.Get("/b/:id/images/:src", s.image(collab.RoleEditor))
 	f.Get("/v/:id/images/:src", s.image(collab.RoleViewer))
 	s.exportRoutes()

@@ -91,20 +91,25 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		}
 	}
 	s.fiber = fiber.New(fiber.Config{
-		Views:                   engine,
-		DisableStartupMessage:   true,
-		ErrorHandler:            s.handleError,
-		BodyLimit:               max(svc.MaxImage(), cfg.MaxImport) + 64<<10,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            30 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		ProxyHeader:             cfg.ProxyHeader,
-		EnableTrustedProxyCheck: cfg.ProxyHeader != "",
-		TrustedProxies:          cfg.TrustedProxies,
+		Views:                 engine,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		// Bodies are read by the route that takes them, up to its own limit (limitBody);
+		// BodyLimit only bounds what the server reads ahead with the headers.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    DefaultMaxBody,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 30 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		ProxyHeader:                  cfg.ProxyHeader,
+		EnableTrustedProxyCheck:      cfg.ProxyHeader != "",
+		TrustedProxies:               cfg.TrustedProxies,
 	})
 	// WebSocket handlers hand their socket to a goroutine of their own and return; the
 	// socket is theirs to close (see wsHandler).
 	s.fiber.Server().KeepHijackedConns = true
+	s.fiber.Server().Handler = closeUnread(s.fiber.Server().Handler)
 	s.routes()
 	go s.pingAll()
 	return s, nil
