@@ -12,7 +12,7 @@ import (
 // routes is the route table: every URL Tabula answers, in one place.
 func (s *Server) routes() {
 	f := s.fiber
-	f.Use(securityHeaders, s.checkOrigin)
+	f.Use(s.recoverPanics, securityHeaders, s.checkOrigin)
 	// The two routes that take large bodies come before the limit every other route has.
 	f.Post("/import", s.limitBody(s.maxImport+formSlack), s.importBoard)
 	f.Post("/b/:id/images", s.limitBody(s.svc.MaxImage()), s.uploadImage)

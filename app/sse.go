@@ -59,6 +59,7 @@ func (s *Server) stream(c *fiber.Ctx, run func(send func(b []byte) bool, heartbe
 	c.Context().HijackSetNoResponse(true)
 	c.Context().Hijack(func(conn net.Conn) {
 		defer s.sse.release(ip)
+		defer s.logPanic("event stream")
 		send := func(b []byte) bool {
 			_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 			_, err := conn.Write(b)
