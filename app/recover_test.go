@@ -96,7 +96,7 @@ func TestPanicsAreRecovered(t *testing.T) {
 		// A route of the test's own that streams through the server's stream code.
 		f := fiber.New(fiber.Config{DisableStartupMessage: true})
 		f.Get("/boom", func(c *fiber.Ctx) error {
-			return ts.stream(c, func(send func([]byte) bool, _ <-chan time.Time) {
+			return ts.stream(c, func(send func([]byte) bool, _ <-chan time.Time, _ <-chan struct{}) {
 				send([]byte("event: x\ndata: 1\n\n"))
 				panic("test: stream panicked")
 			})

@@ -49,6 +49,7 @@ type Server struct {
 	log        *slog.Logger
 	origins    map[string]bool
 	sse        *sseLimiter
+	clients    *clientAddrs
 	heartbeat  time.Duration
 	countEvery time.Duration
 	maxImport  int
@@ -84,6 +85,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		sse:       &sseLimiter{max: cfg.MaxStreamsPerIP, n: make(map[string]int)},
 		heartbeat: cfg.Heartbeat, countEvery: cfg.CountEvery, done: make(chan struct{}),
 		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256},
+		clients: newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o = normalizeOrigin(o); o != "" {
