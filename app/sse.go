@@ -61,6 +61,7 @@ func (s *Server) stream(c *fiber.Ctx, run func(send func(b []byte) bool, heartbe
 		return fiber.NewError(fiber.StatusTooManyRequests, "too many live streams from your address; close some tabs")
 	}
 	c.Context().HijackSetNoResponse(true)
+	sock := c.Context().Conn() // under fasthttp's wrapper, whose Close may do nothing
 	c.Context().Hijack(func(conn net.Conn) {
 		defer s.sse.release(ip)
 		gone := make(chan struct{})
@@ -76,7 +77,7 @@ func (s *Server) stream(c *fiber.Ctx, run func(send func(b []byte) bool, heartbe
 		// Closed before this returns, and the reader gone too: fasthttp takes back the
 		// buffered reader under conn when this returns.
 		defer func() {
-			conn.Close()
+			sock.Close()
 			<-gone
 		}()
 		defer s.logPanic("event stream")
