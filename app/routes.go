@@ -14,14 +14,14 @@ func (s *Server) routes() {
 	f := s.fiber
 	f.Use(s.recoverPanics, securityHeaders, s.checkOrigin)
 	// The two routes that take large bodies come before the limit every other route has.
-	f.Post("/import", s.limitBody(s.maxImport+formSlack), s.importBoard)
-	f.Post("/b/:id/images", s.limitBody(s.svc.MaxImage()), s.uploadImage)
+	f.Post("/import", s.rateLimited(s.boardRate), s.limitBody(s.maxImport+formSlack), s.importBoard)
+	f.Post("/b/:id/images", s.rateLimited(s.imageRate), s.limitBody(s.svc.MaxImage()), s.uploadImage)
 	f.Use(s.limitBody(DefaultMaxBody))
 	f.Get("/healthz", s.healthz)
 	f.Get("/debug/stats", s.stats)
 	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
 	f.Get("/", s.home)
-	f.Post("/boards", s.createBoard)
+	f.Post("/boards", s.rateLimited(s.boardRate), s.createBoard)
 	f.Get("/b/:id", s.boardPage(collab.RoleEditor))
 	f.Get("/v/:id", s.boardPage(collab.RoleViewer))
 	f.Get("/presence", s.presenceCounts)

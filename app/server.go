@@ -39,7 +39,11 @@ type Config struct {
 	// MaxImport is the largest board file POST /import accepts, in bytes (once
 	// decompressed, too). Default 32 MiB.
 	MaxImport int
-	Logger    *slog.Logger
+	// BoardRate limits board creation and import per client address; ImageRate image
+	// uploads. Zero values take DefaultBoardRate and DefaultImageRate; a negative
+	// PerMinute turns the limit off.
+	BoardRate, ImageRate Rate
+	Logger               *slog.Logger
 }
 
 // Server is the Fiber application serving one collab.Service.
@@ -50,6 +54,8 @@ type Server struct {
 	origins    map[string]bool
 	sse        *sseLimiter
 	clients    *clientAddrs
+	boardRate  *addrLimiter
+	imageRate  *addrLimiter
 	heartbeat  time.Duration
 	countEvery time.Duration
 	maxImport  int
@@ -77,6 +83,12 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 	if cfg.CountEvery <= 0 {
 		cfg.CountEvery = 2 * time.Second
 	}
+	if cfg.BoardRate == (Rate{}) {
+		cfg.BoardRate = DefaultBoardRate
+	}
+	if cfg.ImageRate == (Rate{}) {
+		cfg.ImageRate = DefaultImageRate
+	}
 	if cfg.MaxImport <= 0 {
 		cfg.MaxImport = DefaultMaxImport
 	}
@@ -85,7 +97,9 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		sse:       &sseLimiter{max: cfg.MaxStreamsPerIP, n: make(map[string]int)},
 		heartbeat: cfg.Heartbeat, countEvery: cfg.CountEvery, done: make(chan struct{}),
 		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256},
-		clients: newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
+		clients:   newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
+		boardRate: newAddrLimiter(cfg.BoardRate, "creating boards"),
+		imageRate: newAddrLimiter(cfg.ImageRate, "uploading images"),
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o = normalizeOrigin(o); o != "" {
