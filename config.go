@@ -35,6 +35,8 @@ type Config struct {
 	Retention      collab.Retention
 	// Per client address; PerMinute 0 turns a limit off.
 	BoardRate, ImageRate app.Rate
+	// Exports drawn at once, and waiting.
+	RenderWorkers, RenderQueue int
 	// Images one board may hold.
 	MaxBoardImages     int
 	MaxBoardImageBytes int
@@ -111,6 +113,8 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.ImageRate.Burst, "image-burst", "TABULA_IMAGE_BURST", app.DefaultImageRate.Burst, "images one client address may upload at once before -image-rate applies")
 	num(&c.MaxBoardImages, "max-board-images", "TABULA_MAX_BOARD_IMAGES", collab.DefaultMaxBoardImages, "most images one board may hold")
 	num(&c.MaxBoardImageBytes, "max-board-image-bytes", "TABULA_MAX_BOARD_IMAGE_BYTES", collab.DefaultMaxBoardImageBytes, "most bytes of images one board may hold")
+	num(&c.RenderWorkers, "render-workers", "TABULA_RENDER_WORKERS", app.DefaultRenderWorkers, "exports (PNG, SVG, PDF) and thumbnails drawn at once")
+	num(&c.RenderQueue, "render-queue", "TABULA_RENDER_QUEUE", 2*app.DefaultRenderWorkers, "exports that may wait for a free -render-workers; more get 429 with Retry-After")
 	full, trash := collab.DefaultRetention.Full.String(), collab.DefaultRetention.Trash.String()
 	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
 	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")

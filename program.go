@@ -47,6 +47,7 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies,
 		Heartbeat: cfg.Heartbeat, CountEvery: cfg.CountEvery, Logger: log, MaxImport: cfg.MaxImport,
 		BoardRate: rateOrOff(cfg.BoardRate), ImageRate: rateOrOff(cfg.ImageRate),
+		RenderWorkers: cfg.RenderWorkers, RenderQueue: cfg.RenderQueue,
 	})
 	if err != nil {
 		svc.Close()

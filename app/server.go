@@ -43,7 +43,10 @@ type Config struct {
 	// uploads. Zero values take DefaultBoardRate and DefaultImageRate; a negative
 	// PerMinute turns the limit off.
 	BoardRate, ImageRate Rate
-	Logger               *slog.Logger
+	// RenderWorkers is how many exports are drawn at once (default DefaultRenderWorkers);
+	// RenderQueue how many more may wait (default 2 × RenderWorkers).
+	RenderWorkers, RenderQueue int
+	Logger                     *slog.Logger
 }
 
 // Server is the Fiber application serving one collab.Service.
@@ -56,6 +59,7 @@ type Server struct {
 	clients    *clientAddrs
 	boardRate  *addrLimiter
 	imageRate  *addrLimiter
+	renders    *renderQueue
 	heartbeat  time.Duration
 	countEvery time.Duration
 	maxImport  int
@@ -89,6 +93,12 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 	if cfg.ImageRate == (Rate{}) {
 		cfg.ImageRate = DefaultImageRate
 	}
+	if cfg.RenderWorkers <= 0 {
+		cfg.RenderWorkers = DefaultRenderWorkers
+	}
+	if cfg.RenderQueue <= 0 {
+		cfg.RenderQueue = 2 * cfg.RenderWorkers
+	}
 	if cfg.MaxImport <= 0 {
 		cfg.MaxImport = DefaultMaxImport
 	}
@@ -100,6 +110,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		clients:   newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
 		boardRate: newAddrLimiter(cfg.BoardRate, "creating boards"),
 		imageRate: newAddrLimiter(cfg.ImageRate, "uploading images"),
+		renders:   newRenderQueue(cfg.RenderWorkers, cfg.RenderQueue),
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o = normalizeOrigin(o); o != "" {
