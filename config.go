@@ -33,6 +33,13 @@ type Config struct {
 	Voice          VoiceConfig
 	MaxImport      int
 	Retention      collab.Retention
+	// Per client address; PerMinute 0 turns a limit off.
+	BoardRate, ImageRate app.Rate
+	// Exports drawn at once, and waiting.
+	RenderWorkers, RenderQueue int
+	// Images one board may hold.
+	MaxBoardImages     int
+	MaxBoardImageBytes int
 	// Not flags: tests shorten them.
 	Heartbeat  time.Duration
 	CountEvery time.Duration
@@ -43,6 +50,7 @@ type Config struct {
 func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	d := collab.DefaultConfig()
 	c := Config{Limits: d.Limits, MaxQueueBytes: d.MaxQueueBytes, MaxImage: d.MaxImage}
+	var rateOK []func() error
 	fs := flag.NewFlagSet("tabula", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	var origins, level, proxies string
@@ -82,6 +90,31 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	idle := d.RoomIdle.String()
 	str(&idle, "room-idle", "TABULA_ROOM_IDLE", idle, "how long an empty board stays in memory")
 	num(&c.MaxImport, "max-import", "TABULA_MAX_IMPORT", app.DefaultMaxImport, "largest board file to import (Tabula JSON or .excalidraw), in bytes, also once decompressed")
+	perMinute := func(p *int, name, env string, def int, help string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				bad = append(bad, fmt.Sprintf("$%s must be 0 or a positive integer, not %q", env, v))
+			} else {
+				def = n
+			}
+		}
+		fs.IntVar(p, name, def, help+" ($"+env+")")
+		rateOK = append(rateOK, func() error {
+			if *p < 0 {
+				return fmt.Errorf("-%s must be 0 (no limit) or more", name)
+			}
+			return nil
+		})
+	}
+	perMinute(&c.BoardRate.PerMinute, "board-rate", "TABULA_BOARD_RATE", app.DefaultBoardRate.PerMinute, "boards one client address may create or import a minute (0: no limit)")
+	num(&c.BoardRate.Burst, "board-burst", "TABULA_BOARD_BURST", app.DefaultBoardRate.Burst, "boards one client address may create at once before -board-rate applies")
+	perMinute(&c.ImageRate.PerMinute, "image-rate", "TABULA_IMAGE_RATE", app.DefaultImageRate.PerMinute, "images one client address may upload a minute (0: no limit)")
+	num(&c.ImageRate.Burst, "image-burst", "TABULA_IMAGE_BURST", app.DefaultImageRate.Burst, "images one client address may upload at once before -image-rate applies")
+	num(&c.MaxBoardImages, "max-board-images", "TABULA_MAX_BOARD_IMAGES", collab.DefaultMaxBoardImages, "most images one board may hold")
+	num(&c.MaxBoardImageBytes, "max-board-image-bytes", "TABULA_MAX_BOARD_IMAGE_BYTES", collab.DefaultMaxBoardImageBytes, "most bytes of images one board may hold")
+	num(&c.RenderWorkers, "render-workers", "TABULA_RENDER_WORKERS", app.DefaultRenderWorkers, "exports (PNG, SVG, PDF) and thumbnails drawn at once")
+	num(&c.RenderQueue, "render-queue", "TABULA_RENDER_QUEUE", 2*app.DefaultRenderWorkers, "exports that may wait for a free -render-workers; more get 429 with Retry-After")
 	full, trash := collab.DefaultRetention.Full.String(), collab.DefaultRetention.Trash.String()
 	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
 	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")
@@ -94,6 +127,11 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	}
 	if len(bad) > 0 {
 		return c, fmt.Errorf("%s", strings.Join(bad, "; "))
+	}
+	for _, ok := range rateOK {
+		if err := ok(); err != nil {
+			return c, err
+		}
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))

@@ -40,11 +40,14 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 	if sfu != nil {
 		vc = sfu
 	}
-	svc := collab.NewService(store, collab.Config{Voice: vc, Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log, Retention: cfg.Retention})
+	svc := collab.NewService(store, collab.Config{Voice: vc, Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log, Retention: cfg.Retention,
+		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes)})
 	srv, err := app.New(svc, app.Config{
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies,
 		Heartbeat: cfg.Heartbeat, CountEvery: cfg.CountEvery, Logger: log, MaxImport: cfg.MaxImport,
+		BoardRate: rateOrOff(cfg.BoardRate), ImageRate: rateOrOff(cfg.ImageRate),
+		RenderWorkers: cfg.RenderWorkers, RenderQueue: cfg.RenderQueue,
 	})
 	if err != nil {
 		svc.Close()
@@ -58,6 +61,14 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	return &Program{log: log, store: store, svc: svc, srv: srv, ln: ln, voice: sfu}, nil
+}
+
+// rateOrOff turns a rate of 0 a minute (no limit, for the operator) into app's "off".
+func rateOrOff(r app.Rate) app.Rate {
+	if r.PerMinute == 0 {
+		r.PerMinute = -1
+	}
+	return r
 }
 
 // Addr is the address the program listens on, e.g. 127.0.0.1:41234.

@@ -37,12 +37,6 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, msg = statusOf(ce.Code), ce.Msg
 	case errors.As(err, &fe):
 		status, msg = fe.Code, fe.Message
-		if status == fiber.StatusRequestEntityTooLarge {
-			msg = tooLarge(s.svc.MaxImage())
-			if c.Path() == "/import" {
-				msg = tooLarge(s.maxImport)
-			}
-		}
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)

@@ -2,8 +2,9 @@ package app
 
 import (
 	"bytes"
-	"context"
+	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -66,7 +67,13 @@ func (s *Server) export(role collab.Role) fiber.Handler {
 		} else {
 			q.opts.Image = images
 			q.opts.Title = b.Title
-			err = drawing(ctx, func() error { return render.Render(&out, els, render.Format(format), q.opts) })
+			q.opts.MaxPixels = ExportPixels
+			if format == "png" {
+				if err := checkPixels(els, q.opts); err != nil {
+					return err
+				}
+			}
+			err = s.drawing(c, func() error { return render.Render(&out, els, render.Format(format), q.opts) })
 		}
 		if err != nil {
 			return err
@@ -83,20 +90,47 @@ func (s *Server) export(role collab.Role) fiber.Handler {
 	}
 }
 
-// renderSlots bounds the drawings made at once: a large PNG holds a quarter of a
-// gigabyte of pixels while it is drawn, and each already uses every core.
-var renderSlots = make(chan struct{}, 2)
-
-// drawing runs draw when a slot is free, or gives up when the request is abandoned.
-func drawing(ctx context.Context, draw func() error) error {
-	select {
-	case renderSlots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+// drawing runs draw in the server's render queue. A full queue is answered 429 with
+// Retry-After.
+func (s *Server) drawing(c *fiber.Ctx, draw func() error) error {
+	err := s.renders.run(c.UserContext(), draw)
+	if errors.Is(err, errRenderBusy) {
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return fiber.NewError(fiber.StatusTooManyRequests, "The server is busy drawing other exports; please try again in a few seconds.")
 	}
-	defer func() { <-renderSlots }()
-	return draw()
+	return err
 }
+
+// checkPixels refuses, with 413, a PNG whose scale would take it past ExportPixels. A
+// board too large even at scale 1 is drawn smaller to fit, as before: only the scale a
+// client asks for is refused, with what would fit instead.
+func checkPixels(els []*collab.Element, o render.Options) error {
+	area, ok := render.Rect{}, false
+	if o.Area != nil {
+		area, ok = *o.Area, true
+	} else {
+		area, ok = render.Area(els)
+	}
+	if !ok || o.Scale <= 1 {
+		return nil
+	}
+	pad := max(0, o.Padding)
+	w, h := area.W()+2*pad, area.H()+2*pad
+	if w*h > ExportPixels { // too large at scale 1: drawn smaller anyway
+		return nil
+	}
+	if px := w * h * o.Scale * o.Scale; px > ExportPixels {
+		fits := math.Floor(math.Sqrt(ExportPixels/(w*h))*10) / 10
+		return &collab.Error{Code: collab.ETooBig, Msg: fmt.Sprintf(
+			"at scale %g this export would be %.0f million pixels; the limit is %d million, so choose a scale of %g or less, or a smaller area",
+			o.Scale, px/1e6, ExportPixels/1_000_000, max(1, fits))}
+	}
+	return nil
+}
+
+// ExportPixels is the most pixels one PNG export may have: 32 million, 128 MiB while it
+// is drawn.
+const ExportPixels = 32_000_000
 
 // exportQuery is what an export's query string asks for.
 type exportQuery struct {

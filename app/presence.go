@@ -23,10 +23,10 @@ func (s *Server) presence(role collab.Role) fiber.Handler {
 			last = c.Query("lastEventId")
 		}
 		direct := collab.DirectWriter(c.Context().Conn())
-		return s.stream(c, func(send func([]byte) bool, heartbeat <-chan time.Time) {
+		return s.stream(c, func(send func([]byte) bool, heartbeat <-chan time.Time, gone <-chan struct{}) {
 			sub := s.svc.SubscribeDirect(b.ID, last, direct)
 			defer sub.Unsubscribe()
-			sub.Serve(send, heartbeat)
+			sub.Serve(send, heartbeat, gone)
 		})
 	}
 }
@@ -52,7 +52,7 @@ func (s *Server) presenceCounts(c *fiber.Ctx) error {
 			boards[id] = b.ID
 		}
 	}
-	return s.stream(c, func(send func([]byte) bool, heartbeat <-chan time.Time) {
+	return s.stream(c, func(send func([]byte) bool, heartbeat <-chan time.Time, gone <-chan struct{}) {
 		tick := time.NewTicker(s.countEvery)
 		defer tick.Stop()
 		var last []byte
@@ -75,6 +75,8 @@ func (s *Server) presenceCounts(c *fiber.Ctx) error {
 					return
 				}
 			case <-s.done:
+				return
+			case <-gone:
 				return
 			}
 		}

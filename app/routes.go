@@ -12,18 +12,21 @@ import (
 // routes is the route table: every URL Tabula answers, in one place.
 func (s *Server) routes() {
 	f := s.fiber
-	f.Use(securityHeaders, s.checkOrigin)
+	f.Use(s.recoverPanics, securityHeaders, s.checkOrigin)
+	// The two routes that take large bodies come before the limit every other route has.
+	f.Post("/import", s.rateLimited(s.boardRate), s.limitBody(s.maxImport+formSlack), s.importBoard)
+	f.Post("/b/:id/images", s.rateLimited(s.imageRate), s.limitBody(s.svc.MaxImage()), s.uploadImage)
+	f.Use(s.limitBody(DefaultMaxBody))
 	f.Get("/healthz", s.healthz)
 	f.Get("/debug/stats", s.stats)
 	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
 	f.Get("/", s.home)
-	f.Post("/boards", s.createBoard)
+	f.Post("/boards", s.rateLimited(s.boardRate), s.createBoard)
 	f.Get("/b/:id", s.boardPage(collab.RoleEditor))
 	f.Get("/v/:id", s.boardPage(collab.RoleViewer))
 	f.Get("/presence", s.presenceCounts)
 	f.Get("/b/:id/presence", s.presence(collab.RoleEditor))
 	f.Get("/v/:id/presence", s.presence(collab.RoleViewer))
-	f.Post("/b/:id/images", s.uploadImage)
 	f.Get("/b/:id/images/:src", s.image(collab.RoleEditor))
 	f.Get("/v/:id/images/:src", s.image(collab.RoleViewer))
 	s.exportRoutes()

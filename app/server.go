@@ -39,7 +39,14 @@ type Config struct {
 	// MaxImport is the largest board file POST /import accepts, in bytes (once
 	// decompressed, too). Default 32 MiB.
 	MaxImport int
-	Logger    *slog.Logger
+	// BoardRate limits board creation and import per client address; ImageRate image
+	// uploads. Zero values take DefaultBoardRate and DefaultImageRate; a negative
+	// PerMinute turns the limit off.
+	BoardRate, ImageRate Rate
+	// RenderWorkers is how many exports are drawn at once (default DefaultRenderWorkers);
+	// RenderQueue how many more may wait (default 2 × RenderWorkers).
+	RenderWorkers, RenderQueue int
+	Logger                     *slog.Logger
 }
 
 // Server is the Fiber application serving one collab.Service.
@@ -49,6 +56,10 @@ type Server struct {
 	log        *slog.Logger
 	origins    map[string]bool
 	sse        *sseLimiter
+	clients    *clientAddrs
+	boardRate  *addrLimiter
+	imageRate  *addrLimiter
+	renders    *renderQueue
 	heartbeat  time.Duration
 	countEvery time.Duration
 	maxImport  int
@@ -76,6 +87,18 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 	if cfg.CountEvery <= 0 {
 		cfg.CountEvery = 2 * time.Second
 	}
+	if cfg.BoardRate == (Rate{}) {
+		cfg.BoardRate = DefaultBoardRate
+	}
+	if cfg.ImageRate == (Rate{}) {
+		cfg.ImageRate = DefaultImageRate
+	}
+	if cfg.RenderWorkers <= 0 {
+		cfg.RenderWorkers = DefaultRenderWorkers
+	}
+	if cfg.RenderQueue <= 0 {
+		cfg.RenderQueue = 2 * cfg.RenderWorkers
+	}
 	if cfg.MaxImport <= 0 {
 		cfg.MaxImport = DefaultMaxImport
 	}
@@ -84,6 +107,10 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		sse:       &sseLimiter{max: cfg.MaxStreamsPerIP, n: make(map[string]int)},
 		heartbeat: cfg.Heartbeat, countEvery: cfg.CountEvery, done: make(chan struct{}),
 		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256},
+		clients:   newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
+		boardRate: newAddrLimiter(cfg.BoardRate, "creating boards"),
+		imageRate: newAddrLimiter(cfg.ImageRate, "uploading images"),
+		renders:   newRenderQueue(cfg.RenderWorkers, cfg.RenderQueue),
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o = normalizeOrigin(o); o != "" {
@@ -91,20 +118,25 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		}
 	}
 	s.fiber = fiber.New(fiber.Config{
-		Views:                   engine,
-		DisableStartupMessage:   true,
-		ErrorHandler:            s.handleError,
-		BodyLimit:               max(svc.MaxImage(), cfg.MaxImport) + 64<<10,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            30 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		ProxyHeader:             cfg.ProxyHeader,
-		EnableTrustedProxyCheck: cfg.ProxyHeader != "",
-		TrustedProxies:          cfg.TrustedProxies,
+		Views:                 engine,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		// Bodies are read by the route that takes them, up to its own limit (limitBody);
+		// BodyLimit only bounds what the server reads ahead with the headers.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    DefaultMaxBody,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 30 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		ProxyHeader:                  cfg.ProxyHeader,
+		EnableTrustedProxyCheck:      cfg.ProxyHeader != "",
+		TrustedProxies:               cfg.TrustedProxies,
 	})
 	// WebSocket handlers hand their socket to a goroutine of their own and return; the
 	// socket is theirs to close (see wsHandler).
 	s.fiber.Server().KeepHijackedConns = true
+	s.fiber.Server().Handler = closeUnread(s.fiber.Server().Handler)
 	s.routes()
 	go s.pingAll()
 	return s, nil

@@ -82,7 +82,7 @@ func (s *Server) thumbnail(role collab.Role) fiber.Handler {
 		}
 		render.Sort(els)
 		var out bytes.Buffer
-		err = drawing(ctx, func() error {
+		err = s.drawing(c, func() error {
 			return render.Render(&out, els, render.PNG, render.Options{
 				Background: true, Padding: 24, FitWidth: thumbW, FitHeight: thumbH,
 				Image: func(src string) []byte {

@@ -21,6 +21,11 @@ const (
 	// MaxImagePixels bounds width×height, so that a small file cannot claim to be a
 	// gigapixel image that every browser on the board would then try to decode.
 	MaxImagePixels = 50_000_000
+	// DefaultMaxBoardImages and DefaultMaxBoardImageBytes are how many images, and how
+	// many bytes of them, one board may hold: far more than a person pastes into a
+	// whiteboard, far less than a script could upload.
+	DefaultMaxBoardImages     = 1000
+	DefaultMaxBoardImageBytes = 256 << 20
 )
 
 // imageTypes are the formats a board accepts, by sniffed content type. SVG is not among
@@ -42,11 +47,25 @@ type Image struct {
 
 // PutImage checks data and stores it for board id. The type is decided by the content,
 // never by a name or a client's header. Returns EBadValue for anything that is not a
-// PNG, JPEG, GIF or WebP image that decodes, ETooBig over the size limit.
+// PNG, JPEG, GIF or WebP image that decodes, ETooBig over the size limit or when the
+// board's images would pass MaxBoardImages or MaxBoardImageBytes (an image the board
+// has already is always accepted).
 func (s *Service) PutImage(ctx context.Context, board string, data []byte) (Image, error) {
 	img, err := s.checkImage(data)
 	if err != nil {
 		return Image{}, err
+	}
+	s.imageMu.Lock()
+	defer s.imageMu.Unlock()
+	count, size, err := s.store.ImageUsage(ctx, board)
+	if err != nil {
+		return Image{}, err
+	}
+	if count+1 > s.cfg.MaxBoardImages || size+int64(len(data)) > s.cfg.MaxBoardImageBytes {
+		if _, err := s.store.Image(ctx, board, img.Src); err == nil {
+			return img, nil
+		}
+		return Image{}, errorf(ETooBig, "this board holds as many images as it may (%d, or %.0f MiB in all)", s.cfg.MaxBoardImages, float64(s.cfg.MaxBoardImageBytes)/(1<<20))
 	}
 	if err := s.store.PutImage(ctx, board, img.Src, data); err != nil {
 		return Image{}, err

@@ -101,11 +101,13 @@ type Subscriber struct {
 var heartbeatComment = []byte(": heartbeat\n\n")
 
 // Serve writes s's queued events with write, and a heartbeat comment at every tick of
-// heartbeat, until s is dropped or a write fails. It is the stream's goroutine; the
-// caller unsubscribes afterwards.
-func (s *Subscriber) Serve(write func([]byte) bool, heartbeat <-chan time.Time) {
+// heartbeat, until s is dropped, a write fails or done is closed (the client left). It
+// is the stream's goroutine; the caller unsubscribes afterwards.
+func (s *Subscriber) Serve(write func([]byte) bool, heartbeat <-chan time.Time, done <-chan struct{}) {
 	for {
 		select {
+		case <-done:
+			return
 		case ev, ok := <-s.C:
 			if !ok {
 				return

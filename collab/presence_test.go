@@ -50,7 +50,7 @@ func TestPresenceDirectWritesKeepOrderWhenTheSocketFills(t *testing.T) {
 		sub.Serve(func(b []byte) bool {
 			_, err := server.Write(b)
 			return err == nil
-		}, heartbeat)
+		}, heartbeat, nil)
 	}()
 
 	// Joins with long names, many more bytes than the socket holds, delivered while

@@ -34,27 +34,32 @@ type room struct {
 	mu        sync.Mutex
 	durable   int64 // highest seq the committer made durable
 	commitErr error
+	writes    atomic.Int64 // writes submitted to the committer and not yet called back
 
 	// room goroutine only
-	meta      BoardMeta
-	st        *state
-	broken    bool // storage failed; every session is refused until the room reloads
-	members   []*Session
-	waiting   []waitingWelcome
-	inflight  []inflight
-	tail      logTail
-	sinceSnap int    // batches logged since the last snapshot
-	snapDebt  int    // log bytes since the last snapshot
-	snapSize  int    // bytes of the last snapshot
-	elemCache []byte // encoded elements at elemSeq, shared by welcomes
-	elemSeq   int64
-	notices   [][]byte          // join, leave, title frames waiting to go out together
-	noticeT   *time.Timer       // fires noticeEvery after the first waiting notice
-	authors   map[string]string // session id → name and colour recorded for history
-	eph       map[*Session]*ephSlot
-	ephOrder  []*Session
-	ephT      *time.Timer // fires when the waiting ephemerals are due
-	ephLast   time.Time   // when ephemerals last went out
+	meta   BoardMeta
+	st     *state
+	broken bool // storage failed: nothing is written until the room reloads
+	// recovering: broken, and reloading from what is durable once every write the room
+	// submitted has come back (writes reaches 0). Joins wait in held meanwhile.
+	recovering bool
+	held       []heldJoin
+	members    []*Session
+	waiting    []waitingWelcome
+	inflight   []inflight
+	tail       logTail
+	sinceSnap  int    // batches logged since the last snapshot
+	snapDebt   int    // log bytes since the last snapshot
+	snapSize   int    // bytes of the last snapshot
+	elemCache  []byte // encoded elements at elemSeq, shared by welcomes
+	elemSeq    int64
+	notices    [][]byte          // join, leave, title frames waiting to go out together
+	noticeT    *time.Timer       // fires noticeEvery after the first waiting notice
+	authors    map[string]string // session id → name and colour recorded for history
+	eph        map[*Session]*ephSlot
+	ephOrder   []*Session
+	ephT       *time.Timer // fires when the waiting ephemerals are due
+	ephLast    time.Time   // when ephemerals last went out
 }
 
 // ephemeralEvery is the shortest time between two sends of a board's cursors, lasers and
@@ -94,6 +99,12 @@ type roomCmd struct {
 	m     *Message
 	frame []byte
 	fn    func(*room)
+}
+
+// heldJoin is a session that joined while the room was reloading.
+type heldJoin struct {
+	s     *Session
+	since int64
 }
 
 // inflight is an applied batch waiting to become durable.
@@ -173,7 +184,7 @@ func (r *room) run() {
 }
 
 func (r *room) isIdle() bool {
-	return len(r.members) == 0 && len(r.waiting) == 0 && len(r.inflight) == 0 && len(r.notices) == 0 && len(r.ephOrder) == 0
+	return !r.recovering && len(r.members) == 0 && len(r.waiting) == 0 && len(r.inflight) == 0 && len(r.notices) == 0 && len(r.ephOrder) == 0
 }
 
 func (r *room) load() {
@@ -307,6 +318,10 @@ func (r *room) sendEphemeral() {
 }
 
 func (r *room) join(s *Session, hello *Message) {
+	if r.recovering {
+		r.held = append(r.held, heldJoin{s: s, since: hello.Since})
+		return
+	}
 	if r.broken {
 		s.send(errorFrame(&Error{Code: EInternal, Msg: "the board could not be loaded"}, ""))
 		s.kick(CloseInternal, "board unavailable")
@@ -338,6 +353,12 @@ func (r *room) leave(s *Session) {
 		if w.s == s {
 			r.waiting = append(r.waiting[:i], r.waiting[i+1:]...)
 			r.others(leaveFrame(s))
+			return
+		}
+	}
+	for i, h := range r.held {
+		if h.s == s {
+			r.held = append(r.held[:i], r.held[i+1:]...)
 			return
 		}
 	}
@@ -393,7 +414,7 @@ func (r *room) ops(s *Session, m *Message) {
 	entry := LogEntry{Seq: seq, CID: m.CID, Data: opsFrame(seq, m.CID, s.ID, at, ops)}
 	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: entry.Data, sender: s, received: m.Received})
 	r.tail.push(entry)
-	r.svc.commit.submit(r.withAuthor(s, Write{Board: r.id, Entries: []LogEntry{entry}}), r.durableAt(seq))
+	r.submit(r.withAuthor(s, Write{Board: r.id, Entries: []LogEntry{entry}}), r.durableAt(seq))
 	r.sinceSnap++
 	r.snapDebt += len(entry.Data)
 	if r.snapshotDue() {
@@ -416,9 +437,23 @@ func (r *room) ackAgain(s *Session, cid string, seq int64) {
 func (r *room) title(t string) {
 	r.meta.Title = t
 	meta := r.meta
-	r.svc.commit.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
+	r.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
 	b := append([]byte(`{"t":"title","title":`), appendString(nil, t)...)
 	r.others(append(b, '}'))
+}
+
+// submit hands w to the committer, counting it until done is called, so that a room
+// recovering from a failed write knows when none of its writes is left in the queue.
+func (r *room) submit(w Write, done func(error)) {
+	r.writes.Add(1)
+	r.svc.commit.submit(w, func(err error) {
+		done(err)
+		r.writes.Add(-1)
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+	})
 }
 
 // durableAt returns the committer's callback for a write; seq 0 for writes that carry
@@ -443,6 +478,10 @@ func (r *room) durableAt(seq int64) func(error) {
 // advance sends everything that has become durable: broadcasts in seq order, acks, and
 // welcomes that were waiting for their seq.
 func (r *room) advance() {
+	if r.broken {
+		r.recover()
+		return
+	}
 	r.mu.Lock()
 	durable, err := r.durable, r.commitErr
 	r.mu.Unlock()
@@ -495,23 +534,63 @@ func (r *room) advance() {
 	}
 }
 
-// fail drops the room's state after a storage error: nothing more is acknowledged, and
-// every session is closed so that it reconnects and resends to a room reloaded from what
-// is durable.
+// fail drops the room's state after a storage error (a full disk): nothing more is
+// acknowledged, and the room reloads from what is durable as soon as every write it
+// submitted has come back (recover).
+//
+// Editors are told the board could not be saved and closed, so that they reconnect and
+// resend what was not acknowledged; if the disk is still full, they hear so again.
+// Viewers stay: they were only ever sent what was durable, which is what the room
+// reloads, so they keep reading. Joins meanwhile wait for the reload.
 func (r *room) fail(err error) {
 	if r.broken {
 		return
 	}
 	r.log().Error("store board", "err", err)
-	r.broken = true
+	r.broken, r.recovering = true, true
+	viewers := r.members[:0]
 	for _, m := range r.members {
-		m.send(errorFrame(&Error{Code: EInternal, Msg: "the board could not be saved; reconnecting"}, ""))
+		if m.Role == RoleViewer {
+			viewers = append(viewers, m)
+			continue
+		}
+		m.send(errorFrame(&Error{Code: EInternal, Msg: "the board could not be saved (the server may be out of disk space); reconnecting"}, ""))
 		m.kick(CloseInternal, "storage failed")
 	}
+	clear(r.members[len(viewers):])
+	r.members = viewers
 	for _, w := range r.waiting {
+		if w.s.Role == RoleViewer {
+			// Its welcome showed batches that are now lost: it gets a new one.
+			r.held = append(r.held, heldJoin{s: w.s})
+			continue
+		}
 		w.s.kick(CloseInternal, "storage failed")
 	}
-	r.members, r.waiting, r.inflight, r.st = nil, nil, nil, nil
+	r.waiting, r.inflight, r.st = nil, nil, nil
+	r.recover()
+}
+
+// recover reloads a failed room from the store once none of its writes is left in the
+// committer's queue (a later one must not land after a lost one, so the committer
+// refuses the board's writes until then), and lets the held joins in.
+func (r *room) recover() {
+	if !r.recovering || r.writes.Load() > 0 {
+		return
+	}
+	r.svc.commit.reset(r.id)
+	r.recovering = false
+	r.mu.Lock()
+	r.commitErr = nil
+	r.mu.Unlock()
+	r.tail, r.snapDebt, r.elemCache = logTail{}, 0, nil
+	r.broken = false
+	r.load()
+	held := r.held
+	r.held = nil
+	for _, h := range held {
+		r.join(h.s, &Message{Since: h.since})
+	}
 }
 
 // snapshotDue says whether the log has grown enough since the last snapshot to store
@@ -531,7 +610,7 @@ func (r *room) saveSnapshot(done func(error)) {
 	snap := r.st.snapshot()
 	r.sinceSnap, r.snapDebt, r.snapSize = 0, 0, len(snap.Data)
 	cb := r.durableAt(0)
-	r.svc.commit.submit(Write{Board: r.id, Snapshot: &snap}, func(err error) {
+	r.submit(Write{Board: r.id, Snapshot: &snap}, func(err error) {
 		cb(err)
 		if done != nil {
 			done(err)

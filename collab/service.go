@@ -25,7 +25,11 @@ type Config struct {
 	MaxQueueBytes int
 	// MaxImage is the largest image upload, in bytes.
 	MaxImage int
-	Logger   *slog.Logger
+	// MaxBoardImages and MaxBoardImageBytes bound the images one board may hold, in
+	// number and in bytes. Defaults DefaultMaxBoardImages and DefaultMaxBoardImageBytes.
+	MaxBoardImages     int
+	MaxBoardImageBytes int64
+	Logger             *slog.Logger
 	// Voice carries voice chat; nil turns voice off (voice messages get voice_off).
 	Voice VoiceSFU
 	// History and trash (retention.go).
@@ -53,6 +57,8 @@ type Service struct {
 	stopIdle chan struct{}
 	latency  Latency
 
+	imageMu sync.Mutex // held from an upload's quota check to its store
+
 	mu      sync.Mutex
 	rooms   map[string]*room
 	closing bool
@@ -71,6 +77,12 @@ func NewService(store Store, cfg Config) *Service {
 	}
 	if cfg.MaxImage <= 0 {
 		cfg.MaxImage = DefaultMaxImage
+	}
+	if cfg.MaxBoardImages <= 0 {
+		cfg.MaxBoardImages = DefaultMaxBoardImages
+	}
+	if cfg.MaxBoardImageBytes <= 0 {
+		cfg.MaxBoardImageBytes = DefaultMaxBoardImageBytes
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{

@@ -87,6 +87,8 @@ type Store interface {
 	PutImage(ctx context.Context, id, src string, data []byte) error
 	// Image returns an image of board id. Returns ENotFound if there is none.
 	Image(ctx context.Context, id, src string) ([]byte, error)
+	// ImageUsage returns how many images board id has and their bytes in all.
+	ImageUsage(ctx context.Context, id string) (count int, bytes int64, err error)
 	// Commit makes all writes durable in one transaction: all of them or none. Every
 	// snapshot written is also kept as a checkpoint of the board's history. A snapshot
 	// written in parts counts (for Load, LoadAt, Checkpoints) once its last part is.

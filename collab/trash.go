@@ -49,7 +49,7 @@ func (s *Service) setDeleted(ctx context.Context, id string, at time.Time) error
 		r.meta.Deleted = at
 		meta := r.meta
 		cb := r.durableAt(0)
-		r.svc.commit.submit(Write{Board: r.id, Meta: &meta}, func(err error) {
+		r.submit(Write{Board: r.id, Meta: &meta}, func(err error) {
 			cb(err)
 			done <- err
 		})

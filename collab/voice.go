@@ -187,7 +187,7 @@ func (r *room) setViewerVoice(s *Session, m *Message) {
 	r.meta.NoViewerVoice = !allow
 	r.publishViewerVoice()
 	meta := r.meta
-	r.svc.commit.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
+	r.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
 	r.others(voiceViewersFrame(allow))
 	r.svc.cfg.Voice.Signal(s, m)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,15 @@ func (r *run) makeBoards(ctx context.Context) error {
 			return fmt.Errorf("create board: %w", err)
 		}
 		resp.Body.Close()
+		if wait, ok := retryAfter(resp); ok { // the server's board rate limit
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			i--
+			continue
+		}
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/b/") {
 			return fmt.Errorf("create board: POST /boards answered %s with Location %q", resp.Status, loc)
@@ -35,6 +45,18 @@ func (r *run) makeBoards(ctx context.Context) error {
 		r.boards = append(r.boards, &board{id: id})
 	}
 	return nil
+}
+
+// retryAfter reads a 429's Retry-After (in seconds).
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests {
+		return 0, false
+	}
+	n, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || n < 0 {
+		n = 1
+	}
+	return time.Duration(n) * time.Second, true
 }
 
 // connectAll connects every client, at most cfg.Ramp new connections a second and a

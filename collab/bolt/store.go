@@ -216,6 +216,24 @@ func (s *Store) Image(_ context.Context, id, src string) (data []byte, err error
 	return data, err
 }
 
+// ImageUsage returns how many images board id has and their bytes in all.
+func (s *Store) ImageUsage(_ context.Context, id string) (count int, size int64, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		if b := tx.Bucket(bucketImages).Bucket([]byte(id)); b != nil {
+			return b.ForEach(func(_, v []byte) error {
+				count++
+				size += int64(len(v))
+				return nil
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("count images of %s: %w", id, err)
+	}
+	return count, size, nil
+}
+
 // Commit writes every write in one transaction, synced to disk before it returns.
 func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 	return s.db.Update(func(tx *bbolt.Tx) error {

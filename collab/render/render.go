@@ -19,6 +19,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -136,7 +137,7 @@ func Render(w io.Writer, els []*collab.Element, format Format, o Options) (err e
 		// The drawing library panics on input it cannot handle; one odd element must
 		// not take the server down.
 		if v := recover(); v != nil {
-			err = fmt.Errorf("render %s: %v", format, v)
+			err = fmt.Errorf("render %s: %v\n%s", format, v, debug.Stack())
 		}
 	}()
 	area, ok := Rect{}, false
@@ -244,7 +245,7 @@ func raster(els []*collab.Element, o Options, imgs *images, area Rect, bg color.
 			defer wg.Done()
 			defer func() {
 				if v := recover(); v != nil {
-					panicked.Store(fmt.Sprint(v))
+					panicked.Store(fmt.Sprintf("%v\n%s", v, debug.Stack()))
 				}
 			}()
 			ras := rasterizer.FromImage(img, canvas.DPMM(scale), canvas.DefaultColorSpace)

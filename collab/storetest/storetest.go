@@ -104,6 +104,24 @@ func Run(t *testing.T, open func(t *testing.T) collab.Store, reopen func(t *test
 			t.Fatal("board b sees a's cid")
 		}
 	})
+	t.Run("ImageUsage", func(t *testing.T) {
+		s := open(t)
+		a, b := board(t, s), board(t, s)
+		for _, img := range []struct{ src, data string }{{"sha256:a", "12345"}, {"sha256:b", "123"}, {"sha256:a", "12345"}} {
+			if err := s.PutImage(ctx, a.ID, img.src, []byte(img.data)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			id    string
+			count int
+			bytes int64
+		}{{a.ID, 2, 8}, {b.ID, 0, 0}} {
+			if n, size, err := s.ImageUsage(ctx, c.id); err != nil || n != c.count || size != c.bytes {
+				t.Errorf("usage: %d images, %d bytes, %v; want %d, %d", n, size, err, c.count, c.bytes)
+			}
+		}
+	})
 	t.Run("History", func(t *testing.T) { runHistory(t, open, board, entry) })
 	t.Run("ConcurrentCommits", func(t *testing.T) {
 		s := open(t)
