@@ -107,6 +107,15 @@ func openTab(t testing.TB, browser context.Context, name, url string) *tab {
 // its options: a phone's size, pixel density and touch).
 func openTabOn(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
 	t.Helper()
+	tb := openPage(t, browser, name, url, screen)
+	tb.waitFor("page online", `document.body.dataset.state === "online"`)
+	return tb
+}
+
+// openPage opens url in a new tab on screen, as openTabOn does, but waits for nothing:
+// for pages that are not boards, such as the home page.
+func openPage(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	tb := &tab{t: t, name: name, ctx: ctx}
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -151,7 +160,6 @@ func openTabOn(t testing.TB, browser context.Context, name, url string, screen c
 		}
 	})
 	tb.do("navigate to "+url, screen, chromedp.Navigate(url))
-	tb.waitFor("page online", `document.body.dataset.state === "online"`)
 	return tb
 }
 
