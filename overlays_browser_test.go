@@ -50,9 +50,9 @@ func newBoardFromHome(t *testing.T, browser context.Context, ts *testServer, nam
 // navigation interrupts a wait on the old page, so it asks again until the deadline.
 func (tb *tab) afterNavigation(what, cond string) {
 	tb.t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(2 * wait) // a page load, then the WebSocket
 	for {
-		ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
+		ctx, cancel := context.WithTimeout(tb.ctx, 3*time.Second)
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { return !!(`+cond+`); } catch { return false; } })()`))
 		cancel()
 		if err == nil && ok {

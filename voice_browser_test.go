@@ -193,7 +193,7 @@ func TestBrowserVoice(t *testing.T) {
 			t.Errorf("the help panel does not say %q: %s", want, help)
 		}
 	}
-	ana.key("Escape")
+	ana.key(kb.Escape)
 
 	// Rejoins after the connection drops.
 	// The WebSocket drops (as on a network change): the server ends that session's

@@ -13,9 +13,6 @@ import { displayName } from './presence.js';
 /** @param {string} id @returns {any} */
 const $ = (id) => document.getElementById(id);
 
-/** The mute key as the help panel writes it. */
-const MUTE_KEY = keyLabel('Shift+M', /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent));
-
 /** A readable name for a KeyboardEvent.code: "Space", "KeyV" → "V", "Digit1" → "1". @param {string} code */
 export const keyName = (code) => code.replace(/^Key/, '').replace(/^Digit/, '');
 
@@ -42,6 +39,8 @@ export function bindVoiceBar({ call, canEdit, toast, people, drawing, setViewers
   const volumes = $('voice-volumes');
   const viewers = /** @type {HTMLInputElement} */ ($('voice-viewers'));
   let choosingKey = false;
+  /** The mute key as the help panel writes it. */
+  const muteKey = keyLabel('Shift+M', /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent));
 
   const popover = bindPopover(panel, (t) => t instanceof Node && more.contains(t), () => {
     listDevices();
@@ -118,7 +117,7 @@ export function bindVoiceBar({ call, canEdit, toast, people, drawing, setViewers
     const silent = !call.open;
     mute.setAttribute('aria-pressed', String(call.muted));
     mute.dataset.open = String(!silent);
-    mute.title = call.muted ? `Unmute — ${MUTE_KEY}` : call.pushToTalk ? `Push to talk: hold ${keyName(call.talkKey)} — ${MUTE_KEY} mutes` : `Mute — ${MUTE_KEY}`;
+    mute.title = call.muted ? `Unmute — ${muteKey}` : call.pushToTalk ? `Push to talk: hold ${keyName(call.talkKey)} — ${muteKey} mutes` : `Mute — ${muteKey}`;
     mute.setAttribute('aria-label', call.muted ? 'Unmute' : 'Mute');
     ptt.checked = call.pushToTalk;
     key.textContent = keyName(call.talkKey);
