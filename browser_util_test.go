@@ -323,7 +323,8 @@ func (tb *tab) darkMode() {
 		})
 		return err
 	}))
-	tb.waitFor("dark mode", `matchMedia("(prefers-color-scheme: dark)").matches`)
+	// theme.js follows the system (unless the person chose a theme) on its change event.
+	tb.waitFor("dark mode", `matchMedia("(prefers-color-scheme: dark)").matches && (document.documentElement.dataset.theme || "dark") === "dark"`)
 	tb.nextFrame()
 }
 
