@@ -17,10 +17,11 @@ const (
 	blue                       = "#1971c2"
 )
 
-// drawWave draws the test stroke on the tab and returns the stroke as its document
-// holds it.
+// drawWave picks the pen with its key, as a person does (the board opens with the
+// selection tool), draws the test stroke and returns the stroke as its document holds it.
 func drawWave(tb *tab) strokeEl {
 	tb.t.Helper()
+	tb.tool("p", "pen")
 	tb.drag(wave(waveX, waveY, waveW, waveA, 28))
 	tb.waitFor("the stroke in the document", `tabula.doc.view().some((el) => el.type === "stroke")`)
 	return tb.onlyStroke()

@@ -94,6 +94,15 @@ func openTab(t testing.TB, browser context.Context, name, url string) *tab {
 // its options: a phone's size, pixel density and touch).
 func openTabOn(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
 	t.Helper()
+	tb := openPage(t, browser, name, url, screen)
+	tb.waitFor("page online", `document.body.dataset.state === "online"`)
+	return tb
+}
+
+// openPage opens url in a new tab on screen, as openTabOn does, but waits for nothing:
+// for pages that are not boards, such as the home page.
+func openPage(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	tb := &tab{t: t, name: name, ctx: ctx}
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -138,7 +147,6 @@ func openTabOn(t testing.TB, browser context.Context, name, url string, screen c
 		}
 	})
 	tb.do("navigate to "+url, screen, chromedp.Navigate(url))
-	tb.waitFor("page online", `document.body.dataset.state === "online"`)
 	return tb
 }
 
@@ -302,7 +310,8 @@ func (tb *tab) darkMode() {
 		})
 		return err
 	}))
-	tb.waitFor("dark mode", `matchMedia("(prefers-color-scheme: dark)").matches`)
+	// theme.js follows the system (unless the person chose a theme) on its change event.
+	tb.waitFor("dark mode", `matchMedia("(prefers-color-scheme: dark)").matches && (document.documentElement.dataset.theme || "dark") === "dark"`)
 	tb.nextFrame()
 }
 

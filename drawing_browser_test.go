@@ -913,7 +913,8 @@ func TestBrowserTouchAndPen(t *testing.T) {
 	if n := len(a.elements()); n != 0 {
 		t.Fatalf("the pinch drew %d elements", n)
 	}
-	// A pen draws with pressure.
+	// A pen draws with pressure, once the pen tool is picked.
+	a.tool("p", "pen")
 	a.do("draw with a pen",
 		chromedp.MouseEvent(chromedp.MouseMoved, 500, 500, pen),
 		chromedp.MouseEvent(chromedp.MousePressed, 500, 500, buttonsLeft, pen, chromedp.ClickCount(1)),

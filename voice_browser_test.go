@@ -6,11 +6,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // speechLikeWAV writes a mono 48 kHz WAV of seconds of a tone that rises and falls in
@@ -172,8 +174,26 @@ func TestBrowserVoice(t *testing.T) {
 	ana.waitFor("muted", `document.getElementById('voice-mute').getAttribute('aria-pressed') === 'true'`)
 	bo.waitFor("ana muted in the people panel", `document.querySelector('#peers li[data-sid="`+anaSID+`"] .avatar')?.dataset.voice === 'muted'`)
 	bo.waitInbound("ana's audio level gone", func(a inboundAudio) bool { return a.Level < 0.001 })
-	ana.do("unmute with M", chromedp.KeyEvent("m"))
+	ana.key("M", kb.ModifierShift)
+	ana.waitFor("unmuted", `document.getElementById('voice-mute').getAttribute('aria-pressed') === 'false'`)
 	bo.waitInbound("ana's audio back", func(a inboundAudio) bool { return a.Level > 0.01 })
+	// M alone is the highlighter in a call too, as the help panel and the button say.
+	ana.do("press M", chromedp.KeyEvent("m"))
+	ana.waitFor("the highlighter", `document.body.dataset.tool === 'highlighter'`)
+	if muted := eval[string](ana, `document.getElementById('voice-mute').getAttribute('aria-pressed')`); muted != "false" {
+		t.Errorf("M in a call changed mute (aria-pressed=%s); it picks the highlighter", muted)
+	}
+	if got := eval[string](ana, `document.getElementById('voice-mute').title`); !strings.Contains(got, "Shift+M") {
+		t.Errorf("mute button's tooltip %q does not name Shift+M", got)
+	}
+	ana.do("open the help", chromedp.KeyEvent("?"))
+	help := eval[string](ana, `[...document.querySelectorAll('#help-panel dt')].map((dt) => dt.textContent + '=' + dt.nextElementSibling.textContent).join('|')`)
+	for _, want := range []string{"Highlighter=M", "Mute / unmute, in a voice call=Shift+M"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the help panel does not say %q: %s", want, help)
+		}
+	}
+	ana.key(kb.Escape)
 
 	// Rejoins after the connection drops.
 	// The WebSocket drops (as on a network change): the server ends that session's

@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	f.Get("/healthz", s.healthz)
 	f.Get("/debug/stats", s.stats)
 	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
+	f.Get("/favicon.ico", s.favicon)
 	f.Get("/", s.home)
 	f.Post("/boards", s.rateLimited(s.boardRate), s.createBoard)
 	f.Get("/b/:id", s.boardPage(collab.RoleEditor))

@@ -4,7 +4,7 @@ package assets
 
 import "embed"
 
-// FS holds js/ and css/. The node tests in test/ are not embedded.
+// FS holds js/, css/ and img/ (the favicon). The node tests in test/ are not embedded.
 //
-//go:embed js css
+//go:embed js css img
 var FS embed.FS

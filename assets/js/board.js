@@ -9,7 +9,8 @@
 
 import { Doc } from './doc.js';
 import { Sync, wsURL } from './sync.js';
-import { createCamera, worldToScreen, zoomAt, centredOn, fitRect, glide, visibleRect } from './camera.js';
+import { createCamera, worldToScreen, zoomAt, centredOn, fitRect, glide, visibleRect, openingCamera } from './camera.js';
+import { unionBounds } from './hit.js';
 import { createLayer, applyCamera } from './canvas.js';
 import { drawElement, drawCursor } from './render.js';
 import { attachInput } from './input.js';
@@ -56,7 +57,7 @@ sync.title = root.dataset.title ?? '';
  * }}
  */
 const state = {
-  tool: canEdit ? 'pen' : 'hand',
+  tool: canEdit ? 'select' : 'hand',
   color: '#1e1e1e',
   width: 2,
   drawing: null,
@@ -278,7 +279,17 @@ function watchPresence() {
   });
 }
 
+// The board opens fitted to what is on it, clear of the controls around the edges (on
+// phones the bars take the top and a deep band at the bottom); reconnects keep the view.
+let opened = false;
 sync.on('welcome', () => {
+  if (!opened) {
+    opened = true;
+    const phone = matchMedia('(max-width: 720px)').matches;
+    const insets = phone ? { top: 124, right: 16, bottom: 200, left: 16 } : { top: 72, right: 64, bottom: 72, left: 64 };
+    Object.assign(camera, openingCamera(unionBounds(doc.view()), liveCanvas.clientWidth, liveCanvas.clientHeight, insets));
+    redraw();
+  }
   renderPeople();
   sendView();
 });

@@ -106,3 +106,27 @@ export function glide(cam, to, width, height, dt, { tau = 80, jump = 3000 } = {}
   Object.assign(cam, { x: x - width / 2 / zoom, y: y - height / 2 / zoom, zoom });
   return false;
 }
+
+/**
+ * The camera a board opens with: all of `bounds` (the union of its elements' bounds, or
+ * null for an empty board) on a screen of width × height pixels, centred in the part of
+ * the screen the controls leave free (`insets`, in screen pixels), no larger than
+ * `maxZoom`, so a small drawing opens at its real size rather than blown up. An empty
+ * board opens at the origin at 100%.
+ * @param {{minX: number, minY: number, maxX: number, maxY: number} | null} bounds
+ * @param {number} width @param {number} height
+ * @param {{top?: number, right?: number, bottom?: number, left?: number, maxZoom?: number}} [opts]
+ * @returns {Camera}
+ */
+export function openingCamera(bounds, width, height, { top = 64, right = 64, bottom = 64, left = 64, maxZoom = 1 } = {}) {
+  if (!bounds) return createCamera();
+  const w = Math.max(1, bounds.maxX - bounds.minX);
+  const h = Math.max(1, bounds.maxY - bounds.minY);
+  const freeW = Math.max(1, width - left - right);
+  const freeH = Math.max(1, height - top - bottom);
+  const zoom = clampZoom(Math.min(freeW / w, freeH / h, maxZoom));
+  // The content's centre goes to the free area's centre.
+  const cx = bounds.minX + w / 2;
+  const cy = bounds.minY + h / 2;
+  return { x: cx - (left + freeW / 2) / zoom, y: cy - (top + freeH / 2) / zoom, zoom };
+}

@@ -70,7 +70,7 @@ export function createEditor(opts) {
     canEdit,
     history,
     /** @type {string} */
-    tool: canEdit ? 'pen' : 'hand',
+    tool: canEdit ? 'select' : 'hand',
     /** Selected element ids. @type {Set<string>} */
     selection: new Set(),
     /** The style of new elements. */

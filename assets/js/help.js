@@ -60,7 +60,7 @@ export function bindHelp(canEdit, isTrigger) {
   cols.append(section('Tools', tools));
   const bySection = new Map();
   for (const [sec, label, combos] of HELP) {
-    if (!canEdit && sec !== 'View') continue;
+    if (!canEdit && sec !== 'View' && sec !== 'Voice') continue;
     if (!canEdit && label === 'Insert image') continue;
     if (!bySection.has(sec)) bySection.set(sec, []);
     bySection.get(sec).push([label, keys(combos, mac)]);

@@ -65,6 +65,7 @@ export const HELP = [
   ['View', 'Snap to grid', ['Alt+S']],
   ['View', 'Insert image', ['9']],
   ['View', 'This help', ['?']],
+  ['Voice', 'Mute / unmute, in a voice call', ['Shift+M']],
 ];
 
 /**
@@ -106,6 +107,8 @@ export function commandFor(e) {
   if (key === '?') return { cmd: 'help' };
   if (key === '+' || key === '=') return { cmd: 'zoomIn' };
   if (key === '-' || key === '_') return { cmd: 'zoomOut' };
+  // M alone is the highlighter, always; in a voice call Shift+M mutes.
+  if (shift && code === 'KeyM') return { cmd: 'mute' };
   if (shift) return null;
   if (key === '9') return { cmd: 'image' };
   const tool = TOOL_KEYS.get(key);

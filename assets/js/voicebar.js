@@ -1,9 +1,10 @@
 // @ts-check
-// The voice controls at the bottom of the board: Join voice; once in, mute (M), the
+// The voice controls at the bottom of the board: Join voice; once in, mute (Shift+M), the
 // settings popover (microphone, push-to-talk and its key, a volume per person, and for
 // editors whether viewers may use voice), and leave. The call itself is voice.js.
 
 import { isTalkKey, clampVolume } from './voice.js';
+import { commandFor, keyLabel } from './shortcuts.js';
 import { bindPopover } from './ui.js';
 import { displayName } from './presence.js';
 
@@ -38,6 +39,8 @@ export function bindVoiceBar({ call, canEdit, toast, people, drawing, setViewers
   const volumes = $('voice-volumes');
   const viewers = /** @type {HTMLInputElement} */ ($('voice-viewers'));
   let choosingKey = false;
+  /** The mute key as the help panel writes it. */
+  const muteKey = keyLabel('Shift+M', /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent));
 
   const popover = bindPopover(panel, (t) => t instanceof Node && more.contains(t), () => {
     listDevices();
@@ -58,8 +61,8 @@ export function bindVoiceBar({ call, canEdit, toast, people, drawing, setViewers
     setKey.textContent = 'Press a key…';
   });
 
-  // Capture, so that while in voice M mutes rather than picking the tool it stands for
-  // otherwise, and a key being chosen for push-to-talk does nothing else.
+  // Capture, so that a key being chosen for push-to-talk, or the talk key, does nothing
+  // else. Muting has its own key (shortcuts.js): M stays the highlighter in a call.
   window.addEventListener(
     'keydown',
     (e) => {
@@ -72,7 +75,7 @@ export function bindVoiceBar({ call, canEdit, toast, people, drawing, setViewers
         return;
       }
       if (call.state === 'off' || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.code === 'KeyM' && isTalkKey(e, 'KeyM', false) && !(call.pushToTalk && call.talkKey === 'KeyM')) {
+      if (commandFor(e)?.cmd === 'mute' && isTalkKey(e, e.code, false)) {
         e.preventDefault();
         e.stopImmediatePropagation();
         if (!e.repeat) call.setMuted(!call.muted);
@@ -114,7 +117,7 @@ export function bindVoiceBar({ call, canEdit, toast, people, drawing, setViewers
     const silent = !call.open;
     mute.setAttribute('aria-pressed', String(call.muted));
     mute.dataset.open = String(!silent);
-    mute.title = call.muted ? 'Unmute — M' : call.pushToTalk ? `Push to talk: hold ${keyName(call.talkKey)} — M mutes` : 'Mute — M';
+    mute.title = call.muted ? `Unmute — ${muteKey}` : call.pushToTalk ? `Push to talk: hold ${keyName(call.talkKey)} — ${muteKey} mutes` : `Mute — ${muteKey}`;
     mute.setAttribute('aria-label', call.muted ? 'Unmute' : 'Mute');
     ptt.checked = call.pushToTalk;
     key.textContent = keyName(call.talkKey);
