@@ -29,9 +29,8 @@ func drawWave(tb *tab) strokeEl {
 func TestBrowserStrokeReachesOtherPage(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
-	b := openTab(t, browser, "B", ts.URL+"/b/"+board.ID)
+	a := createBoard(t, browser, "A", ts.URL)
+	b := openTab(t, browser, "B", a.shareLink("edit"))
 
 	// Pick the pen and a colour with real clicks on the toolbar.
 	a.do("click the hand", chromedp.Click(chromedp.CSS(`button[data-tool="hand"]`)))
@@ -135,9 +134,8 @@ func checkScreenshot(t *testing.T, img image.Image, strokeBox image.Rectangle, d
 func TestBrowserViewOnlyPage(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
-	v := openTab(t, browser, "viewer", ts.URL+"/v/"+board.ViewID)
+	a := createBoard(t, browser, "A", ts.URL)
+	v := openTab(t, browser, "viewer", a.shareLink("view"))
 
 	if role := eval[string](v, `document.body.dataset.role + " " + document.body.dataset.tool`); role != "viewer hand" {
 		t.Fatalf("view-only page: role and tool %q, want \"viewer hand\"", role)
@@ -181,8 +179,8 @@ func TestBrowserViewOnlyPage(t *testing.T) {
 func TestBrowserOfflineEditsDelivered(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
+	a := createBoard(t, browser, "A", ts.URL)
+	link := a.shareLink("edit")
 
 	cfg := ts.cfg
 	cfg.Addr = ts.Addr() // the page reconnects to the address it was loaded from
@@ -198,12 +196,12 @@ func TestBrowserOfflineEditsDelivered(t *testing.T) {
 
 	// Go listeners set SO_REUSEADDR and the stopped server has closed its listener, so
 	// the address is free at once; startServerWith fails the test if it is not.
-	again := startServerWith(t, cfg)
+	startServerWith(t, cfg)
 	a.waitFor("the stroke delivered", `document.body.dataset.state === "online"
 		&& document.getElementById("offline").getClientRects().length === 0
 		&& tabula.doc.pending.length === 0 && tabula.doc.confirmed.has(`+id+`)`)
 
-	b := openTab(t, browser, "B", again.URL+"/b/"+board.ID)
+	b := openTab(t, browser, "B", link)
 	b.waitFor("A's offline stroke", `tabula.doc.get(`+id+`)?.type === "stroke"`)
 	if ja, jb := a.confirmedJSON(drawn.ID), b.confirmedJSON(drawn.ID); ja != jb || ja == `""` {
 		t.Fatalf("the stored stroke differs:\nA %s\nB %s", ja, jb)
