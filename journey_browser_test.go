@@ -392,16 +392,17 @@ func TestJourneyMain(t *testing.T) {
 	want := kinds(board)
 
 	// Export in every format, from the Export panel, and open each file.
-	a.downloadsTo(dir)
-	img := readPNG(t, shot.keep(a.exportAs(dir, "png")))
+	downloads := t.TempDir()
+	a.downloadsTo(downloads)
+	img := readPNG(t, shot.keep(a.exportAs(downloads, "png")))
 	if ink := inkPixels(img); ink < 2000 {
 		t.Errorf("the PNG export has %d pixels of ink, want the drawing", ink)
 	}
-	names, text := checkSVG(t, shot.keep(a.exportAs(dir, "svg")))
+	names, text := checkSVG(t, shot.keep(a.exportAs(downloads, "svg")))
 	if names["image"] != 1 || names["path"] < 8 || !strings.Contains(text, "Hello from B") || !strings.Contains(text, "Ship on Friday") {
 		t.Errorf("the SVG export holds %v and the text %q; want the image, the shapes' paths and both texts", names, text)
 	}
-	pdf := shot.keep(a.exportAs(dir, "pdf"))
+	pdf := shot.keep(a.exportAs(downloads, "pdf"))
 	if head, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(head, []byte("%PDF-")) {
 		t.Errorf("the PDF export does not start as a PDF (%v)", err)
 	}
@@ -416,7 +417,7 @@ func TestJourneyMain(t *testing.T) {
 			t.Errorf("the PDF export renders with %d pixels of ink, want the drawing", ink)
 		}
 	}
-	jsonFile := a.exportAs(dir, "json")
+	jsonFile := a.exportAs(downloads, "json")
 	raw, err := os.ReadFile(jsonFile)
 	if err != nil {
 		t.Fatal(err)
