@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"path"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -135,7 +136,8 @@ func TestBrowserViewOnlyPage(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
-	v := openTab(t, browser, "viewer", a.shareLink("view"))
+	view := a.shareLink("view")
+	v := openTab(t, browser, "viewer", view)
 
 	if role := eval[string](v, `document.body.dataset.role + " " + document.body.dataset.tool`); role != "viewer hand" {
 		t.Fatalf("view-only page: role and tool %q, want \"viewer hand\"", role)
@@ -173,6 +175,18 @@ func TestBrowserViewOnlyPage(t *testing.T) {
 	a.waitFor("the viewer's cursor", fmt.Sprintf(`(({x, y} = {}) => Math.abs(x - %g) < 0.01 && Math.abs(y - %g) < 0.01)(tabula.state.cursors.get(%s))`, wx, wy, sid))
 	if after := eval[string](a, `JSON.stringify([document.body.dataset.seq, tabula.doc.view()])`); after != before {
 		t.Fatalf("the board changed after a drag on the view-only page:\nbefore %s\nafter  %s", before, after)
+	}
+
+	// The viewer's page never shows the edit link: its Share dialog has the view link
+	// only, and the edit link's id is nowhere in the page or in what it stored.
+	editID := jsString(path.Base(eval[string](a, `location.pathname`)))
+	v.do("open Share", chromedp.Click(chromedp.CSS(`#share`)))
+	v.waitFor("the Share dialog", `document.getElementById("share-panel").checkVisibility()`)
+	if got := eval[string](v, `[...document.querySelectorAll("#share-panel input")].filter((i) => i.checkVisibility()).map((i) => i.value).join(" ")`); got != view {
+		t.Fatalf("the viewer's Share dialog shows %q, want only the view link %q", got, view)
+	}
+	if eval[bool](v, `document.documentElement.outerHTML.includes(`+editID+`) || JSON.stringify({...localStorage}).includes(`+editID+`)`) {
+		t.Fatalf("the view-only page holds the edit link's id %s", editID)
 	}
 }
 
