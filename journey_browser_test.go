@@ -139,6 +139,25 @@ func converged(t *testing.T, tabs ...*tab) int {
 	return eval[int](tabs[0], `tabula.doc.view().length`)
 }
 
+// watchToasts makes the page remember every message its toast shows, so that a test
+// can read a message after the toast has gone again.
+func (tb *tab) watchToasts() {
+	tb.t.Helper()
+	eval[bool](tb, `(() => {
+		const t = document.getElementById("toast");
+		window.toastsSeen = [];
+		new MutationObserver(() => { if (!t.hidden) toastsSeen.push(t.textContent); })
+			.observe(t, {attributes: true, childList: true, characterData: true, subtree: true});
+		return true;
+	})()`)
+}
+
+// toastSeen waits until the toast has shown a message containing want (see watchToasts).
+func (tb *tab) toastSeen(want string) {
+	tb.t.Helper()
+	tb.waitFor("a message saying "+want, `toastsSeen.some((m) => m.includes(`+jsString(want)+`))`)
+}
+
 // downloadsTo makes the tab's browser save downloads in dir, under the names the page
 // gives them.
 func (tb *tab) downloadsTo(dir string) {
@@ -152,7 +171,8 @@ func (tb *tab) downloadsTo(dir string) {
 }
 
 // exportAs downloads the board from the Export panel in format and returns the saved
-// file's path; a failed export (the page's message) fails the test at once.
+// file's path; a failed export (the page's message, see watchToasts) fails the test at
+// once.
 func (tb *tab) exportAs(dir, format string) string {
 	tb.t.Helper()
 	if eval[bool](tb, `document.getElementById("export-panel").hidden`) {
@@ -172,7 +192,7 @@ func (tb *tab) exportAs(dir, format string) string {
 		if len(files) > 1 {
 			tb.t.Fatalf("%s: %d %s files downloaded, want 1: %q", tb.name, len(files), format, files)
 		}
-		if msg := eval[string](tb, `(() => { const t = document.getElementById("toast"); return !t.hidden && t.textContent.includes("Export failed") ? t.textContent : ""; })()`); msg != "" {
+		if msg := eval[string](tb, `toastsSeen.find((m) => m.includes("Export failed")) ?? ""`); msg != "" {
 			tb.t.Fatalf("%s: export as %s: the page says %q", tb.name, format, msg)
 		}
 		if time.Now().After(deadline) {
@@ -394,6 +414,7 @@ func TestJourneyMain(t *testing.T) {
 	// Export in every format, from the Export panel, and open each file.
 	downloads := t.TempDir()
 	a.downloadsTo(downloads)
+	a.watchToasts()
 	img := readPNG(t, shot.keep(a.exportAs(downloads, "png")))
 	if ink := inkPixels(img); ink < 2000 {
 		t.Errorf("the PNG export has %d pixels of ink, want the drawing", ink)
@@ -479,6 +500,7 @@ func TestJourneyMain(t *testing.T) {
 	shot.take(b, "restored-version-B")
 
 	// A deletes the board from the board menu; B sees it go.
+	b.watchToasts()
 	if eval[bool](a, `document.getElementById("history-panel").hidden`) {
 		a.do("open History", chromedp.Click(chromedp.CSS(`#history-button`)))
 	}
@@ -488,7 +510,7 @@ func TestJourneyMain(t *testing.T) {
 	}
 	a.waitAcross("the home page", `location.pathname === "/" && !!document.getElementById("open-file")`)
 	b.waitFor("the board gone", `document.body.dataset.state !== "online"`)
-	b.toast("This board was deleted")
+	b.toastSeen("This board was deleted")
 	shot.take(b, "deleted-B")
 
 	// A opens the link again: the trash page, and Restore this board.
