@@ -491,7 +491,13 @@ func (tb *tab) waitAcross(what, cond string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			tb.t.Fatalf("%s: waiting for %s (%s): %v", tb.name, what, cond, err)
+			ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
+			page, perr := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " " + JSON.stringify(document.body?.innerText.slice(0, 200))`))
+			cancel()
+			if perr != nil {
+				page = perr.Error()
+			}
+			tb.t.Fatalf("%s: waiting for %s (%s): %v; page: %s", tb.name, what, cond, err, page)
 		}
 		<-tick.C
 	}
