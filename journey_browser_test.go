@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -29,7 +30,8 @@ import (
 // Journeys: what people do with Tabula from the first click on the home page to the
 // last, in real Chromium, each person in a browser context of their own. Nothing here
 // reaches a board except through the pages; the screenshots of the key moments go to
-// $TABULA_SCREENSHOTS when it is set (look at them), else to a temp dir.
+// $TABULA_SCREENSHOTS (or $TABULA_SCREENSHOT_DIR, which the other browser tests use)
+// when it is set — look at them — and else to a temp dir.
 
 // shots saves screenshots of a journey's key moments, numbered in the order taken.
 type shots struct {
@@ -39,7 +41,7 @@ type shots struct {
 }
 
 func newShots(t *testing.T) *shots {
-	dir := os.Getenv("TABULA_SCREENSHOTS")
+	dir := cmp.Or(os.Getenv("TABULA_SCREENSHOTS"), os.Getenv("TABULA_SCREENSHOT_DIR"))
 	if dir == "" {
 		dir = t.TempDir()
 	}
