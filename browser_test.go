@@ -185,6 +185,8 @@ func TestBrowserViewOnlyPage(t *testing.T) {
 	if got := eval[string](v, `[...document.querySelectorAll("#share-panel input")].filter((i) => i.checkVisibility()).map((i) => i.value).join(" ")`); got != view {
 		t.Fatalf("the viewer's Share dialog shows %q, want only the view link %q", got, view)
 	}
+	v.nextFrame()
+	v.screenshot("viewer-share.png")
 	if eval[bool](v, `document.documentElement.outerHTML.includes(`+editID+`) || JSON.stringify({...localStorage}).includes(`+editID+`)`) {
 		t.Fatalf("the view-only page holds the edit link's id %s", editID)
 	}
