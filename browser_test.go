@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"path"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -30,9 +31,8 @@ func drawWave(tb *tab) strokeEl {
 func TestBrowserStrokeReachesOtherPage(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
-	b := openTab(t, browser, "B", ts.URL+"/b/"+board.ID)
+	a := createBoard(t, browser, "A", ts.URL)
+	b := openTab(t, browser, "B", a.shareLink("edit"))
 
 	// Pick the pen and a colour with real clicks on the toolbar.
 	a.do("click the hand", chromedp.Click(chromedp.CSS(`button[data-tool="hand"]`)))
@@ -136,9 +136,9 @@ func checkScreenshot(t *testing.T, img image.Image, strokeBox image.Rectangle, d
 func TestBrowserViewOnlyPage(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
-	v := openTab(t, browser, "viewer", ts.URL+"/v/"+board.ViewID)
+	a := createBoard(t, browser, "A", ts.URL)
+	view := a.shareLink("view")
+	v := openTab(t, browser, "viewer", view)
 
 	if role := eval[string](v, `document.body.dataset.role + " " + document.body.dataset.tool`); role != "viewer hand" {
 		t.Fatalf("view-only page: role and tool %q, want \"viewer hand\"", role)
@@ -177,13 +177,27 @@ func TestBrowserViewOnlyPage(t *testing.T) {
 	if after := eval[string](a, `JSON.stringify([document.body.dataset.seq, tabula.doc.view()])`); after != before {
 		t.Fatalf("the board changed after a drag on the view-only page:\nbefore %s\nafter  %s", before, after)
 	}
+
+	// The viewer's page never shows the edit link: its Share dialog has the view link
+	// only, and the edit link's id is nowhere in the page or in what it stored.
+	editID := jsString(path.Base(eval[string](a, `location.pathname`)))
+	v.do("open Share", chromedp.Click(chromedp.CSS(`#share`)))
+	v.waitFor("the Share dialog", `document.getElementById("share-panel").checkVisibility()`)
+	if got := eval[string](v, `[...document.querySelectorAll("#share-panel input")].filter((i) => i.checkVisibility()).map((i) => i.value).join(" ")`); got != view {
+		t.Fatalf("the viewer's Share dialog shows %q, want only the view link %q", got, view)
+	}
+	v.nextFrame()
+	v.screenshot("viewer-share.png")
+	if eval[bool](v, `document.documentElement.outerHTML.includes(`+editID+`) || JSON.stringify({...localStorage}).includes(`+editID+`)`) {
+		t.Fatalf("the view-only page holds the edit link's id %s", editID)
+	}
 }
 
 func TestBrowserOfflineEditsDelivered(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
+	a := createBoard(t, browser, "A", ts.URL)
+	link := a.shareLink("edit")
 
 	cfg := ts.cfg
 	cfg.Addr = ts.Addr() // the page reconnects to the address it was loaded from
@@ -199,12 +213,12 @@ func TestBrowserOfflineEditsDelivered(t *testing.T) {
 
 	// Go listeners set SO_REUSEADDR and the stopped server has closed its listener, so
 	// the address is free at once; startServerWith fails the test if it is not.
-	again := startServerWith(t, cfg)
+	startServerWith(t, cfg)
 	a.waitFor("the stroke delivered", `document.body.dataset.state === "online"
 		&& document.getElementById("offline").getClientRects().length === 0
 		&& tabula.doc.pending.length === 0 && tabula.doc.confirmed.has(`+id+`)`)
 
-	b := openTab(t, browser, "B", again.URL+"/b/"+board.ID)
+	b := openTab(t, browser, "B", link)
 	b.waitFor("A's offline stroke", `tabula.doc.get(`+id+`)?.type === "stroke"`)
 	if ja, jb := a.confirmedJSON(drawn.ID), b.confirmedJSON(drawn.ID); ja != jb || ja == `""` {
 		t.Fatalf("the stored stroke differs:\nA %s\nB %s", ja, jb)

@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -103,6 +105,15 @@ func openTabOn(t testing.TB, browser context.Context, name, url string, screen c
 // for pages that are not boards, such as the home page.
 func openPage(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
 	t.Helper()
+	tb := newTab(t, browser, name, screen)
+	tb.do("navigate to "+url, chromedp.Navigate(url))
+	return tb
+}
+
+// newTab opens a blank tab with the screen set by screen, in a browser context of its
+// own: another person's browser.
+func newTab(t testing.TB, browser context.Context, name string, screen chromedp.Action[chromedp.Void]) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	tb := &tab{t: t, name: name, ctx: ctx}
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -146,7 +157,7 @@ func openPage(t testing.TB, browser context.Context, name, url string, screen ch
 			t.Errorf("%s: page error: %s", name, e)
 		}
 	})
-	tb.do("navigate to "+url, screen, chromedp.Navigate(url))
+	tb.do("set the screen", screen)
 	return tb
 }
 
@@ -411,3 +422,104 @@ func abs(v int) int {
 
 // luminance is a rough brightness in 0..255.
 func luminance(c [3]int) int { return (299*c[0] + 587*c[1] + 114*c[2]) / 1000 }
+
+// openHome opens the site's home page in a tab of its own, as a person typing the
+// site's address does.
+func openHome(t testing.TB, browser context.Context, name, site string) *tab {
+	t.Helper()
+	return openHomeOn(t, browser, name, site, chromedp.EmulateViewport(viewW, viewH))
+}
+
+// openHomeOn is openHome on the screen set by screen (see openTabOn).
+func openHomeOn(t testing.TB, browser context.Context, name, site string, screen chromedp.Action[chromedp.Void]) *tab {
+	t.Helper()
+	tb := newTab(t, browser, name, screen)
+	tb.do("open the home page", chromedp.Navigate(site+"/"))
+	tb.waitFor("the home page", `!!document.querySelector('form[action="/boards"] button')`)
+	return tb
+}
+
+// newBoardFromHome clicks "New board" on the home page the tab shows, waits until the
+// new board's page is online and returns its address: the board's edit link.
+func (tb *tab) newBoardFromHome() string {
+	tb.t.Helper()
+	tb.do("click New board", chromedp.Click(chromedp.CSS(`form[action="/boards"] button`)))
+	tb.waitAcross("the new board online", `location.pathname.startsWith("/b/") && document.body?.dataset.state === "online"`)
+	return eval[string](tb, `location.href`)
+}
+
+// createBoard is a person who opens the home page and makes a new board there; the
+// tab is left on the board, online.
+func createBoard(t testing.TB, browser context.Context, name, site string) *tab {
+	t.Helper()
+	tb := openHome(t, browser, name, site)
+	tb.newBoardFromHome()
+	return tb
+}
+
+// shareLink opens the Share dialog, reads the link which ("edit" or "view") from its
+// field, as a person copying it does, and closes the dialog again.
+func (tb *tab) shareLink(which string) string {
+	tb.t.Helper()
+	tb.do("open Share", chromedp.Click(chromedp.CSS(`#share`)))
+	tb.waitFor("the Share dialog", `document.getElementById("share-panel").checkVisibility()`)
+	link := eval[string](tb, `document.getElementById(`+jsString(which+"-link")+`).value`)
+	tb.do("close Share", chromedp.Click(chromedp.CSS(`#share`)))
+	tb.waitFor("the Share dialog closed", `document.getElementById("share-panel").hidden`)
+	if link == "" {
+		tb.t.Fatalf("%s: the Share dialog shows no %s link", tb.name, which)
+	}
+	return link
+}
+
+// waitAcross is waitFor for a condition that a navigation comes before: it polls
+// until the page that answers makes cond true.
+func (tb *tab) waitAcross(what, cond string) {
+	tb.t.Helper()
+	deadline := time.Now().Add(wait)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
+			page, perr := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " " + JSON.stringify(document.body?.innerText.slice(0, 200))`))
+			cancel()
+			if perr != nil {
+				page = perr.Error()
+			}
+			tb.t.Fatalf("%s: waiting for %s (%s): %v; page: %s", tb.name, what, cond, err, page)
+		}
+		<-tick.C
+	}
+}
+
+// chooseFile clicks the control that selector matches, which opens a file chooser,
+// and picks path in it, as a person does.
+func (tb *tab) chooseFile(selector, path string) {
+	tb.t.Helper()
+	tb.do("intercept the file chooser", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, page.SetInterceptFileChooserDialog, page.SetInterceptFileChooserDialogParams{Enabled: true})
+		return err
+	}))
+	ctx, cancel := context.WithTimeout(tb.ctx, wait)
+	defer cancel()
+	opened := chromedp.Events(ctx, page.FileChooserOpened)
+	tb.do("click "+selector, chromedp.Click(chromedp.CSS(selector)))
+	for ev, err := range opened {
+		if err != nil {
+			tb.t.Fatalf("%s: no file chooser opened after a click on %s: %v", tb.name, selector, err)
+		}
+		tb.do("choose "+filepath.Base(path), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, dom.SetFileInputFiles, dom.SetFileInputFilesParams{Files: []string{path}, BackendNodeID: ev.BackendNodeID})
+			return err
+		}))
+		return
+	}
+	tb.t.Fatalf("%s: no file chooser opened after a click on %s", tb.name, selector)
+}

@@ -144,8 +144,8 @@ func near(a, b, eps float64) bool { return math.Abs(a-b) <= eps }
 func twoTabs(t *testing.T) (a, b *tab) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	meta := ts.newBoard(t)
-	return openTab(t, browser, "A", ts.URL+"/b/"+meta.ID), openTab(t, browser, "B", ts.URL+"/b/"+meta.ID)
+	a = createBoard(t, browser, "A", ts.URL)
+	return a, openTab(t, browser, "B", a.shareLink("edit"))
 }
 
 // shot saves a screenshot named name when TABULA_SCREENSHOT_DIR is set.
@@ -420,9 +420,8 @@ func pixelAt(x, y int) string {
 func TestBrowserImages(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	meta, second := ts.newBoard(t), ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+meta.ID)
-	b := openTab(t, browser, "B", ts.URL+"/b/"+meta.ID)
+	a := createBoard(t, browser, "A", ts.URL)
+	b := openTab(t, browser, "B", a.shareLink("edit"))
 	dir := t.TempDir()
 
 	// Picked with the file input: put in the middle of the screen at its own size.
@@ -479,7 +478,7 @@ func TestBrowserImages(t *testing.T) {
 	eval[bool](a, `(tabula.editor.select([`+jsString(img.ID)+`]), true)`)
 	a.key("c", kb.ModifierCtrl)
 	a.toast("Copied 1 element")
-	other := openTab(t, browser, "A's other board", ts.URL+"/b/"+second.ID)
+	other := createBoard(t, browser, "A's other board", ts.URL)
 	other.hover(640, 400)
 	other.key("v", kb.ModifierCtrl)
 	other.waitFor("the image pasted", `tabula.doc.view().some((el) => el.type === "image" && el.src === `+jsString(img.Src)+`)`)
@@ -492,8 +491,7 @@ func TestBrowserHostileInput(t *testing.T) {
 	browser := newBrowser(t)
 	// The server's limit is lower than the client's, so the server's refusal shows too.
 	ts := startServer(t, func(c *Config) { c.MaxImage = 1 << 20 })
-	meta := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+meta.ID)
+	a := createBoard(t, browser, "A", ts.URL)
 	a.failOnDialogs()
 	dir := t.TempDir()
 
@@ -620,9 +618,8 @@ func TestBrowserUndoAcrossUsers(t *testing.T) {
 func TestBrowserClipboardAndOrder(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	one, two := ts.newBoard(t), ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+one.ID)
-	other := openTab(t, browser, "A's other board", ts.URL+"/b/"+two.ID)
+	a := createBoard(t, browser, "A", ts.URL)
+	other := createBoard(t, browser, "A's other board", ts.URL)
 
 	// Three overlapping filled squares, drawn in order: red under green under blue.
 	a.tool("r", "rect")
@@ -712,9 +709,8 @@ func TestBrowserClipboardAndOrder(t *testing.T) {
 func TestBrowserViewOnlyCannotEdit(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	meta := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+meta.ID)
-	v := openTab(t, browser, "viewer", ts.URL+"/v/"+meta.ViewID)
+	a := createBoard(t, browser, "A", ts.URL)
+	v := openTab(t, browser, "viewer", a.shareLink("view"))
 	a.tool("r", "rect")
 	a.dragWith([2]float64{300, 300}, [2]float64{500, 400})
 	a.settled()
@@ -894,7 +890,7 @@ func pen(p *input.DispatchMouseEventParams) {
 func TestBrowserTouchAndPen(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+ts.newBoard(t).ID)
+	a := createBoard(t, browser, "A", ts.URL)
 	a.do("enable touch", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 5})
 		return err

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"tabula/client"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // recordDownloads makes the page remember downloads instead of saving them: each
@@ -33,14 +32,23 @@ const recordDownloads = `(() => {
 func TestBrowserExportAndHistory(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	p := join(t, ts.wsURL("/b/", board.ID), 0)
-	p.commit("c1", put(redStroke("s1")))
-	seq := p.commit("c2", put(rect("r1", 400)))
-	p.commit("c3", del("s1"))
-
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
-	a.waitFor("the board", `tabula.doc.seq === 3`)
+	a := createBoard(t, browser, "A", ts.URL)
+	b := openTab(t, browser, "B", a.shareLink("edit"))
+	// A draws a stroke and a rectangle, then deletes the stroke.
+	a.tool("p", "pen")
+	a.drag(wave(300, 200, 200, 30, 16))
+	a.settled()
+	s1 := jsString(a.only("stroke").ID)
+	a.tool("r", "rect")
+	a.dragWith([2]float64{600, 400}, [2]float64{700, 480})
+	a.settled()
+	seq, _ := strconv.ParseInt(eval[string](a, `document.body.dataset.seq`), 10, 64)
+	a.tool("v", "select")
+	a.dragWith([2]float64{280, 150}, [2]float64{520, 250})
+	a.waitFor("the stroke selected", `tabula.editor.selection.size === 1 && tabula.editor.selection.has(`+s1+`)`)
+	a.key(kb.Delete)
+	a.settled()
+	b.waitFor("the board", `!tabula.doc.get(`+s1+`) && tabula.doc.view().length === 1`)
 	eval[bool](a, recordDownloads)
 
 	// Export: SVG without background, from the Export panel.
@@ -65,31 +73,27 @@ func TestBrowserExportAndHistory(t *testing.T) {
 		s.value = "`+strconv.FormatInt(seq, 10)+`"; s.dispatchEvent(new Event("input")); })()`))
 	a.waitFor("the preview", `document.body.dataset.previewing === "`+strconv.FormatInt(seq, 10)+`" && !document.getElementById("version-banner").hidden`)
 	a.do("download this version", chromedp.Click(chromedp.CSS(`#version-download`)))
-	a.waitFor("the version's download", `window.downloads.length === 2 && window.downloads[1].name.includes("-v2.")`)
+	a.waitFor("the version's download", `window.downloads.length === 2 && window.downloads[1].name.includes("-v`+strconv.FormatInt(seq, 10)+`.")`)
 
 	// Restore it: the deleted stroke comes back, for everyone.
 	a.do("restore", chromedp.Click(chromedp.CSS(`#version-restore`)))
-	a.waitFor("the stroke back", `tabula.doc.get("s1")?.type === "stroke" && !document.getElementById("version-undo").hidden`)
-	p.until(func(m *client.Msg) bool {
-		return m.T == "ops" && p.doc.Els["s1"] != nil && p.doc.Els["s1"]["deleted"] != true
-	})
+	a.waitFor("the stroke back", `tabula.doc.get(`+s1+`)?.type === "stroke" && !document.getElementById("version-undo").hidden`)
+	b.waitFor("the stroke back for B", `tabula.doc.get(`+s1+`)?.type === "stroke"`)
 
 	// Undo the restore: the stroke is deleted again.
 	a.do("undo the restore", chromedp.Click(chromedp.CSS(`#version-undo`)))
-	a.waitFor("the stroke gone again", `!tabula.doc.get("s1") && document.getElementById("version-banner").hidden`)
+	a.waitFor("the stroke gone again", `!tabula.doc.get(`+s1+`) && document.getElementById("version-banner").hidden`)
 }
 
 func TestBrowserOpenFile(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	home := openTab(t, browser, "home", ts.URL+"/b/"+ts.newBoard(t).ID)
-	home.do("go home", chromedp.Navigate(ts.URL+"/"))
-	home.waitFor("the home page", `!!document.getElementById("open-file")`)
+	home := openHome(t, browser, "home", ts.URL)
 	sample, err := filepath.Abs("collab/boardfile/testdata/sample.excalidraw")
 	if err != nil {
 		t.Fatal(err)
 	}
-	home.do("choose a file", chromedp.SetUploadFiles(chromedp.CSS(`#open-file-input`), []string{sample}))
+	home.chooseFile(`#open-file`, sample)
 	// The page navigates to the new board: poll across the navigation.
 	deadline := time.Now().Add(wait)
 	tick := time.NewTicker(20 * time.Millisecond)

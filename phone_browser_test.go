@@ -109,12 +109,12 @@ const phoneBars = ".toolbar, .top-left, .top-right, .zoom, .history-bar, .voice-
 func TestBrowserPhoneTouchTargets(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
 	// Someone else on the board, so that the people row has an avatar besides yours.
-	bot := newBot(t, ts.wsURL("/b/", board.ID), "Ana", "#c2255c")
+	ana := createBoard(t, browser, "Ana", ts.URL)
+	link, sidAna := ana.shareLink("edit"), eval[string](ana, `tabula.sync.sid`)
 	for _, ph := range phones {
-		a := openPhone(t, browser, fmt.Sprintf("phone %d×%d", ph.w, ph.h), ts.URL+"/b/"+board.ID, ph.w, ph.h)
-		a.waitFor("Ana's avatar", avatarOf(bot.sid))
+		a := openPhone(t, browser, fmt.Sprintf("phone %d×%d", ph.w, ph.h), link, ph.w, ph.h)
+		a.waitFor("Ana's avatar", avatarOf(sidAna))
 		a.waitFor("the voice bar", `document.getElementById("voice-bar").checkVisibility()`)
 		a.nextFrame()
 
@@ -195,9 +195,9 @@ func TestBrowserPhoneTouchTargets(t *testing.T) {
 func TestBrowserPhoneViewer(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
+	link := createBoard(t, browser, "editor", ts.URL).shareLink("view")
 	for _, ph := range phones {
-		v := openPhone(t, browser, "viewer", ts.URL+"/v/"+board.ViewID, ph.w, ph.h)
+		v := openPhone(t, browser, "viewer", link, ph.w, ph.h)
 		v.nextFrame()
 		checkTargets(t, "the viewer's bars", v.controls(".pointer-bar, "+phoneBars), ph.w, ph.h)
 		v.tap(v.centre(`.pointer-bar [data-pointer="laser"]`))

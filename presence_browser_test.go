@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"path"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +73,11 @@ func (tb *tab) rename(name string) {
 	tb.waitFor("the profile closed", `document.getElementById("profile-panel").hidden`)
 }
 
+// wsOf is the WebSocket address of the board at link (an edit or view link).
+func wsOf(link string) string {
+	return "ws" + strings.TrimPrefix(link, "http") + "/ws"
+}
+
 // bot is a WebSocket client on a board, with a name and colour, for a crowd the
 // browser can see. It reads (and drops) what the server sends until the test ends.
 type bot struct {
@@ -135,9 +142,8 @@ func (tb *tab) closeTab() {
 func TestBrowserPresencePeoplePanel(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
-	b := openTab(t, browser, "B", ts.URL+"/b/"+board.ID)
+	a := createBoard(t, browser, "A", ts.URL)
+	b := openTab(t, browser, "B", a.shareLink("edit"))
 	sidA, sidB := eval[string](a, `tabula.sync.sid`), eval[string](b, `tabula.sync.sid`)
 
 	// Each page shows the other, and itself last, marked as you.
@@ -187,15 +193,16 @@ func TestBrowserPresencePeoplePanel(t *testing.T) {
 func TestBrowserPresenceHostileName(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
-	b := openTab(t, browser, "B", ts.URL+"/b/"+board.ID)
+	a := createBoard(t, browser, "A", ts.URL)
+	link := a.shareLink("edit")
+	b := openTab(t, browser, "B", link)
 	a.failOnDialogs()
 	b.failOnDialogs()
 	sidA := eval[string](a, `tabula.sync.sid`)
-	// A crowd, so that B's row collapses into "+N" and the full list can be opened.
+	// A crowd, so that B's row collapses into "+N" and the full list can be opened: eight
+	// clients of the protocol, each far cheaper than a browser, that open A's link.
 	for i := range 8 {
-		newBot(t, ts.wsURL("/b/", board.ID), fmt.Sprintf("Bot %d", i+1), "#1971c2")
+		newBot(t, wsOf(link), fmt.Sprintf("Bot %d", i+1), "#1971c2")
 	}
 
 	const hostile = `<img src=x onerror=alert(1)>`
@@ -225,12 +232,12 @@ func TestBrowserPresenceHostileName(t *testing.T) {
 func TestBrowserPresenceFollow(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	board := ts.newBoard(t)
 	// B is there first: A learns B's view when A arrives, before B moves.
-	b := openTab(t, browser, "B", ts.URL+"/b/"+board.ID)
+	b := createBoard(t, browser, "B", ts.URL)
+	link := b.shareLink("edit")
 	b.do("pan B", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, 640, 400, func(p *input.DispatchMouseEventParams) { p.DeltaX, p.DeltaY = 700, -300 }))
 	b.waitFor("B panned", `tabula.camera.x === 700 && tabula.camera.y === -300`)
-	a := openTab(t, browser, "A", ts.URL+"/b/"+board.ID)
+	a := openTab(t, browser, "A", link)
 	sidB := eval[string](b, `tabula.sync.sid`)
 	a.waitFor("B in A's panel", avatarOf(sidB))
 
@@ -267,7 +274,7 @@ func TestBrowserPresenceFollow(t *testing.T) {
 	a.waitFor("following stopped", `tabula.follow.sid === "" && document.getElementById("follow-pill").hidden`)
 
 	// A client that sends no views (an older one) is followed by its cursor.
-	ana := newBot(t, ts.wsURL("/b/", board.ID), "Ana", "#c2255c")
+	ana := newBot(t, wsOf(link), "Ana", "#c2255c")
 	a.waitFor("Ana in the panel", avatarOf(ana.sid))
 	ana.cursor(t, 3000, -1200)
 	a.waitFor("Ana's cursor", `tabula.state.cursors.has(`+jsString(ana.sid)+`)`)
@@ -284,24 +291,25 @@ func TestBrowserPresenceFollow(t *testing.T) {
 func TestBrowserPresenceHomeCounts(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
-	one, two := ts.newBoard(t), ts.newBoard(t)
-	// H opens both boards, so its home page lists them, then goes home.
-	h := openTab(t, browser, "H", ts.URL+"/b/"+one.ID)
-	h.do("open the second board", chromedp.Navigate(ts.URL+"/b/"+two.ID))
-	h.waitFor("online", `document.body.dataset.state === "online"`)
-	for range 2 {
-		newBot(t, ts.wsURL("/b/", one.ID), "Bot", "#2f9e44")
+	// H makes two boards on the home page, so its home page lists them, then goes home.
+	h := createBoard(t, browser, "H", ts.URL)
+	one := h.shareLink("edit")
+	h.do("go home", chromedp.Navigate(ts.URL+"/"))
+	two := h.newBoardFromHome()
+	// Two people open the first board's link.
+	for i := range 2 {
+		openTab(t, browser, fmt.Sprintf("visitor %d", i+1), one)
 	}
 	h.do("go home", chromedp.Navigate(ts.URL+"/"))
 	badge := func(id string) string {
 		return `(document.querySelector(".here[data-id=" + CSS.escape(` + jsString(id) + `) + "]")?.checkVisibility() ? document.querySelector(".here[data-id=" + CSS.escape(` + jsString(id) + `) + "]").textContent : "")`
 	}
-	h.waitFor("2 on the first board", badge(one.ID)+` === "2 here"`)
-	if got := eval[string](h, badge(two.ID)); got != "" {
+	h.waitFor("2 on the first board", badge(path.Base(one))+` === "2 here"`)
+	if got := eval[string](h, badge(path.Base(two))); got != "" {
 		t.Fatalf("the empty board shows %q, want no badge", got)
 	}
 	// Someone arrives: the count goes up without a reload.
-	newBot(t, ts.wsURL("/b/", two.ID), "Bot", "#2f9e44")
-	h.waitFor("1 on the second board", badge(two.ID)+` === "1 here"`)
+	openTab(t, browser, "visitor 3", two)
+	h.waitFor("1 on the second board", badge(path.Base(two))+` === "1 here"`)
 	h.screenshot("home-counts.png")
 }

@@ -101,7 +101,6 @@ func (tb *tab) waitInbound(what string, cond func(inboundAudio) bool) inboundAud
 
 func TestBrowserVoice(t *testing.T) {
 	ts := startServer(t, voiceOnLoopback)
-	b := ts.newBoard(t)
 	browser := newBrowser(t,
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
@@ -112,9 +111,8 @@ func TestBrowserVoice(t *testing.T) {
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
 		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
 	)
-	url := ts.URL + "/b/" + b.ID
-	ana := openTab(t, browser, "ana", url)
-	bo := openTab(t, browser, "bo", url)
+	ana := createBoard(t, browser, "ana", ts.URL)
+	bo := openTab(t, browser, "bo", ana.shareLink("edit"))
 
 	for _, tb := range []*tab{ana, bo} {
 		tb.waitFor("the join button", `!document.getElementById('voice-bar').hidden`)
