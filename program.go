@@ -23,6 +23,7 @@ type Program struct {
 	srv   *app.Server
 	voice *voice.SFU // nil when voice is off
 	ln    net.Listener
+	admin *admin // nil when -admin-addr is empty
 }
 
 // NewProgram opens the store and starts listening, so Addr is known before Run.
@@ -57,7 +58,14 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		store.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	return &Program{log: log, store: store, svc: svc, srv: srv, ln: ln, voice: sfu}, nil
+	p := &Program{log: log, store: store, svc: svc, srv: srv, ln: ln, voice: sfu}
+	if p.admin, err = p.newAdmin(cfg.Ops.AdminAddr); err != nil {
+		ln.Close()
+		svc.Close()
+		store.Close()
+		return nil, err
+	}
+	return p, nil
 }
 
 // Addr is the address the program listens on, e.g. 127.0.0.1:41234.
@@ -69,6 +77,10 @@ func (p *Program) Run(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- p.srv.Serve(p.ln) }()
 	p.log.Info("tabula listening", "addr", p.Addr())
+	if p.admin != nil {
+		go p.admin.serve()
+		p.log.Info("admin listening", "addr", p.AdminAddr())
+	}
 	var err error
 	select {
 	case <-ctx.Done():
@@ -83,6 +95,11 @@ func (p *Program) Run(ctx context.Context) error {
 	defer cancel()
 	if serr := p.srv.Shutdown(sctx); serr != nil && err == nil {
 		err = serr
+	}
+	if p.admin != nil {
+		if serr := p.admin.srv.Shutdown(sctx); serr != nil && err == nil {
+			err = serr
+		}
 	}
 	return err
 }

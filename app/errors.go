@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/collab"
+	"tabula/internal/metrics"
 )
 
 // statusOf maps a domain error code to an HTTP status.
@@ -44,8 +45,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			}
 		}
 	}
+	switch status {
+	case fiber.StatusRequestEntityTooLarge:
+		metrics.Refuse("too_large")
+	case fiber.StatusTooManyRequests:
+		metrics.Refuse("too_many")
+	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		s.log.Error("request failed", "method", c.Method(), "path", redactPath(c.Path()), "err", err)
 		msg = "internal error"
 	}
 	// An error describes the board's state now (in the trash, not found, too big): a

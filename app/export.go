@@ -89,6 +89,8 @@ var renderSlots = make(chan struct{}, 2)
 
 // drawing runs draw when a slot is free, or gives up when the request is abandoned.
 func drawing(ctx context.Context, draw func() error) error {
+	exportsWaiting.Add(1)
+	defer exportsWaiting.Add(-1) // a little late: the queue's length is read as a gauge
 	select {
 	case renderSlots <- struct{}{}:
 	case <-ctx.Done():

@@ -14,7 +14,6 @@ func (s *Server) routes() {
 	f := s.fiber
 	f.Use(securityHeaders, s.checkOrigin)
 	f.Get("/healthz", s.healthz)
-	f.Get("/debug/stats", s.stats)
 	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
 	f.Get("/", s.home)
 	f.Post("/boards", s.createBoard)

@@ -52,6 +52,7 @@ type Service struct {
 	presence *presence
 	stopIdle chan struct{}
 	latency  Latency
+	applied  applied
 
 	mu      sync.Mutex
 	rooms   map[string]*room
