@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,8 @@ type Program struct {
 	voice *voice.SFU // nil when voice is off
 	ln    net.Listener
 	admin *admin // nil when -admin-addr is empty
+	tls   *tls.Config
+	plain *plainHTTP // the redirect to HTTPS; nil when there is none
 }
 
 // NewProgram opens the store and starts listening, so Addr is known before Run.
@@ -59,7 +62,7 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	p := &Program{log: log, store: store, svc: svc, srv: srv, ln: ln, voice: sfu}
-	if p.admin, err = p.newAdmin(cfg.Ops.AdminAddr); err != nil {
+	if err = p.listenOps(cfg); err != nil {
 		ln.Close()
 		svc.Close()
 		store.Close()
@@ -75,12 +78,15 @@ func (p *Program) Addr() string { return p.ln.Addr().String() }
 // acknowledged op is already durable and each loaded board stores a final snapshot.
 func (p *Program) Run(ctx context.Context) error {
 	served := make(chan error, 1)
-	go func() { served <- p.srv.Serve(p.ln) }()
-	p.log.Info("tabula listening", "addr", p.Addr())
-	if p.admin != nil {
-		go p.admin.serve()
-		p.log.Info("admin listening", "addr", p.AdminAddr())
-	}
+	go func() {
+		if p.tls != nil {
+			served <- p.srv.ServeTLS(p.ln, p.tls)
+		} else {
+			served <- p.srv.Serve(p.ln)
+		}
+	}()
+	p.log.Info("tabula listening", "addr", p.Addr(), "tls", p.tls != nil)
+	p.serveOps()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -96,10 +102,8 @@ func (p *Program) Run(ctx context.Context) error {
 	if serr := p.srv.Shutdown(sctx); serr != nil && err == nil {
 		err = serr
 	}
-	if p.admin != nil {
-		if serr := p.admin.srv.Shutdown(sctx); serr != nil && err == nil {
-			err = serr
-		}
+	if serr := p.shutdownOps(sctx); serr != nil && err == nil {
+		err = serr
 	}
 	return err
 }

@@ -12,7 +12,7 @@ import (
 // routes is the route table: every URL Tabula answers, in one place.
 func (s *Server) routes() {
 	f := s.fiber
-	f.Use(securityHeaders, s.checkOrigin)
+	f.Use(securityHeaders, hsts, s.checkOrigin)
 	f.Get("/healthz", s.healthz)
 	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
 	f.Get("/", s.home)
