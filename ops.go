@@ -31,7 +31,7 @@ func listenPlain(name, addr string, h http.Handler) (*plainHTTP, error) {
 // closing what it opened if one fails.
 func (p *Program) listenOps(cfg Config) error {
 	_, port, _ := net.SplitHostPort(p.Addr())
-	tlsConf, redirect, err := tlsSetup(cfg, port)
+	tlsConf, redirect, err := tlsSetup(cfg, port, p.log)
 	if err != nil {
 		return err
 	}

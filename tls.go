@@ -3,10 +3,12 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,7 +19,7 @@ import (
 
 // tlsSetup returns the TLS configuration the public listener serves with, and the
 // handler of the plain-HTTP redirect listener; nil, nil without TLS.
-func tlsSetup(cfg Config, publicPort string) (*tls.Config, http.Handler, error) {
+func tlsSetup(cfg Config, publicPort string, log *slog.Logger) (*tls.Config, http.Handler, error) {
 	o := cfg.Ops
 	redirect := redirectToHTTPS(publicPort)
 	switch {
@@ -42,6 +44,16 @@ func tlsSetup(cfg Config, publicPort string) (*tls.Config, http.Handler, error) 
 		c := m.TLSConfig() // answers tls-alpn-01 challenges, too
 		c.MinVersion = tls.VersionTLS12
 		c.NextProtos = []string{"http/1.1", acme.ALPNProto}
+		// A failed order is worth a line, or HTTPS would just fail with no word why;
+		// anybody's handshakes for names not served are not.
+		get := c.GetCertificate
+		c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			cert, err := get(hello)
+			if err != nil && slices.Contains(o.TLSDomains, strings.ToLower(hello.ServerName)) {
+				log.Warn("no certificate", "domain", hello.ServerName, "err", err)
+			}
+			return cert, err
+		}
 		return c, m.HTTPHandler(redirect), nil
 	}
 	return nil, nil, nil
