@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 
+	"tabula/app"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -29,6 +31,7 @@ func (p *Program) newAdmin(addr string) (*admin, error) {
 		return float64(p.voice.Stats().People)
 	}))
 	mux := p.srv.AdminHandler(reg)
+	mux.Handle("GET /backup", app.BackupHandler(p.store.Backup, p.log))
 	for _, add := range adminRoutes {
 		add(mux)
 	}
