@@ -33,6 +33,10 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "tabula:", err)
 		return 2
 	}
+	if cfg.Ops.Version {
+		fmt.Println(buildVersion())
+		return 0
+	}
 	log := newLogger(cfg, os.Stderr)
 	p, err := NewProgram(cfg, log)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -80,4 +81,13 @@ func (p *Program) RedirectAddr() string {
 		return ""
 	}
 	return p.plain.ln.Addr().String()
+}
+
+// accessLogger is where request lines go: the server's log, marked, or nil when
+// -access-log is off.
+func accessLogger(cfg Config, log *slog.Logger) *slog.Logger {
+	if !cfg.Ops.AccessLog {
+		return nil
+	}
+	return log.With("log", "access")
 }

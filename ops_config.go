@@ -23,6 +23,10 @@ type OpsConfig struct {
 	// RedirectAddr answers plain HTTP with a redirect to HTTPS (and ACME's http-01
 	// challenges); empty: none.
 	RedirectAddr string
+	// Version prints the version and exits.
+	Version bool
+	// AccessLog logs every HTTP request.
+	AccessLog bool
 	// Not a flag: tests reach their ACME server with their own client.
 	acmeHTTP *http.Client
 }
@@ -44,7 +48,18 @@ func opsFlags(fs *flag.FlagSet, getenv func(string) string, o *OpsConfig) func()
 	str(&o.TLSEmail, "tls-email", "TABULA_TLS_EMAIL", "", "contact address given to the ACME CA for -tls-domain (expiry notices)")
 	str(&o.ACMEDirectory, "acme-directory", "TABULA_ACME_DIRECTORY", acme.LetsEncryptURL, "ACME directory URL for -tls-domain, e.g. Let's Encrypt's staging server")
 	str(&o.RedirectAddr, "http-redirect-addr", "TABULA_HTTP_REDIRECT_ADDR", "", "address answering plain HTTP with a redirect to HTTPS (default :80 with -tls-domain, none otherwise; off: none)")
+	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
+	access := "on"
+	str(&access, "access-log", "TABULA_ACCESS_LOG", access, "log every HTTP request (method, path with board ids redacted, status, bytes, time, request id): on or off")
 	return func() error {
+		switch access {
+		case "on", "true", "1":
+			o.AccessLog = true
+		case "off", "false", "0":
+			o.AccessLog = false
+		default:
+			return fmt.Errorf("-access-log must be on or off, not %q", access)
+		}
 		o.TLSDomains = splitList(domains)
 		redirectSet := o.RedirectAddr != ""
 		if o.RedirectAddr == "off" {

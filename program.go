@@ -49,6 +49,7 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies,
 		Heartbeat: cfg.Heartbeat, CountEvery: cfg.CountEvery, Logger: log, MaxImport: cfg.MaxImport,
+		AccessLog: accessLogger(cfg, log),
 	})
 	if err != nil {
 		svc.Close()
@@ -85,7 +86,7 @@ func (p *Program) Run(ctx context.Context) error {
 			served <- p.srv.Serve(p.ln)
 		}
 	}()
-	p.log.Info("tabula listening", "addr", p.Addr(), "tls", p.tls != nil)
+	p.log.Info("tabula listening", "addr", p.Addr(), "tls", p.tls != nil, "version", buildVersion())
 	p.serveOps()
 	var err error
 	select {

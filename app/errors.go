@@ -52,7 +52,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		metrics.Refuse("too_many")
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", redactPath(c.Path()), "err", err)
+		s.log.Error("request failed", "method", c.Method(), "path", redactPath(c.Path()), "id", c.Locals(requestID), "err", err)
 		msg = "internal error"
 	}
 	// An error describes the board's state now (in the trash, not found, too big): a

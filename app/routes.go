@@ -12,8 +12,9 @@ import (
 // routes is the route table: every URL Tabula answers, in one place.
 func (s *Server) routes() {
 	f := s.fiber
-	f.Use(securityHeaders, hsts, s.checkOrigin)
+	f.Use(s.accessLog, securityHeaders, hsts, s.checkOrigin)
 	f.Get("/healthz", s.healthz)
+	f.Get("/readyz", s.readyz)
 	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
 	f.Get("/", s.home)
 	f.Post("/boards", s.createBoard)

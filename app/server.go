@@ -40,6 +40,8 @@ type Config struct {
 	// decompressed, too). Default 32 MiB.
 	MaxImport int
 	Logger    *slog.Logger
+	// AccessLog gets a line for every request (accesslog.go); nil logs none.
+	AccessLog *slog.Logger
 }
 
 // Server is the Fiber application serving one collab.Service.
@@ -55,6 +57,7 @@ type Server struct {
 	thumbs     *thumbCache
 	done       chan struct{} // closed by Shutdown: ends the streams app itself feeds
 	conns      sync.Map      // *wsConn → struct{}: open WebSocket connections, for pings
+	access     *slog.Logger  // nil: no access log
 }
 
 // New builds the server and its routes. Templates are parsed here, so a broken template
@@ -83,7 +86,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		svc: svc, log: cfg.Logger, origins: make(map[string]bool),
 		sse:       &sseLimiter{max: cfg.MaxStreamsPerIP, n: make(map[string]int)},
 		heartbeat: cfg.Heartbeat, countEvery: cfg.CountEvery, done: make(chan struct{}),
-		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256},
+		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256}, access: cfg.AccessLog,
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o = normalizeOrigin(o); o != "" {
