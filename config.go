@@ -31,6 +31,7 @@ type Config struct {
 	ProxyHeader    string
 	TrustedProxies []string
 	Voice          VoiceConfig
+	Ops            OpsConfig
 	MaxImport      int
 	Retention      collab.Retention
 	// Per client address; PerMinute 0 turns a limit off.
@@ -119,10 +120,14 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
 	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")
 	voiceDone := voiceFlags(fs, getenv, &c.Voice)
+	opsDone := opsFlags(fs, getenv, &c.Ops)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if err := voiceDone(); err != nil {
+		return c, err
+	}
+	if err := opsDone(); err != nil {
 		return c, err
 	}
 	if len(bad) > 0 {

@@ -22,6 +22,9 @@ func run(args []string) int {
 	if len(args) > 0 && args[0] == "loadtest" {
 		return loadtest.Main(args[1:], os.Stdout, os.Stderr)
 	}
+	if len(args) > 0 && args[0] == "backup" {
+		return backupMain(args[1:], os.Stderr)
+	}
 	cfg, err := parseConfig(args, osGetenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -29,6 +32,10 @@ func run(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tabula:", err)
 		return 2
+	}
+	if cfg.Ops.Version {
+		fmt.Println(buildVersion())
+		return 0
 	}
 	log := newLogger(cfg, os.Stderr)
 	p, err := NewProgram(cfg, log)

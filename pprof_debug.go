@@ -2,15 +2,21 @@
 
 package main
 
-// Built with -tags pprofdebug, the server also serves net/http/pprof on 127.0.0.1:6060
-// (loopback only), for profiling it under the load tool; default builds have no such
-// endpoint.
+// Built with -tags pprofdebug, the admin listener (-admin-addr) also serves
+// net/http/pprof under /debug/pprof/, for profiling the server under the load tool;
+// default builds have no such endpoint.
 
 import (
 	"net/http"
-	_ "net/http/pprof"
+	"net/http/pprof"
 )
 
 func init() {
-	go func() { _ = http.ListenAndServe("127.0.0.1:6060", nil) }()
+	adminRoutes = append(adminRoutes, func(mux *http.ServeMux) {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +24,9 @@ type Program struct {
 	srv   *app.Server
 	voice *voice.SFU // nil when voice is off
 	ln    net.Listener
+	admin *admin // nil when -admin-addr is empty
+	tls   *tls.Config
+	plain *plainHTTP // the redirect to HTTPS; nil when there is none
 }
 
 // NewProgram opens the store and starts listening, so Addr is known before Run.
@@ -48,6 +52,7 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		Heartbeat: cfg.Heartbeat, CountEvery: cfg.CountEvery, Logger: log, MaxImport: cfg.MaxImport,
 		BoardRate: rateOrOff(cfg.BoardRate), ImageRate: rateOrOff(cfg.ImageRate),
 		RenderWorkers: cfg.RenderWorkers, RenderQueue: cfg.RenderQueue,
+		AccessLog: accessLogger(cfg, log),
 	})
 	if err != nil {
 		svc.Close()
@@ -60,7 +65,14 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		store.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	return &Program{log: log, store: store, svc: svc, srv: srv, ln: ln, voice: sfu}, nil
+	p := &Program{log: log, store: store, svc: svc, srv: srv, ln: ln, voice: sfu}
+	if err = p.listenOps(cfg); err != nil {
+		ln.Close()
+		svc.Close()
+		store.Close()
+		return nil, err
+	}
+	return p, nil
 }
 
 // rateOrOff turns a rate of 0 a minute (no limit, for the operator) into app's "off".
@@ -78,8 +90,15 @@ func (p *Program) Addr() string { return p.ln.Addr().String() }
 // acknowledged op is already durable and each loaded board stores a final snapshot.
 func (p *Program) Run(ctx context.Context) error {
 	served := make(chan error, 1)
-	go func() { served <- p.srv.Serve(p.ln) }()
-	p.log.Info("tabula listening", "addr", p.Addr())
+	go func() {
+		if p.tls != nil {
+			served <- p.srv.ServeTLS(p.ln, p.tls)
+		} else {
+			served <- p.srv.Serve(p.ln)
+		}
+	}()
+	p.log.Info("tabula listening", "addr", p.Addr(), "tls", p.tls != nil, "version", buildVersion())
+	p.serveOps()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -93,6 +112,9 @@ func (p *Program) Run(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if serr := p.srv.Shutdown(sctx); serr != nil && err == nil {
+		err = serr
+	}
+	if serr := p.shutdownOps(sctx); serr != nil && err == nil {
 		err = serr
 	}
 	return err

@@ -27,16 +27,24 @@ type testServer struct {
 // file and whatever change makes.
 func startServer(t testing.TB, change ...func(*Config)) *testServer {
 	t.Helper()
+	return startServerWith(t, testConfig(t, change...))
+}
+
+// testConfig is the configuration startServer runs: the defaults, with loopback
+// addresses picked by the kernel and a temporary data file, changed by change.
+func testConfig(t testing.TB, change ...func(*Config)) Config {
+	t.Helper()
 	cfg, err := parseConfig(nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Addr = "127.0.0.1:0"
+	cfg.Ops.AdminAddr = "127.0.0.1:0"
 	cfg.DataPath = filepath.Join(t.TempDir(), "tabula.db")
 	for _, c := range change {
 		c(&cfg)
 	}
-	return startServerWith(t, cfg)
+	return cfg
 }
 
 func startServerWith(t testing.TB, cfg Config) *testServer {
@@ -45,6 +53,12 @@ func startServerWith(t testing.TB, cfg Config) *testServer {
 	if os.Getenv("TABULA_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	return startProgram(t, cfg, log)
+}
+
+// startProgram runs a Program with cfg, logging to log.
+func startProgram(t testing.TB, cfg Config, log *slog.Logger) *testServer {
+	t.Helper()
 	p, err := NewProgram(cfg, log)
 	if err != nil {
 		t.Fatal(err)

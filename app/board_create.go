@@ -1,6 +1,10 @@
 package app
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"tabula/collab"
+)
 
 // createBoard makes a board and sends the browser to its edit link.
 func (s *Server) createBoard(c *fiber.Ctx) error {
@@ -8,6 +12,6 @@ func (s *Server) createBoard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("board created", "board", b.ID)
+	s.log.Info("board created", "board", collab.LogID(b.ID))
 	return c.Redirect("/b/"+b.ID, fiber.StatusSeeOther)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/collab"
+	"tabula/internal/metrics"
 )
 
 // statusOf maps a domain error code to an HTTP status.
@@ -38,8 +39,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case errors.As(err, &fe):
 		status, msg = fe.Code, fe.Message
 	}
+	switch status {
+	case fiber.StatusRequestEntityTooLarge:
+		metrics.Refuse("too_large")
+	case fiber.StatusTooManyRequests:
+		metrics.Refuse("too_many")
+	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		s.log.Error("request failed", "method", c.Method(), "path", redactPath(c.Path()), "id", c.Locals(requestID), "err", err)
 		msg = "internal error"
 	}
 	// An error describes the board's state now (in the trash, not found, too big): a

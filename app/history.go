@@ -87,7 +87,7 @@ func (s *Server) restore(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("version restored", "board", b.ID, "at", at, "seq", seq)
+	s.log.Info("version restored", "board", collab.LogID(b.ID), "at", at, "seq", seq)
 	return c.JSON(fiber.Map{"seq": seq})
 }
 

@@ -32,7 +32,7 @@ func (s *Server) importBoard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("board imported", "board", b.ID, "elements", len(file.Elements))
+	s.log.Info("board imported", "board", collab.LogID(b.ID), "elements", len(file.Elements))
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": b.ID, "view": b.ViewID, "url": "/b/" + b.ID, "title": b.Title})
 }
 

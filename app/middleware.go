@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"tabula/internal/metrics"
 )
 
 // securityHeaders keeps board links out of Referer headers (an edit link is a secret),
@@ -49,7 +51,8 @@ func (s *Server) checkOrigin(c *fiber.Ctx) error {
 	case origin != "" && s.originAllowed(origin, string(c.Request().Host())):
 		return c.Next()
 	}
-	s.log.Warn("refused foreign origin", "origin", origin, "fetch_site", c.Get("Sec-Fetch-Site"), "path", c.Path())
+	metrics.Refuse("foreign_origin")
+	s.log.Warn("refused foreign origin", "origin", origin, "fetch_site", c.Get("Sec-Fetch-Site"), "path", redactPath(c.Path()))
 	return fiber.NewError(fiber.StatusForbidden, "This request came from another site and was refused.")
 }
 

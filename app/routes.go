@@ -12,13 +12,13 @@ import (
 // routes is the route table: every URL Tabula answers, in one place.
 func (s *Server) routes() {
 	f := s.fiber
-	f.Use(s.recoverPanics, securityHeaders, s.checkOrigin)
+	f.Use(s.accessLog, s.recoverPanics, securityHeaders, hsts, s.checkOrigin)
 	// The two routes that take large bodies come before the limit every other route has.
 	f.Post("/import", s.rateLimited(s.boardRate), s.limitBody(s.maxImport+formSlack), s.importBoard)
 	f.Post("/b/:id/images", s.rateLimited(s.imageRate), s.limitBody(s.svc.MaxImage()), s.uploadImage)
 	f.Use(s.limitBody(DefaultMaxBody))
 	f.Get("/healthz", s.healthz)
-	f.Get("/debug/stats", s.stats)
+	f.Get("/readyz", s.readyz)
 	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets.FS), MaxAge: 0}))
 	f.Get("/favicon.ico", s.favicon)
 	f.Get("/", s.home)

@@ -47,6 +47,8 @@ type Config struct {
 	// RenderQueue how many more may wait (default 2 × RenderWorkers).
 	RenderWorkers, RenderQueue int
 	Logger                     *slog.Logger
+	// AccessLog gets a line for every request (accesslog.go); nil logs none.
+	AccessLog *slog.Logger
 }
 
 // Server is the Fiber application serving one collab.Service.
@@ -66,6 +68,7 @@ type Server struct {
 	thumbs     *thumbCache
 	done       chan struct{} // closed by Shutdown: ends the streams app itself feeds
 	conns      sync.Map      // *wsConn → struct{}: open WebSocket connections, for pings
+	access     *slog.Logger  // nil: no access log
 }
 
 // New builds the server and its routes. Templates are parsed here, so a broken template
@@ -106,7 +109,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		svc: svc, log: cfg.Logger, origins: make(map[string]bool),
 		sse:       &sseLimiter{max: cfg.MaxStreamsPerIP, n: make(map[string]int)},
 		heartbeat: cfg.Heartbeat, countEvery: cfg.CountEvery, done: make(chan struct{}),
-		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256},
+		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256}, access: cfg.AccessLog,
 		clients:   newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
 		boardRate: newAddrLimiter(cfg.BoardRate, "creating boards"),
 		imageRate: newAddrLimiter(cfg.ImageRate, "uploading images"),

@@ -2,28 +2,29 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
+	"net/http"
 	"os"
 	"runtime/metrics"
 	"strconv"
 	"syscall"
-
-	"github.com/gofiber/fiber/v2"
 )
 
-// stats reports what the process costs, for the load tool (sampled about once a
-// second) and for operators: CPU time used so far, resident memory, goroutines, live heap
+// stats answers GET /debug/stats on the admin listener with what the process costs, for
+// the load tool (sampled about once a second) and for operators: CPU time used so far, resident memory, goroutines, live heap
 // and loaded boards, and histograms of the latency the server adds to ops. It reads
 // counters the kernel, the runtime and the service keep anyway; nothing here stops the
 // world.
-func (s *Server) stats(c *fiber.Ctx) error {
+func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
 	samples := []metrics.Sample{
 		{Name: "/sched/goroutines:goroutines"},
 		{Name: "/memory/classes/heap/objects:bytes"},
 	}
 	metrics.Read(samples)
 	deliver, ack, durable, commit := s.svc.LatencySnapshot()
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
 		// What the server adds to ops, per delivery (collab.Latency): histogram counts
 		// since start; two readings subtract to give an interval's distribution.
 		"latency_deliver": deliver,

@@ -18,7 +18,7 @@ func (s *Server) deleteBoard(c *fiber.Ctx) error {
 	if err := s.svc.TrashBoard(c.UserContext(), b.ID); err != nil {
 		return err
 	}
-	s.log.Info("board moved to the trash", "board", b.ID)
+	s.log.Info("board moved to the trash", "board", collab.LogID(b.ID))
 	if strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMETextHTML) {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
@@ -38,6 +38,6 @@ func (s *Server) undeleteBoard(c *fiber.Ctx) error {
 	if err := s.svc.UntrashBoard(c.UserContext(), id); err != nil {
 		return err
 	}
-	s.log.Info("board restored from the trash", "board", id)
+	s.log.Info("board restored from the trash", "board", collab.LogID(id))
 	return c.Redirect("/b/"+id, fiber.StatusSeeOther)
 }

@@ -161,7 +161,7 @@ func (c *committer) commit(group []commitReq, writes []Write) {
 	for i := range group {
 		b := group[i].w.Board
 		if c.failed[b] {
-			group[i].done(fmt.Errorf("board %s: an earlier write failed", b))
+			group[i].done(fmt.Errorf("board %s: an earlier write failed", LogID(b)))
 			continue
 		}
 		if err != nil {

@@ -45,7 +45,7 @@ func (s *Service) State(ctx context.Context, id string, at int64) (int64, []*Ele
 	}
 	st, err := loadState(snap, tail)
 	if err != nil {
-		return 0, nil, fmt.Errorf("state of %s at %d: %w", id, at, err)
+		return 0, nil, fmt.Errorf("state of %s at %d: %w", LogID(id), at, err)
 	}
 	if at > 0 && st.seq != at {
 		return 0, nil, errorf(EBadValue, "the board has no version %d", at)
@@ -95,7 +95,7 @@ func (s *Service) History(ctx context.Context, id string, before int64, limit in
 			} `json:"ops"`
 		}
 		if err := json.Unmarshal(e.Data, &f); err != nil {
-			return nil, fmt.Errorf("history of %s: entry %d: %w", id, e.Seq, err)
+			return nil, fmt.Errorf("history of %s: entry %d: %w", LogID(id), e.Seq, err)
 		}
 		h := HistoryEntry{Seq: e.Seq, By: f.By, At: f.At, Name: authors[f.By].Name, Color: authors[f.By].Color}
 		for _, op := range f.Ops {

@@ -66,7 +66,7 @@ func (s *Service) Tidy(ctx context.Context, now time.Time) error {
 				if err := s.store.DeleteBoard(ctx, b.ID); err != nil {
 					return err
 				}
-				s.log.Info("purged deleted board", "board", b.ID)
+				s.log.Info("purged deleted board", "board", LogID(b.ID))
 			}
 		case ret.Full > 0:
 			if err := s.CompactHistory(ctx, b.ID, now.Add(-ret.Full)); err != nil {
@@ -117,16 +117,16 @@ func (s *Service) CompactHistory(ctx context.Context, id string, cutoff time.Tim
 		return err
 	}
 	if len(tail) != 0 || snap.Seq != first-1 {
-		return fmt.Errorf("compact %s: no checkpoint at %d, where its log starts", id, first-1)
+		return fmt.Errorf("compact %s: no checkpoint at %d, where its log starts", LogID(id), first-1)
 	}
 	st, err := loadState(snap, nil)
 	if err != nil {
-		return fmt.Errorf("compact %s: %w", id, err)
+		return fmt.Errorf("compact %s: %w", LogID(id), err)
 	}
 	var keep []Snapshot
 	for i, e := range old {
 		if err := st.replay(e.Data); err != nil {
-			return fmt.Errorf("compact %s: replay %d: %w", id, e.Seq, err)
+			return fmt.Errorf("compact %s: replay %d: %w", LogID(id), e.Seq, err)
 		}
 		if i == len(old)-1 || day(entryTime(e.Data)) != day(entryTime(old[i+1].Data)) {
 			keep = append(keep, st.snapshot())

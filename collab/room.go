@@ -140,7 +140,7 @@ func (r *room) post(c roomCmd) {
 	}
 }
 
-func (r *room) log() *slog.Logger { return r.svc.log.With("board", r.id) }
+func (r *room) log() *slog.Logger { return r.svc.log.With("board", LogID(r.id)) }
 
 func (r *room) run() {
 	defer close(r.quit)
@@ -409,6 +409,7 @@ func (r *room) ops(s *Session, m *Message) {
 		s.send(errorFrame(err, m.CID))
 		return
 	}
+	r.svc.applied.add(len(ops))
 	seq = r.st.seq
 	r.st.cids.add(m.CID, seq)
 	entry := LogEntry{Seq: seq, CID: m.CID, Data: opsFrame(seq, m.CID, s.ID, at, ops)}

@@ -56,6 +56,7 @@ type Service struct {
 	presence *presence
 	stopIdle chan struct{}
 	latency  Latency
+	applied  applied
 
 	imageMu sync.Mutex // held from an upload's quota check to its store
 

@@ -15,6 +15,9 @@ import (
 type Config struct {
 	// URL is the target's base HTTP URL, e.g. http://127.0.0.1:8080.
 	URL string
+	// Admin is the base URL of the target's admin listener (its -admin-addr), where the
+	// server's costs are read from GET /debug/stats; empty: not read.
+	Admin string
 	// Clients connect round-robin to Boards boards; the first Writers of them write.
 	Clients, Boards, Writers int
 	// Rate is ops batches per second per writer; CursorHz cursor moves per second per
@@ -46,7 +49,7 @@ type Config struct {
 // DefaultConfig is a small run against a server on this machine.
 func DefaultConfig() Config {
 	return Config{
-		URL: "http://127.0.0.1:8080", Clients: 50, Boards: 1, Writers: 5, Rate: 5, CursorHz: 30,
+		URL: "http://127.0.0.1:8080", Admin: defaultAdmin, Clients: 50, Boards: 1, Writers: 5, Rate: 5, CursorHz: 30,
 		Warmup: 2 * time.Second, Duration: 10 * time.Second, Drain: 20 * time.Second,
 		Sources: 4, Ramp: 500, MaxUnacked: 64, Seed: 1,
 	}
@@ -70,6 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	var boardsFrom, sweep string
 	fs.StringVar(&c.URL, "url", c.URL, "base HTTP URL of the Tabula server to load")
+	fs.StringVar(&c.Admin, "admin", c.Admin, adminHelp)
 	fs.IntVar(&c.Clients, "clients", c.Clients, "WebSocket clients to connect")
 	fs.IntVar(&c.Boards, "boards", c.Boards, "boards to spread the clients over (round-robin)")
 	fs.IntVar(&c.Writers, "writers", c.Writers, "clients that send ops and cursors; the rest only receive")
@@ -112,12 +116,19 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, c.validate()
 }
 
+const (
+	defaultAdmin = "http://127.0.0.1:9090"
+	adminHelp    = "base URL of the server's admin listener (its -admin-addr), for its CPU, memory and latency; empty: not read"
+)
+
 // validate reports the first setting that cannot work.
 func (c *Config) validate() error {
 	u, err := url.Parse(c.URL)
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		return fmt.Errorf("-url must be an http or https URL like http://127.0.0.1:8080, not %q", c.URL)
+	case c.Admin != "" && !httpURL(c.Admin):
+		return fmt.Errorf("-admin must be an http URL like %s, not %q", defaultAdmin, c.Admin)
 	case c.Clients <= 0 || c.Boards <= 0:
 		return errors.New("-clients and -boards must be positive")
 	case c.Writers < 0 || c.Writers > c.Clients:
@@ -132,6 +143,11 @@ func (c *Config) validate() error {
 		return errors.New("-max-unacked must be positive")
 	}
 	return nil
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func splitList(s string) []string {

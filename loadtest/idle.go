@@ -39,6 +39,7 @@ func idleMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loadtest idle", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("url", "http://127.0.0.1:8080", "base URL of the Tabula server")
+	admin := fs.String("admin", defaultAdmin, adminHelp)
 	n := fs.Int("conns", 5000, "idle WebSocket connections to open")
 	sources := fs.Int("sources", 200, "loopback source addresses to spread connections over (IPv4 loopback targets only)")
 	settle := fs.Duration("settle", 5*time.Second, "wait after the last connection before reading the server's memory")
@@ -50,7 +51,7 @@ func idleMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadtest idle: need -url http://host:port and -conns > 0")
 		return 2
 	}
-	rep, err := runIdle(context.Background(), *target, *n, *sources, *settle, stderr)
+	rep, err := runIdle(context.Background(), *target, *admin, *n, *sources, *settle, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadtest idle:", err)
 		return 1
@@ -71,8 +72,8 @@ func idleMain(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func runIdle(ctx context.Context, target string, n, sources int, settle time.Duration, log io.Writer) (*IdleReport, error) {
-	r, err := newRun(Config{URL: target, Boards: 1, Sources: sources})
+func runIdle(ctx context.Context, target, admin string, n, sources int, settle time.Duration, log io.Writer) (*IdleReport, error) {
+	r, err := newRun(Config{URL: target, Admin: admin, Boards: 1, Sources: sources})
 	if err != nil {
 		return nil, err
 	}

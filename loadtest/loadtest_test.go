@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,9 +17,9 @@ import (
 )
 
 // startServer runs a Tabula server on 127.0.0.1:0 built from the same parts main wires
-// together (the Program type lives in package main and cannot be imported here), and
-// returns its base URL.
-func startServer(t *testing.T) string {
+// together (the Program type lives in package main and cannot be imported here), with
+// its admin listener on another port, and returns the base URLs of both.
+func startServer(t *testing.T) (base, admin string) {
 	t.Helper()
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
@@ -35,9 +36,16 @@ func startServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	adminLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminSrv := &http.Server{Handler: srv.AdminHandler(srv.Registry())}
+	go adminSrv.Serve(adminLn)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {
+		adminSrv.Close()
 		svc.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -51,7 +59,7 @@ func startServer(t *testing.T) string {
 			t.Errorf("close store: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), "http://" + adminLn.Addr().String()
 }
 
 // TestSmoke runs the tool briefly and checks correctness, not speed: every batch
@@ -59,7 +67,7 @@ func startServer(t *testing.T) string {
 // in seq order, nothing refused or dropped, and the server's stats sampled.
 func TestSmoke(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.URL = startServer(t)
+	cfg.URL, cfg.Admin = startServer(t)
 	cfg.Clients, cfg.Boards, cfg.Writers = 6, 2, 3
 	cfg.Rate, cfg.CursorHz = 20, 30
 	cfg.Warmup, cfg.Duration = 500*time.Millisecond, 2*time.Second
@@ -136,8 +144,8 @@ func TestSmoke(t *testing.T) {
 // TestPresenceSmoke runs the presence mode briefly: every join reaches every stream,
 // the streams are all connected and the server's memory is read.
 func TestPresenceSmoke(t *testing.T) {
-	base := startServer(t)
-	rep, err := runPresence(context.Background(), base, 20, 3, 10, 1000, io.Discard)
+	base, admin := startServer(t)
+	rep, err := runPresence(context.Background(), base, admin, 20, 3, 10, 1000, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +163,8 @@ func TestPresenceSmoke(t *testing.T) {
 // TestIdleSmoke opens a few idle connections and checks that each got its welcome and
 // that the server's memory was read before and after.
 func TestIdleSmoke(t *testing.T) {
-	base := startServer(t)
-	rep, err := runIdle(context.Background(), base, 20, 4, 0, io.Discard)
+	base, admin := startServer(t)
+	rep, err := runIdle(context.Background(), base, admin, 20, 4, 0, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

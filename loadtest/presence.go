@@ -47,6 +47,7 @@ func presenceMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loadtest presence", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("url", "http://127.0.0.1:8080", "base URL of the Tabula server")
+	admin := fs.String("admin", defaultAdmin, adminHelp)
 	subs := fs.Int("subscribers", 1000, "presence streams to open")
 	joins := fs.Int("joins", 20, "sessions that join (one at a time) while the streams listen")
 	sources := fs.Int("sources", 50, "loopback source addresses to spread streams over (IPv4 loopback targets only)")
@@ -60,7 +61,7 @@ func presenceMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadtest presence: need -url http://host:port, -subscribers > 0 and -joins > 0")
 		return 2
 	}
-	rep, err := runPresence(context.Background(), *target, *subs, *joins, *sources, *ramp, stderr)
+	rep, err := runPresence(context.Background(), *target, *admin, *subs, *joins, *sources, *ramp, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadtest presence:", err)
 		return 1
@@ -83,8 +84,8 @@ func presenceMain(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func runPresence(ctx context.Context, target string, n, joins, sources, ramp int, log io.Writer) (*PresenceReport, error) {
-	r, err := newRun(Config{URL: target, Boards: 1, Sources: sources})
+func runPresence(ctx context.Context, target, admin string, n, joins, sources, ramp int, log io.Writer) (*PresenceReport, error) {
+	r, err := newRun(Config{URL: target, Admin: admin, Boards: 1, Sources: sources})
 	if err != nil {
 		return nil, err
 	}

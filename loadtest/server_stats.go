@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -18,9 +19,10 @@ import (
 	"tabula/internal/hist"
 )
 
-// sampler polls the target's GET /debug/stats once a second, and whenever the run asks
-// (at the edges of the measured window), so a remote server's CPU and memory are known
-// too. A server without the endpoint just has no samples; the run goes on.
+// sampler polls GET /debug/stats on the target's admin listener (Config.Admin) once a
+// second, and whenever the run asks (at the edges of the measured window), so a remote
+// server's CPU and memory are known too. Without the admin listener there are just no
+// samples; the run goes on.
 type sampler struct {
 	r *run
 
@@ -78,7 +80,10 @@ func (s *sampler) sample(ctx context.Context) {
 
 func (s *sampler) fetch(ctx context.Context) (serverSample, error) {
 	var smp serverSample
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.r.base.String()+"/debug/stats", nil)
+	if s.r.cfg.Admin == "" {
+		return smp, errors.New("no -admin URL to read the server's stats from")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(s.r.cfg.Admin, "/")+"/debug/stats", nil)
 	if err != nil {
 		return smp, err
 	}

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,6 +42,7 @@ func voiceMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loadtest voice", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("url", "http://127.0.0.1:8080", "base URL of the Tabula server (started with -voice-loopback)")
+	admin := fs.String("admin", defaultAdmin, adminHelp)
 	people := fs.Int("people", 30, "participants in the call, all talking")
 	duration := fs.Duration("duration", 20*time.Second, "how long to measure, after a 3 s warm-up")
 	jsonOut := fs.String("json", "", "write the result as JSON to this file")
@@ -52,7 +54,7 @@ func voiceMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadtest voice: need -url http://host:port, -people >= 2 and -duration > 0")
 		return 2
 	}
-	rep, err := runVoice(context.Background(), u, *people, *duration, stderr)
+	rep, err := runVoice(context.Background(), u, *admin, *people, *duration, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadtest voice:", err)
 		return 1
@@ -74,7 +76,7 @@ func voiceMain(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func runVoice(ctx context.Context, base *url.URL, people int, duration time.Duration, log io.Writer) (*VoiceReport, error) {
+func runVoice(ctx context.Context, base *url.URL, admin string, people int, duration time.Duration, log io.Writer) (*VoiceReport, error) {
 	board, err := newBoard(ctx, base)
 	if err != nil {
 		return nil, err
@@ -145,7 +147,7 @@ func runVoice(ctx context.Context, base *url.URL, people int, duration time.Dura
 		}
 		return sent, received
 	}
-	cpu0, err := serverCPU(ctx, base)
+	cpu0, err := serverCPU(ctx, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +158,7 @@ func runVoice(ctx context.Context, base *url.URL, people int, duration time.Dura
 	sent1, recv1 := snap()
 	secs := time.Since(start).Seconds()
 	own1 := ownCPU()
-	cpu1, err := serverCPU(ctx, base)
+	cpu1, err := serverCPU(ctx, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -195,9 +197,13 @@ func newBoard(ctx context.Context, base *url.URL) (string, error) {
 	return id, nil
 }
 
-// serverCPU reads the server's CPU seconds so far from GET /debug/stats.
-func serverCPU(ctx context.Context, base *url.URL) (float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String()+"/debug/stats", nil)
+// serverCPU reads the server's CPU seconds so far from GET /debug/stats on its admin
+// listener.
+func serverCPU(ctx context.Context, admin string) (float64, error) {
+	if admin == "" {
+		return 0, errors.New("server stats: need -admin, the server's admin listener")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(admin, "/")+"/debug/stats", nil)
 	if err != nil {
 		return 0, err
 	}

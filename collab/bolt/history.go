@@ -18,18 +18,18 @@ func putExtras(tx *bbolt.Tx, w collab.Write) error {
 	if len(w.Images) > 0 {
 		b, err := tx.Bucket(bucketImages).CreateBucketIfNotExists([]byte(w.Board))
 		if err != nil {
-			return fmt.Errorf("image bucket of %s: %w", w.Board, err)
+			return fmt.Errorf("image bucket of %s: %w", collab.LogID(w.Board), err)
 		}
 		for src, data := range w.Images {
 			if err := b.Put([]byte(src), data); err != nil {
-				return fmt.Errorf("image of %s: %w", w.Board, err)
+				return fmt.Errorf("image of %s: %w", collab.LogID(w.Board), err)
 			}
 		}
 	}
 	if len(w.Authors) > 0 {
 		b, err := tx.Bucket(bucketAuths).CreateBucketIfNotExists([]byte(w.Board))
 		if err != nil {
-			return fmt.Errorf("author bucket of %s: %w", w.Board, err)
+			return fmt.Errorf("author bucket of %s: %w", collab.LogID(w.Board), err)
 		}
 		for sid, a := range w.Authors {
 			v, err := json.Marshal(a)
@@ -37,7 +37,7 @@ func putExtras(tx *bbolt.Tx, w collab.Write) error {
 				return err
 			}
 			if err := b.Put([]byte(sid), v); err != nil {
-				return fmt.Errorf("author of %s: %w", w.Board, err)
+				return fmt.Errorf("author of %s: %w", collab.LogID(w.Board), err)
 			}
 		}
 	}
@@ -51,13 +51,13 @@ func putExtras(tx *bbolt.Tx, w collab.Write) error {
 func putCheckpoint(tx *bbolt.Tx, board string, snap collab.Snapshot) error {
 	b, err := tx.Bucket(bucketChecks).CreateBucketIfNotExists([]byte(board))
 	if err != nil {
-		return fmt.Errorf("checkpoint bucket of %s: %w", board, err)
+		return fmt.Errorf("checkpoint bucket of %s: %w", collab.LogID(board), err)
 	}
 	b.FillPercent = 0.9
 	k := seqKey(snap.Seq)
 	if b.Get(k) != nil { // an older file's checkpoint at the same seq
 		if err := b.Delete(k); err != nil {
-			return fmt.Errorf("checkpoint %d of %s: %w", snap.Seq, board, err)
+			return fmt.Errorf("checkpoint %d of %s: %w", snap.Seq, collab.LogID(board), err)
 		}
 	}
 	cb, err := b.CreateBucketIfNotExists(k)
@@ -65,7 +65,7 @@ func putCheckpoint(tx *bbolt.Tx, board string, snap collab.Snapshot) error {
 		err = cb.Put(checkpointKey, snap.Data)
 	}
 	if err != nil {
-		return fmt.Errorf("checkpoint %d of %s: %w", snap.Seq, board, err)
+		return fmt.Errorf("checkpoint %d of %s: %w", snap.Seq, collab.LogID(board), err)
 	}
 	return nil
 }
@@ -85,17 +85,17 @@ func partKey(i int) []byte { return binary.BigEndian.AppendUint32([]byte("p"), u
 // restart), the last one completes it and makes it the board's latest snapshot.
 func putSnapshotPart(tx *bbolt.Tx, board string, p collab.SnapshotPart) error {
 	if p.Index < 0 || p.Index >= p.Count {
-		return fmt.Errorf("snapshot %d of %s: part %d of %d", p.Seq, board, p.Index, p.Count)
+		return fmt.Errorf("snapshot %d of %s: part %d of %d", p.Seq, collab.LogID(board), p.Index, p.Count)
 	}
 	b, err := tx.Bucket(bucketChecks).CreateBucketIfNotExists([]byte(board))
 	if err != nil {
-		return fmt.Errorf("checkpoint bucket of %s: %w", board, err)
+		return fmt.Errorf("checkpoint bucket of %s: %w", collab.LogID(board), err)
 	}
 	b.FillPercent = 0.9
 	k := seqKey(p.Seq)
 	if p.Index == 0 {
 		if err := deleteCheckpoint(b, k); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
-			return fmt.Errorf("checkpoint %d of %s: %w", p.Seq, board, err)
+			return fmt.Errorf("checkpoint %d of %s: %w", p.Seq, collab.LogID(board), err)
 		}
 	}
 	cb, err := b.CreateBucketIfNotExists(k)
@@ -109,7 +109,7 @@ func putSnapshotPart(tx *bbolt.Tx, board string, p collab.SnapshotPart) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("checkpoint %d of %s, part %d: %w", p.Seq, board, p.Index, err)
+		return fmt.Errorf("checkpoint %d of %s, part %d: %w", p.Seq, collab.LogID(board), p.Index, err)
 	}
 	return nil
 }
@@ -191,7 +191,7 @@ func (s *Store) LoadAt(_ context.Context, id string, seq int64) (snap collab.Sna
 		return nil
 	})
 	if err != nil {
-		return collab.Snapshot{}, nil, fmt.Errorf("load board %s at %d: %w", id, seq, err)
+		return collab.Snapshot{}, nil, fmt.Errorf("load board %s at %d: %w", collab.LogID(id), seq, err)
 	}
 	return snap, tail, nil
 }
@@ -218,7 +218,7 @@ func (s *Store) Log(_ context.Context, id string, before int64, limit int) (out 
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the log of %s: %w", id, err)
+		return nil, fmt.Errorf("read the log of %s: %w", collab.LogID(id), err)
 	}
 	return out, nil
 }
@@ -238,7 +238,7 @@ func (s *Store) LogRange(_ context.Context, id string, from, to int64, limit int
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the log of %s: %w", id, err)
+		return nil, fmt.Errorf("read the log of %s: %w", collab.LogID(id), err)
 	}
 	return out, nil
 }
@@ -276,7 +276,7 @@ func (s *Store) Authors(_ context.Context, id string) (map[string]collab.Author,
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("authors of %s: %w", id, err)
+		return nil, fmt.Errorf("authors of %s: %w", collab.LogID(id), err)
 	}
 	return out, nil
 }
@@ -308,7 +308,7 @@ func (s *Store) Compact(_ context.Context, id string, keep []collab.Snapshot, dr
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("compact %s: %w", id, err)
+		return fmt.Errorf("compact %s: %w", collab.LogID(id), err)
 	}
 	return nil
 }
@@ -319,7 +319,7 @@ func (s *Store) Boards(_ context.Context) (out []collab.BoardMeta, err error) {
 		return tx.Bucket(bucketBoards).ForEach(func(k, v []byte) error {
 			var m collab.BoardMeta
 			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("decode board %s: %w", k, err)
+				return fmt.Errorf("decode board %s: %w", collab.LogID(string(k)), err)
 			}
 			out = append(out, m)
 			return nil
@@ -351,7 +351,7 @@ func (s *Store) DeleteBoard(_ context.Context, id string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("delete board %s: %w", id, err)
+		return fmt.Errorf("delete board %s: %w", collab.LogID(id), err)
 	}
 	return nil
 }

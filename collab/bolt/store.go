@@ -131,7 +131,7 @@ func getMeta(tx *bbolt.Tx, id []byte) (collab.BoardMeta, error) {
 		return m, &collab.Error{Code: collab.ENotFound, Msg: "no such board"}
 	}
 	if err := json.Unmarshal(v, &m); err != nil {
-		return m, fmt.Errorf("decode board %s: %w", id, err)
+		return m, fmt.Errorf("decode board %s: %w", collab.LogID(string(id)), err)
 	}
 	return m, nil
 }
@@ -161,7 +161,7 @@ func (s *Store) Load(_ context.Context, id string) (snap collab.Snapshot, tail [
 		return nil
 	})
 	if err != nil {
-		return collab.Snapshot{}, nil, fmt.Errorf("load board %s: %w", id, err)
+		return collab.Snapshot{}, nil, fmt.Errorf("load board %s: %w", collab.LogID(id), err)
 	}
 	return snap, tail, nil
 }
@@ -179,7 +179,7 @@ func (s *Store) BatchSeq(_ context.Context, id, cid string) (seq int64, found bo
 		return nil
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("look up batch %s of %s: %w", cid, id, err)
+		return 0, false, fmt.Errorf("look up batch %s of %s: %w", cid, collab.LogID(id), err)
 	}
 	return seq, found, nil
 }
@@ -197,7 +197,7 @@ func (s *Store) PutImage(_ context.Context, id, src string, data []byte) error {
 		return b.Put([]byte(src), data)
 	})
 	if err != nil {
-		return fmt.Errorf("store image of %s: %w", id, err)
+		return fmt.Errorf("store image of %s: %w", collab.LogID(id), err)
 	}
 	return nil
 }
@@ -241,7 +241,7 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 		for _, w := range ws {
 			if w.Create {
 				if w.Meta == nil {
-					return fmt.Errorf("create %s: no metadata", w.Board)
+					return fmt.Errorf("create %s: no metadata", collab.LogID(w.Board))
 				}
 				if err := createBoard(tx, *w.Meta); err != nil {
 					return err
@@ -253,21 +253,21 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 			if len(w.Entries) > 0 {
 				log, err := logs.CreateBucketIfNotExists([]byte(w.Board))
 				if err != nil {
-					return fmt.Errorf("log bucket of %s: %w", w.Board, err)
+					return fmt.Errorf("log bucket of %s: %w", collab.LogID(w.Board), err)
 				}
 				cids, err := tx.Bucket(bucketCIDs).CreateBucketIfNotExists([]byte(w.Board))
 				if err != nil {
-					return fmt.Errorf("cid bucket of %s: %w", w.Board, err)
+					return fmt.Errorf("cid bucket of %s: %w", collab.LogID(w.Board), err)
 				}
 				// Sequential keys: let pages fill up instead of splitting in half.
 				log.FillPercent = 0.95
 				for _, e := range w.Entries {
 					k := seqKey(e.Seq)
 					if err := log.Put(k, e.Data); err != nil {
-						return fmt.Errorf("append %d to %s: %w", e.Seq, w.Board, err)
+						return fmt.Errorf("append %d to %s: %w", e.Seq, collab.LogID(w.Board), err)
 					}
 					if err := cids.Put([]byte(e.CID), k); err != nil {
-						return fmt.Errorf("index batch %s of %s: %w", e.CID, w.Board, err)
+						return fmt.Errorf("index batch %s of %s: %w", e.CID, collab.LogID(w.Board), err)
 					}
 				}
 			}
@@ -277,7 +277,7 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 					return err
 				}
 				if err := setLatest(tx, w.Board, w.Snapshot.Seq); err != nil {
-					return fmt.Errorf("snapshot of %s: %w", w.Board, err)
+					return fmt.Errorf("snapshot of %s: %w", collab.LogID(w.Board), err)
 				}
 			}
 			if w.SnapshotPart != nil {
@@ -287,7 +287,7 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 			}
 			if w.Meta != nil && !w.Create {
 				if err := putMeta(tx, *w.Meta); err != nil {
-					return fmt.Errorf("metadata of %s: %w", w.Board, err)
+					return fmt.Errorf("metadata of %s: %w", collab.LogID(w.Board), err)
 				}
 			}
 		}

@@ -54,7 +54,7 @@ type event struct {
 }
 
 func newRoom(f *SFU, id string) *room {
-	return &room{f: f, id: id, log: f.log.With("board", id), wake: make(chan struct{}, 1), people: make(map[*collab.Session]*person)}
+	return &room{f: f, id: id, log: f.log.With("board", collab.LogID(id)), wake: make(chan struct{}, 1), people: make(map[*collab.Session]*person)}
 }
 
 // post queues ev without blocking.

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+
+	"golang.org/x/crypto/acme"
+)
+
+// OpsConfig is how the server is operated: its admin listener and TLS (README,
+// "Deploying").
+type OpsConfig struct {
+	// AdminAddr serves /metrics, /debug/stats and /backup; empty turns it off.
+	AdminAddr string
+	// TLSCert and TLSKey are PEM files; TLSDomains get certificates from ACME instead.
+	TLSCert, TLSKey string
+	TLSDomains      []string
+	TLSEmail        string
+	ACMEDirectory   string
+	// RedirectAddr answers plain HTTP with a redirect to HTTPS (and ACME's http-01
+	// challenges); empty: none.
+	RedirectAddr string
+	// Version prints the version and exits.
+	Version bool
+	// AccessLog logs every HTTP request.
+	AccessLog bool
+	// Not a flag: tests reach their ACME server with their own client.
+	acmeHTTP *http.Client
+}
+
+// opsFlags registers the operations flags on fs, with defaults from getenv. It returns
+// a function to call after fs.Parse, which checks what was given.
+func opsFlags(fs *flag.FlagSet, getenv func(string) string, o *OpsConfig) func() error {
+	str := func(p *string, name, env, def, help string) {
+		if e, ok := lookup(getenv, env); ok {
+			def = e
+		}
+		fs.StringVar(p, name, def, help+" ($"+env+")")
+	}
+	str(&o.AdminAddr, "admin-addr", "TABULA_ADMIN_ADDR", "127.0.0.1:9090", "address of the admin listener (metrics, stats, backup); keep it on loopback or a private network; empty turns it off")
+	var domains string
+	str(&o.TLSCert, "tls-cert", "TABULA_TLS_CERT", "", "PEM certificate (chain) file: serve HTTPS with it and -tls-key; reread when it changes")
+	str(&o.TLSKey, "tls-key", "TABULA_TLS_KEY", "", "PEM private key file for -tls-cert")
+	str(&domains, "tls-domain", "TABULA_TLS_DOMAIN", "", "comma-separated domain names to serve HTTPS for with automatic certificates (ACME, Let's Encrypt), kept in a certs directory beside -data; needs ports 443 and 80 reachable")
+	str(&o.TLSEmail, "tls-email", "TABULA_TLS_EMAIL", "", "contact address given to the ACME CA for -tls-domain (expiry notices)")
+	str(&o.ACMEDirectory, "acme-directory", "TABULA_ACME_DIRECTORY", acme.LetsEncryptURL, "ACME directory URL for -tls-domain, e.g. Let's Encrypt's staging server")
+	str(&o.RedirectAddr, "http-redirect-addr", "TABULA_HTTP_REDIRECT_ADDR", "", "address answering plain HTTP with a redirect to HTTPS (default :80 with -tls-domain, none otherwise; off: none)")
+	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
+	access := "on"
+	str(&access, "access-log", "TABULA_ACCESS_LOG", access, "log every HTTP request (method, path with board ids redacted, status, bytes, time, request id): on or off")
+	return func() error {
+		switch access {
+		case "on", "true", "1":
+			o.AccessLog = true
+		case "off", "false", "0":
+			o.AccessLog = false
+		default:
+			return fmt.Errorf("-access-log must be on or off, not %q", access)
+		}
+		o.TLSDomains = splitList(domains)
+		redirectSet := o.RedirectAddr != ""
+		if o.RedirectAddr == "off" {
+			o.RedirectAddr = ""
+		}
+		switch {
+		case (o.TLSCert == "") != (o.TLSKey == ""):
+			return errors.New("-tls-cert and -tls-key go together")
+		case o.TLSCert != "" && len(o.TLSDomains) > 0:
+			return errors.New("-tls-domain gets its own certificates: leave out -tls-cert and -tls-key")
+		case o.RedirectAddr != "" && o.TLSCert == "" && len(o.TLSDomains) == 0:
+			return errors.New("-http-redirect-addr redirects to HTTPS: it needs -tls-cert or -tls-domain")
+		case len(o.TLSDomains) > 0 && !redirectSet:
+			o.RedirectAddr = ":80"
+		}
+		if o.AdminAddr == "off" {
+			o.AdminAddr = ""
+		}
+		if o.AdminAddr != "" {
+			if _, _, err := net.SplitHostPort(o.AdminAddr); err != nil {
+				return fmt.Errorf("-admin-addr must be host:port like 127.0.0.1:9090, not %q", o.AdminAddr)
+			}
+		}
+		return nil
+	}
+}
+
+// lookup reads an environment variable that may be set to "" on purpose (to turn
+// something off). getenv cannot tell empty from unset, so "off" stands for empty:
+// TABULA_ADMIN_ADDR=off turns the admin listener off.
+func lookup(getenv func(string) string, env string) (string, bool) {
+	v := getenv(env)
+	if v == "off" {
+		return "", true
+	}
+	return v, v != ""
+}
