@@ -365,4 +365,3 @@ func errorFrame(err error, cid string) []byte {
 	}
 	return append(b, '}')
 }
-
