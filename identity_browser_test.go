@@ -194,4 +194,3 @@ func initialsOf(name string) string {
 	}
 	return strings.ToUpper(s)
 }
-
