@@ -131,3 +131,30 @@ test('patches lists the changed elements in draw order', () => {
   const els = [rect('a', 0, 0), rect('b', 5, 5)];
   assert.deepEqual(patches(els, new Map([['b', { x: 1 }]])), [{ o: 'patch', id: 'b', set: { x: 1 } }]);
 });
+
+test('the menu stays on screen: it flips near the right and bottom edges', async () => {
+  const { placeMenu } = await import('../js/contextmenu.js');
+  assert.deepEqual(placeMenu(100, 100, 200, 300, 1280, 800), { left: 100, top: 100 });
+  assert.deepEqual(placeMenu(1200, 100, 200, 300, 1280, 800), { left: 1000, top: 100 }, 'left of the pointer');
+  assert.deepEqual(placeMenu(100, 700, 200, 300, 1280, 800), { left: 100, top: 400 }, 'above the pointer');
+  assert.deepEqual(placeMenu(380, 830, 220, 600, 390, 844), { left: 160, top: 230 });
+  assert.deepEqual(placeMenu(50, 400, 220, 900, 390, 844), { left: 50, top: 8 }, 'taller than the window: from the top');
+  assert.deepEqual(placeMenu(100, 10, 220, 400, 200, 844), { left: 8, top: 10 }, 'wider than the room: from the left');
+});
+
+test('the menu offers what applies to the selection', async () => {
+  const { menuFor } = await import('../js/contextmenu.js');
+  const base = { canEdit: true, styleCopied: false, grid: false, snap: false, toolLocked: true };
+  const cmds = (entries) => entries.flatMap((e) => (e === 'separator' ? [] : 'row' in e ? e.items.map((i) => `${i.cmd}:${i.arg}`) : [`${e.cmd}${e.arg ? `:${e.arg}` : ''}`]));
+  const board = menuFor({ ...base, selected: [] });
+  assert.deepEqual(cmds(board), ['paste', 'selectAll', 'zoomFit', 'grid', 'snap', 'toolLock', 'exportBoard']);
+  assert.equal(board.find((e) => e.cmd === 'toolLock').checked, true);
+  const one = cmds(menuFor({ ...base, selected: [rect('a', 0, 0)] }));
+  for (const c of ['copy', 'duplicate', 'delete', 'zorder:front', 'lock', 'copyStyle', 'pasteStyle', 'flip:horizontal', 'exportSelection']) assert.ok(one.includes(c), c);
+  assert.ok(!one.some((c) => c.startsWith('align') || c.startsWith('distribute') || c === 'group'), 'one element has nothing to align to or group with');
+  const three = cmds(menuFor({ ...base, selected: [rect('a', 0, 0), rect('b', 9, 9), rect('c', 50, 0)] }));
+  for (const c of ['align:left', 'align:middle', 'distribute:horizontal', 'group']) assert.ok(three.includes(c), c);
+  const locked = cmds(menuFor({ ...base, selected: [rect('a', 0, 0, 1, 1, { locked: true })] }));
+  assert.deepEqual(locked, ['copy', 'paste', 'copyStyle', 'lock', 'exportSelection'], 'a locked element can be unlocked, copied and exported');
+  assert.deepEqual(cmds(menuFor({ ...base, canEdit: false, selected: [] })), ['zoomFit', 'grid', 'exportBoard'], 'a viewer');
+});
