@@ -32,20 +32,27 @@ const EDGE = 8;
 const PICK = 6;
 
 /**
- * Where the menu goes for a click at (x, y): its top-left corner there, or flipped to the
- * left of and/or above the point where it would cross the right or bottom edge, and kept
- * inside the window (a menu taller than the window starts at its top and scrolls).
+ * Where the menu goes for a click at (x, y): its top-left corner there; where it would
+ * cross the right or bottom edge, flipped to the left of or above the point; where it
+ * fits neither way, as near the point as the window allows (a menu taller than the
+ * window starts at its top and scrolls).
  * @param {number} x @param {number} y the click, in CSS px
  * @param {number} w @param {number} h the menu's size
  * @param {number} vw @param {number} vh the window's size
  * @returns {{left: number, top: number}}
  */
 export function placeMenu(x, y, w, h, vw, vh) {
-  let left = x + w + EDGE > vw ? x - w : x;
-  let top = y + h + EDGE > vh ? y - h : y;
-  left = Math.max(EDGE, Math.min(left, vw - w - EDGE));
-  top = Math.max(EDGE, Math.min(top, vh - h - EDGE));
-  return { left, top };
+  return { left: along(x, w, vw), top: along(y, h, vh) };
+}
+
+/**
+ * One axis of placeMenu: the start of a length `size` for a click at `at` in `room`.
+ * @param {number} at @param {number} size @param {number} room
+ */
+function along(at, size, room) {
+  if (at + size + EDGE <= room) return at;
+  if (at - size >= EDGE) return at - size;
+  return Math.max(EDGE, room - size - EDGE);
 }
 
 /**
@@ -321,6 +328,7 @@ export function bindContextMenu(ed, { canvas, styleCopied }) {
     }
     fill(menuFor({ canEdit: ed.canEdit, selected: ed.selected(), styleCopied: styleCopied(), grid: ed.prefs.grid, snap: ed.prefs.snap, toolLocked: ed.toolLocked }));
     before = document.activeElement;
+    size = `${innerWidth}x${innerHeight}`;
     menu.hidden = false;
     menu.style.left = '0px';
     menu.style.top = '0px';
@@ -379,7 +387,12 @@ export function bindContextMenu(ed, { canvas, styleCopied }) {
     },
     { capture: true },
   );
-  window.addEventListener('resize', () => close(false));
+  // A window that changes size leaves the menu somewhere odd (screenshots fire resize
+  // without a change, so the size is compared).
+  let size = '';
+  window.addEventListener('resize', () => {
+    if (`${innerWidth}x${innerHeight}` !== size) close(false);
+  });
   window.addEventListener('blur', () => close(false));
   canvas.addEventListener('wheel', () => close(false), { passive: true });
 

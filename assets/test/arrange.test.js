@@ -138,6 +138,7 @@ test('the menu stays on screen: it flips near the right and bottom edges', async
   assert.deepEqual(placeMenu(1200, 100, 200, 300, 1280, 800), { left: 1000, top: 100 }, 'left of the pointer');
   assert.deepEqual(placeMenu(100, 700, 200, 300, 1280, 800), { left: 100, top: 400 }, 'above the pointer');
   assert.deepEqual(placeMenu(380, 830, 220, 600, 390, 844), { left: 160, top: 230 });
+  assert.deepEqual(placeMenu(100, 300, 200, 600, 1280, 800), { left: 100, top: 192 }, 'fits neither below nor above: as low as it fits');
   assert.deepEqual(placeMenu(50, 400, 220, 900, 390, 844), { left: 50, top: 8 }, 'taller than the window: from the top');
   assert.deepEqual(placeMenu(100, 10, 220, 400, 200, 844), { left: 8, top: 10 }, 'wider than the room: from the left');
 });
