@@ -328,14 +328,21 @@ export function bindContextMenu(ed, { canvas, styleCopied }) {
     }
     fill(menuFor({ canEdit: ed.canEdit, selected: ed.selected(), styleCopied: styleCopied(), grid: ed.prefs.grid, snap: ed.prefs.snap, toolLocked: ed.toolLocked }));
     before = document.activeElement;
-    size = `${innerWidth}x${innerHeight}`;
     menu.hidden = false;
+    place(x, y);
+    items()[0]?.focus({ preventScroll: true });
+  }
+
+  /** Where the menu was opened, in client px. */
+  let at = [0, 0];
+  /** @param {number} x @param {number} y */
+  function place(x, y) {
+    at = [x, y];
     menu.style.left = '0px';
     menu.style.top = '0px';
     const { left, top } = placeMenu(x, y, menu.offsetWidth, menu.offsetHeight, window.innerWidth, window.innerHeight);
     menu.style.left = `${left}px`;
     menu.style.top = `${top}px`;
-    items()[0]?.focus({ preventScroll: true });
   }
 
   /** @param {boolean} restoreFocus */
@@ -387,13 +394,11 @@ export function bindContextMenu(ed, { canvas, styleCopied }) {
     },
     { capture: true },
   );
-  // A window that changes size leaves the menu somewhere odd (screenshots fire resize
-  // without a change, so the size is compared).
-  let size = '';
+  // A window that changes size (a phone turned, its address bar hiding) keeps the menu
+  // inside it.
   window.addEventListener('resize', () => {
-    if (`${innerWidth}x${innerHeight}` !== size) close(false);
+    if (!menu.hidden) place(at[0], at[1]);
   });
-  window.addEventListener('blur', () => close(false));
   canvas.addEventListener('wheel', () => close(false), { passive: true });
 
   // A long press: a finger that rests LONG_PRESS ms without moving. What it started
