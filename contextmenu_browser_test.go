@@ -266,3 +266,64 @@ func TestBrowserContextMenu(t *testing.T) {
 	ana.waitFor("a click elsewhere closed the menu", `!(`+menuShown+`)`)
 	ana.converge(bo)
 }
+
+// On a phone, a finger held still on a shape opens the menu (no right button there); it
+// fits the screen, and its items work by touch. The press neither draws nor moves.
+func TestBrowserContextMenuLongPress(t *testing.T) {
+	ts := startServer(t)
+	browser := newBrowser(t)
+	const w, h = 390, 844
+	ana := homeTab(t, browser, "ana", ts.URL, chromedp.EmulateViewport(w, h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	ana.clickNewBoard()
+	ana.waitFor("the phone screen", `innerWidth === 390 && matchMedia("(pointer: coarse)").matches`)
+
+	// A rectangle, drawn with a finger.
+	ana.tap(ana.centre(`.toolbar button[data-tool="rect"]`))
+	ana.waitFor("the rectangle tool", `document.body.dataset.tool === "rect"`)
+	ana.touch(input.DispatchTouchEventTypeTouchStart, map[float64][2]float64{1: {100, 300}})
+	for i := 1; i <= 6; i++ {
+		f := float64(i) / 6
+		ana.touch(input.DispatchTouchEventTypeTouchMove, map[float64][2]float64{1: {100 + 150*f, 300 + 120*f}})
+	}
+	ana.touch(input.DispatchTouchEventTypeTouchEnd, nil)
+	ana.waitFor("a rectangle", `tabula.doc.view().length === 1 && document.body.dataset.tool === "select"`)
+	ana.settled()
+	ana.tap(300, 650) // empty board: nothing selected
+	ana.waitFor("nothing selected", `tabula.editor.selection.size === 0`)
+	before := ana.only("rect")
+
+	// Press and hold on its edge until the menu opens, then lift the finger.
+	ana.touch(input.DispatchTouchEventTypeTouchStart, map[float64][2]float64{1: {100, 360}})
+	ana.waitFor("the menu after a long press", menuShown)
+	ana.touch(input.DispatchTouchEventTypeTouchEnd, nil)
+	if !eval[bool](ana, `tabula.editor.selection.has(`+jsString(before.ID)+`)`) {
+		t.Error("the long press did not select the rectangle")
+	}
+	if l, tp, r, b := ana.menuBox(); l < 0 || tp < 0 || r > w || b > h {
+		t.Errorf("the menu is at (%v, %v)-(%v, %v), off the %dx%d screen", l, tp, r, b, w, h)
+	}
+	if after := ana.only("rect"); after.X != before.X || after.Y != before.Y {
+		t.Errorf("the long press moved the rectangle from (%v, %v) to (%v, %v)", before.X, before.Y, after.X, after.Y)
+	}
+	ana.screenshot("menu-phone-light.png")
+	ana.darkMode()
+	ana.screenshot("menu-phone-dark.png")
+	// Its items are big enough for a finger; Duplicate works by touch.
+	small := eval[[]string](ana, `[...document.querySelectorAll("#context-menu button")].filter((b) => b.getBoundingClientRect().height < 36).map((b) => b.textContent)`)
+	if len(small) > 0 {
+		t.Errorf("menu items too small for a finger: %v", small)
+	}
+	ana.tap(ana.centre(`#context-menu button[data-cmd="duplicate"]`))
+	ana.waitFor("a copy", `tabula.doc.view().filter((e) => e.type === "rect").length === 2`)
+	ana.waitFor("the menu closed", `!(`+menuShown+`)`)
+
+	// A press on empty board opens the board's menu, and a tap elsewhere closes it.
+	ana.touch(input.DispatchTouchEventTypeTouchStart, map[float64][2]float64{1: {300, 650}})
+	ana.waitFor("the board's menu", menuShown+` && !!document.querySelector('#context-menu [data-cmd="selectAll"]')`)
+	ana.touch(input.DispatchTouchEventTypeTouchEnd, nil)
+	ana.tap(60, 600)
+	ana.waitFor("a tap elsewhere closed it", `!(`+menuShown+`)`)
+	if n := len(ana.elements()); n != 2 {
+		t.Errorf("the presses left %d elements, want the 2 rectangles", n)
+	}
+}
