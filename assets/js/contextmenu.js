@@ -1,15 +1,15 @@
 // @ts-check
-// The board's right-click menu (a long press on touch screens), and the commands it
-// offers that had no home before: align, distribute, flip, copy and paste styles, tool
-// lock and "export selection". Over an element it acts on the selection (the element is
-// selected first, as in Excalidraw); over empty board it offers paste, select all,
-// zoom to fit and the view toggles.
+// The board's right-click menu (a long press on touch screens). Over an element it acts
+// on the selection (the element is selected first, as in Excalidraw): clipboard, styles,
+// duplicate, delete, stacking order, align, distribute, flip, group, lock, export. Over
+// empty board it offers paste, select all, zoom to fit and the view toggles. The
+// commands it runs are the editor's (editor.js, arrange-commands.js and others).
 //
 // The menu is a list of buttons with role="menuitem": arrows, Home and End move between
 // them, Enter or Space runs one, Escape, Tab, a click elsewhere or scrolling closes it.
 // menuFor and placeMenu decide what it shows and where, without the DOM.
 
-import { align, distribute, flip, pieces, styleOf, pasteStyleOps, patches } from './arrange.js';
+import { pieces } from './arrange.js';
 import { topHit, unionBounds } from './hit.js';
 import { screenToWorld } from './camera.js';
 import { keyLabel } from './shortcuts.js';
@@ -28,6 +28,8 @@ export const LONG_PRESS = 500;
 const LONG_PRESS_SLOP = 10;
 /** Space kept between the menu and the edges of the window, in CSS px. */
 const EDGE = 8;
+/** Whether shortcuts are written the Mac way. */
+const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 /** How near the pointer an element counts as under it, in screen px. */
 const PICK = 6;
 
@@ -153,73 +155,6 @@ function svgIcon(name) {
     svg.append(p);
   }
   return svg;
-}
-
-/**
- * Adds the commands the menu and their shortcuts run: align, distribute, flip, copy and
- * paste styles, tool lock, menu copy/cut/paste, and the export panel for the selection
- * or the board. Each change is one commit: one batch, one undo step.
- * @param {Editor} ed
- * @param {{pasteText: (text: string) => void}} transfer
- */
-export function addArrangeCommands(ed, transfer) {
-  /** The style "Copy styles" took. @type {ReturnType<typeof styleOf> | null} */
-  let copied = null;
-  /** @param {Map<string, Record<string, any>>} fields */
-  const commitFields = (fields) => {
-    const els = ed.movable();
-    ed.commit(patches(els, fields));
-  };
-  Object.assign(ed.commands, {
-    align: (/** @type {import('./arrange.js').Alignment} */ how) => commitFields(align(ed.movable(), how)),
-    distribute: (/** @type {import('./arrange.js').Axis} */ axis) => commitFields(distribute(ed.movable(), axis)),
-    flip: (/** @type {import('./arrange.js').Axis} */ axis) => commitFields(flip(ed.movable(), axis)),
-    copyStyle() {
-      const els = ed.selected();
-      if (!els.length) return;
-      copied = styleOf(els[els.length - 1]);
-      ed.toast('Style copied: Paste styles puts it on other elements');
-      ed.changed();
-    },
-    pasteStyle() {
-      if (!copied) {
-        ed.toast('Copy an element’s style first');
-        return;
-      }
-      ed.commit(pasteStyleOps(ed.movable(), copied));
-    },
-    toolLock() {
-      ed.toolLocked = !ed.toolLocked;
-      ed.toast(ed.toolLocked ? 'Tool lock on: the tool stays after drawing' : 'Tool lock off');
-      ed.changed();
-    },
-    // The browser runs its copy and cut events (transfer.js) for execCommand in a click.
-    copy: () => document.execCommand('copy'),
-    cut: () => ed.canEdit && document.execCommand('cut'),
-    async paste() {
-      try {
-        transfer.pasteText(await navigator.clipboard.readText());
-      } catch {
-        ed.toast(`The browser keeps the clipboard to itself here: press ${keyLabel('Mod+V', isMac())} to paste`);
-      }
-    },
-    exportSelection: () => openExport(true),
-    exportBoard: () => openExport(false),
-  });
-  return { styleCopied: () => !!copied };
-}
-
-const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
-
-/**
- * Opens the Export panel (boardmenu.js), with "Selected elements only" ticked or not.
- * @param {boolean} selection
- */
-function openExport(selection) {
-  const panel = document.getElementById('export-panel');
-  if (panel?.hidden) document.getElementById('export')?.click();
-  const only = /** @type {HTMLInputElement | null} */ (document.getElementById('export-selection'));
-  if (only && !only.disabled) only.checked = selection;
 }
 
 /**
@@ -401,9 +336,10 @@ export function bindContextMenu(ed, { canvas, styleCopied }) {
   });
   canvas.addEventListener('wheel', () => close(false), { passive: true });
 
-  // A long press: a finger that rests LONG_PRESS ms without moving. What it started
-  // (a stroke, a drag) is called off by letting go of the pointer capture, which
-  // input.js treats as a cancel, and the menu opens under the finger.
+  // A long press: a finger that rests LONG_PRESS ms without moving, with the selection
+  // tool or the hand (with a drawing tool, a resting finger is a stroke that pauses).
+  // What it started (a drag, a marquee) is called off by letting go of the pointer
+  // capture, which input.js treats as a cancel, and the menu opens under the finger.
   /** @type {{id: number, x: number, y: number, timer: any} | null} */
   let press = null;
   const stop = () => {
@@ -412,8 +348,8 @@ export function bindContextMenu(ed, { canvas, styleCopied }) {
   };
   canvas.addEventListener('pointerdown', (e) => {
     if (e.pointerType !== 'touch') return;
-    if (press) {
-      stop(); // a second finger: a pinch
+    if (press || (ed.tool !== 'select' && ed.tool !== 'hand')) {
+      stop(); // a second finger (a pinch), or a drawing tool
       return;
     }
     const p = { id: e.pointerId, x: e.clientX, y: e.clientY, timer: /** @type {any} */ (0) };
