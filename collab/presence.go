@@ -218,9 +218,9 @@ func (p *presence) update(id, sid string, fn func(*Person) bool) {
 	}
 }
 
-// rename changes the name of sid on board id and, if color is not empty, their colour,
-// to one nobody else there wears (see pickColor). Returns the colour they now have, or
-// "" if they are not on the board.
+// rename changes the name of sid on board id and, if color is not empty and nobody else
+// there wears it (see pickColor), their colour; asking for a worn colour keeps the one
+// they had. Returns the colour they now have, or "" if they are not on the board.
 func (p *presence) rename(id, sid, name, color string) string {
 	p.mu.Lock()
 	r := p.boards[id]
@@ -236,8 +236,11 @@ func (p *presence) rename(id, sid, name, color string) string {
 	}
 	person.Name = name
 	if color != "" && !strings.EqualFold(color, person.Color) {
+		// The colour asked for if nobody else wears it; else the one they had.
 		r.unwear(person.Color)
-		person.Color = r.pickColor(sid, name, color)
+		if c := r.pickColor(sid, name, color); strings.EqualFold(c, color) {
+			person.Color = c
+		}
 		r.wear(person.Color)
 	}
 	r.change(sid, "update")
