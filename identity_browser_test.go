@@ -164,7 +164,7 @@ func TestBrowserIdentityNamesAndColours(t *testing.T) {
 	}
 	distinct("name", names)
 	distinct("colour", colours)
-	ana.screenshot("identity-three.png")
+	ana.shot("identity-three.png")
 
 	// Bo chooses a name; it is what the others see, and what Bo is on the next board.
 	bo.rename("Bo Lima")
@@ -179,7 +179,7 @@ func TestBrowserIdentityNamesAndColours(t *testing.T) {
 		t.Fatalf("New board opened the same board %s", link)
 	}
 	bo.waitFor("Bo's name on the new board", meLabel+` === "You (Bo Lima)"`)
-	bo.screenshot("identity-renamed.png")
+	bo.shot("identity-renamed.png")
 }
 
 // initialsOf is what an avatar shows for a two-word name: the words' first letters.
