@@ -118,10 +118,10 @@ func TestBrowserPhoneTouchTargets(t *testing.T) {
 		a.waitFor("the voice bar", `document.getElementById("voice-bar").checkVisibility()`)
 		a.nextFrame()
 
-		// Every tool and Insert image are in the bar or behind More tools.
+		// Every tool, Insert image and tool lock are in the bar or behind More tools.
 		all := eval[[]string](a, `[...document.querySelectorAll(".toolbar [data-tool], .toolbar [data-action]")].map((b) => b.dataset.tool ?? b.dataset.action)`)
-		if len(all) != 14 {
-			t.Fatalf("%d×%d: the tool bar has %q, want the 13 tools and Insert image", ph.w, ph.h, all)
+		if len(all) != 15 {
+			t.Fatalf("%d×%d: the tool bar has %q, want the 13 tools, Insert image and tool lock", ph.w, ph.h, all)
 		}
 		bars := a.controls(phoneBars)
 		checkTargets(t, "the bars", bars, ph.w, ph.h)

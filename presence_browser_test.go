@@ -247,7 +247,7 @@ func TestBrowserPresenceFollow(t *testing.T) {
 		return fmt.Sprintf(`(({x, y, zoom}) => Math.abs(x - %g) < 0.5 && Math.abs(y - %g) < 0.5 && Math.abs(zoom / %g - 1) < 1e-3)(tabula.camera)`, cam.X, cam.Y, cam.Zoom)
 	}
 	a.do("follow B", chromedp.Click(chromedp.CSS(`#peers li[data-sid="`+sidB+`"] .avatar`)))
-	a.waitFor("the pill", `document.getElementById("follow-pill").checkVisibility() && document.getElementById("follow-name").textContent === "Anonymous"`)
+	a.waitFor("the pill", `document.getElementById("follow-pill").checkVisibility() && document.getElementById("follow-name").textContent === `+jsString(eval[string](b, `tabula.sync.name`)))
 	a.waitFor("A showing B's view", sameView())
 	// B zooms in and pans: A's view goes along.
 	b.do("zoom B in", chromedp.Click(chromedp.CSS(`#zoom-in`)))

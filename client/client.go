@@ -22,6 +22,8 @@ type Msg struct {
 	At       int64             `json:"at"`
 	SID      string            `json:"sid"`
 	Role     string            `json:"role"`
+	Name     string            `json:"name"`
+	Color    string            `json:"color"`
 	Title    string            `json:"title"`
 	Reset    bool              `json:"reset"`
 	Ops      []json.RawMessage `json:"ops"`

@@ -60,6 +60,7 @@ type roster struct {
 	id       string
 	mu       sync.Mutex
 	people   map[string]*Person
+	colors   map[string]int      // how many people wear each colour (colors.go)
 	sessions map[string]*Session // for idle detection
 	order    []string            // sids in join order
 	subs     map[*Subscriber]struct{}
@@ -138,7 +139,7 @@ func (p *presence) get(id string) *roster {
 	defer p.mu.Unlock()
 	r := p.boards[id]
 	if r == nil {
-		r = &roster{p: p, id: id, people: make(map[string]*Person), sessions: make(map[string]*Session), subs: make(map[*Subscriber]struct{}), pending: make(map[string]string)}
+		r = &roster{p: p, id: id, people: make(map[string]*Person), colors: make(map[string]int), sessions: make(map[string]*Session), subs: make(map[*Subscriber]struct{}), pending: make(map[string]string)}
 		p.boards[id] = r
 	}
 	return r
@@ -185,14 +186,19 @@ func (p *presence) count(id string) int {
 	return len(r.people)
 }
 
-func (p *presence) join(id string, person Person, s *Session) {
+// join puts person on board id's roster with a colour nobody else there wears (see
+// pickColor) instead of person.Color, and returns that colour.
+func (p *presence) join(id string, person Person, s *Session) string {
 	r := p.lock(id)
 	defer r.mu.Unlock()
 	pp := person
+	pp.Color = r.pickColor(pp.SID, pp.Name, pp.Color)
+	r.wear(pp.Color)
 	r.people[person.SID] = &pp
 	r.sessions[person.SID] = s
 	r.order = append(r.order, person.SID)
 	r.change(person.SID, "join")
+	return pp.Color
 }
 
 func (p *presence) leave(id, sid string) {
@@ -204,9 +210,11 @@ func (p *presence) leave(id, sid string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.people[sid]; !ok {
+	person, ok := r.people[sid]
+	if !ok {
 		return
 	}
+	r.unwear(person.Color)
 	delete(r.people, sid)
 	delete(r.sessions, sid)
 	for i, s := range r.order {
@@ -231,6 +239,35 @@ func (p *presence) update(id, sid string, fn func(*Person) bool) {
 	if person := r.people[sid]; person != nil && fn(person) {
 		r.change(sid, "update")
 	}
+}
+
+// rename changes the name of sid on board id and, if color is not empty and nobody else
+// there wears it (see pickColor), their colour; asking for a worn colour keeps the one
+// they had. Returns the colour they now have, or "" if they are not on the board.
+func (p *presence) rename(id, sid, name, color string) string {
+	p.mu.Lock()
+	r := p.boards[id]
+	p.mu.Unlock()
+	if r == nil {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	person := r.people[sid]
+	if person == nil {
+		return ""
+	}
+	person.Name = name
+	if color != "" && !strings.EqualFold(color, person.Color) {
+		// The colour asked for if nobody else wears it; else the one they had.
+		r.unwear(person.Color)
+		if c := r.pickColor(sid, name, color); strings.EqualFold(c, color) {
+			person.Color = c
+		}
+		r.wear(person.Color)
+	}
+	r.change(sid, "update")
+	return person.Color
 }
 
 // change records what happened to sid and schedules a delivery. Coalescing: a join then

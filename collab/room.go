@@ -661,6 +661,8 @@ func (r *room) welcome(s *Session, since int64) []byte {
 	b = appendString(b, s.ID)
 	b = append(b, `,"role":`...)
 	b = appendString(b, string(s.Role))
+	b = append(b, `,"color":`...)
+	b = appendString(b, s.color)
 	b = append(b, `,"title":`...)
 	b = appendString(b, r.meta.Title)
 	b = append(b, `,"seq":`...)

@@ -256,16 +256,13 @@ func (s *Session) Receive(data []byte) {
 			s.kick(ClosePolicy, "the first message must be hello")
 			return
 		}
-		s.name, s.color = m.Name, m.Color
-		if s.color == "" {
-			s.color = colorFor(s.ID)
-		}
+		s.name = m.Name
 		if s.room = s.svc.acquire(s.Board.ID); s.room == nil {
 			s.kick(CloseGoingAway, "server shutting down")
 			return
 		}
 		s.joined = time.Now()
-		s.svc.presence.join(s.Board.ID, Person{SID: s.ID, Name: s.name, Color: s.color, Role: s.Role, Since: s.joined.UnixMilli()}, s)
+		s.color = s.svc.presence.join(s.Board.ID, Person{SID: s.ID, Name: s.name, Color: m.Color, Role: s.Role, Since: s.joined.UnixMilli()}, s)
 		s.room.post(roomCmd{kind: cmdJoin, s: s, m: m})
 		return
 	}
@@ -288,13 +285,7 @@ func (s *Session) Receive(data []byte) {
 	case MsgVoice:
 		s.voice(m)
 	case MsgName:
-		s.svc.presence.update(s.Board.ID, s.ID, func(p *Person) bool {
-			p.Name = m.Name
-			if m.Color != "" {
-				p.Color = m.Color
-			}
-			return true
-		})
+		m.Color = s.svc.presence.rename(s.Board.ID, s.ID, m.Name, m.Color)
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
 	}
 }
@@ -373,18 +364,4 @@ func errorFrame(err error, cid string) []byte {
 		b = appendString(b, cid)
 	}
 	return append(b, '}')
-}
-
-// palette is what sessions that did not pick a colour get, chosen by their id.
-var palette = [...]string{"#e03131", "#2f9e44", "#1971c2", "#f08c00", "#9c36b5", "#0c8599", "#e8590c", "#6741d9"}
-
-func colorFor(id string) string {
-	h := 0
-	for i := 0; i < len(id); i++ {
-		h = h*31 + int(id[i])
-	}
-	if h < 0 {
-		h = -h
-	}
-	return palette[h%len(palette)]
 }

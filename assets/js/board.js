@@ -18,6 +18,7 @@ import { setupDrawing } from './whiteboard.js';
 import { browserStorage, loadUser, saveUser, rememberBoard, PALETTE } from './storage.js';
 import { applyPresence, withSelf, others, displayName } from './presence.js';
 import { bindPeople, bindProfile } from './people.js';
+import { nameOnBoard } from './identity.js';
 import * as ui from './ui.js';
 import { VoiceCall, drawSpeaking } from './voice.js';
 import { bindVoiceBar } from './voicebar.js';
@@ -235,6 +236,7 @@ let everyone = new Map();
 const formerSids = new Set();
 
 const profile = bindProfile(user, PALETTE, (name, color) => {
+  user.chosen ||= name !== user.name;
   user.name = name;
   user.color = color;
   saveUser(storage, user);
@@ -244,7 +246,8 @@ const profile = bindProfile(user, PALETTE, (name, color) => {
 const showPeople = bindPeople({ pick: followPerson, profile });
 
 function renderPeople() {
-  const me = { sid: sync.sid, name: user.name, color: user.color, role: board.role };
+  // The colour is the one the server gave (ours unless someone here wore it first).
+  const me = { sid: sync.sid, name: user.name, color: sync.color || user.color, role: board.role };
   everyone = withSelf(roster ?? applyPresence(new Map(), 'roster', [...sync.peers.values()]), me, formerSids);
   if (roster) for (const sid of formerSids) if (!roster.has(sid)) formerSids.delete(sid);
   const followed = follow.sid ? everyone.get(follow.sid) : undefined;
@@ -290,8 +293,17 @@ sync.on('welcome', () => {
     Object.assign(camera, openingCamera(unionBounds(doc.view()), liveCanvas.clientWidth, liveCanvas.clientHeight, insets));
     redraw();
   }
+  const name = nameOnBoard(user, [...sync.peers.values()].map((p) => p.name));
+  if (name !== user.name) {
+    user.name = name;
+    saveUser(storage, user);
+    sync.setIdentity(name, user.color);
+  }
   renderPeople();
   sendView();
+});
+sync.on('join', (/** @type {{sid: string}} */ m) => {
+  if (m.sid === sync.sid) renderPeople(); // the colour the server gave us after a rename
 });
 sync.on('state', (s) => {
   // The session id we had is over; the next welcome brings a new one.

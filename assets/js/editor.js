@@ -71,6 +71,8 @@ export function createEditor(opts) {
     history,
     /** @type {string} */
     tool: canEdit ? 'select' : 'hand',
+    /** Tool lock (Q): keep the tool after drawing instead of going back to selection. */
+    toolLocked: false,
     /** Selected element ids. @type {Set<string>} */
     selection: new Set(),
     /** The style of new elements. */
@@ -224,6 +226,17 @@ export function createEditor(opts) {
       state.tool = id;
       document.body.dataset.tool = id;
       ed.changed();
+    },
+
+    /**
+     * A tool has made elements: back to selection with them selected, as Excalidraw
+     * does, unless the tool is locked.
+     * @param {string[]} ids
+     */
+    drawn(ids) {
+      if (ed.toolLocked) return;
+      ed.setTool('select');
+      ed.select(ids, { exact: true });
     },
 
     /** The tool's handlers for input.js. */

@@ -336,6 +336,11 @@ export function bindProfile(user, palette, change) {
   return {
     /** @param {boolean} on */
     open(on) {
+      // The name may have changed since (a made-up name someone here already had).
+      if (on && panel.hidden && input.value === sent.name) {
+        input.value = user.name;
+        sent = { ...sent, name: user.name };
+      }
       popover.toggle(on);
       if (on) {
         input.focus();

@@ -57,6 +57,12 @@ export const HELP = [
   ['Arrange', 'Bring to front / send to back', ['Mod+Shift+]', 'Mod+Shift+[']],
   ['Arrange', 'Group / ungroup', ['Mod+G', 'Mod+Shift+G']],
   ['Arrange', 'Lock / unlock', ['Mod+Shift+L']],
+  ['Arrange', 'Align left / right / top / bottom', ['Mod+Shift+←', 'Mod+Shift+→', 'Mod+Shift+↑', 'Mod+Shift+↓']],
+  ['Arrange', 'Distribute horizontally / vertically', ['Alt+H', 'Alt+V']],
+  ['Arrange', 'Flip horizontal / vertical', ['Shift+H', 'Shift+V']],
+  ['Edit', 'Copy / paste styles', ['Mod+Alt+C', 'Mod+Alt+V']],
+  ['Draw', 'Keep the tool after drawing (tool lock)', ['Q']],
+  ['Edit', 'More commands: right-click, or press and hold', []],
   ['View', 'Zoom in / out', ['+', '−']],
   ['View', 'Zoom to fit everything', ['Shift+1']],
   ['View', 'Reset zoom to 100%', ['Shift+0']],
@@ -80,6 +86,15 @@ export function commandFor(e) {
   const alt = !!e.altKey;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   const code = e.code ?? '';
+  if (mod && alt && !shift) {
+    if (code === 'KeyC') return { cmd: 'copyStyle' };
+    if (code === 'KeyV') return { cmd: 'pasteStyle' };
+    return null;
+  }
+  if (mod && shift && key.startsWith('Arrow')) {
+    const to = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'top', ArrowDown: 'bottom' }[key];
+    return to ? { cmd: 'align', arg: to } : null;
+  }
   if (mod && !alt) {
     if (key === 'z') return { cmd: shift ? 'redo' : 'undo' };
     if (key === 'y' && !shift) return { cmd: 'redo' };
@@ -93,6 +108,8 @@ export function commandFor(e) {
     return null;
   }
   if (mod) return null;
+  if (alt && !shift && code === 'KeyH') return { cmd: 'distribute', arg: 'horizontal' };
+  if (alt && !shift && code === 'KeyV') return { cmd: 'distribute', arg: 'vertical' };
   if (alt) return code === 'KeyS' ? { cmd: 'snap' } : null;
   if (key === 'Delete' || key === 'Backspace') return { cmd: 'delete' };
   if (key === 'Escape') return { cmd: 'escape' };
@@ -109,7 +126,10 @@ export function commandFor(e) {
   if (key === '-' || key === '_') return { cmd: 'zoomOut' };
   // M alone is the highlighter, always; in a voice call Shift+M mutes.
   if (shift && code === 'KeyM') return { cmd: 'mute' };
+  if (shift && key === 'h') return { cmd: 'flip', arg: 'horizontal' };
+  if (shift && key === 'v') return { cmd: 'flip', arg: 'vertical' };
   if (shift) return null;
+  if (key === 'q') return { cmd: 'toolLock' };
   if (key === '9') return { cmd: 'image' };
   const tool = TOOL_KEYS.get(key);
   return tool ? { cmd: 'tool', arg: tool } : null;

@@ -4,9 +4,13 @@
 // anything another version wrote, so reads validate and every failure falls back quietly:
 // losing the recent-boards list must never break a board.
 
+import { friendlyName } from './identity.js';
+import { cleanName } from './presence.js';
+
 /**
  * @typedef {{id: string, role: 'editor' | 'viewer', title: string, at: number}} BoardEntry
- * @typedef {{name: string, color: string}} User
+ * @typedef {{name: string, color: string, chosen: boolean}} User
+ *   chosen: whether the person typed the name, rather than keeping the one made up for them
  * @typedef {Pick<Storage, 'getItem' | 'setItem'>} StorageLike
  */
 
@@ -15,7 +19,8 @@ export const USER_KEY = 'tabula.user';
 /** Enough to find last month's boards; old entries fall off the end. */
 export const MAX_BOARDS = 50;
 
-/** Cursor colours people can be given; dark enough to read white text on. */
+/** Cursor colours people can be given; dark enough to read white text on. The server hands
+ * out the same ten (collab/colors.go), so that nobody on a board wears someone else's. */
 export const PALETTE = ['#e03131', '#c2255c', '#9c36b5', '#6741d9', '#3b5bdb', '#1971c2', '#0c8599', '#099268', '#2f9e44', '#e8590c'];
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -73,21 +78,24 @@ export function forgetBoard(storage, id) {
 }
 
 /**
- * The saved name and colour, or a new user with no name and a random palette colour.
+ * The saved name and colour, or a new user with a made-up friendly name (identity.js)
+ * and a random palette colour. A saved empty name (from before names were made up) gets
+ * a made-up one too.
  * @param {StorageLike} storage
  * @param {() => number} [random=Math.random]
  * @returns {User}
  */
 export function loadUser(storage, random = Math.random) {
   const raw = read(storage, USER_KEY);
-  const name = typeof raw?.name === 'string' ? raw.name.slice(0, 40) : '';
+  const saved = typeof raw?.name === 'string' ? cleanName(raw.name) : '';
   const color = typeof raw?.color === 'string' && COLOR.test(raw.color) ? raw.color : PALETTE[Math.floor(random() * PALETTE.length)];
-  return { name, color };
+  if (!saved) return { name: friendlyName(random), color, chosen: false };
+  return { name: saved, color, chosen: raw?.chosen !== false };
 }
 
 /** @param {StorageLike} storage @param {User} user */
 export function saveUser(storage, user) {
-  write(storage, USER_KEY, { name: user.name, color: user.color });
+  write(storage, USER_KEY, { name: user.name, color: user.color, chosen: user.chosen });
 }
 
 /**

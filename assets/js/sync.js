@@ -387,7 +387,10 @@ export class Sync {
       // The server sends our own join (after hello and after a rename) to us as well;
       // we are not one of our peers.
       case 'join':
-        if (msg.sid === this.sid) return;
+        if (msg.sid === this.sid) {
+          if (typeof msg.color === 'string' && msg.color) this.color = msg.color;
+          return;
+        }
         this.peers.set(msg.sid, { sid: msg.sid, name: msg.name, color: msg.color, role: msg.role });
         this.emit('peers', this.peers);
         return;
@@ -408,6 +411,8 @@ export class Sync {
     }
     this.sid = msg.sid;
     this.role = msg.role;
+    // The server may give another colour than the one asked for (someone here wore it).
+    if (typeof msg.color === 'string' && msg.color) this.color = msg.color;
     // A rename made offline is about to be sent; showing the old title meanwhile would flicker.
     this.title = this.pendingTitle ?? msg.title ?? '';
     this.limits = { ...DEFAULT_LIMITS, ...msg.limits };

@@ -20,7 +20,7 @@ const PHONE = '(max-width: 720px)';
 const TARGET = 42;
 
 /** The bar's buttons in the order a narrow bar keeps them, the most used first. */
-const KEEP_ORDER = ['select', 'pen', 'eraser', 'hand', 'rect', 'arrow', 'text', 'ellipse', 'note', 'line', 'diamond', 'highlighter', 'image', 'laser'];
+const KEEP_ORDER = ['select', 'pen', 'eraser', 'hand', 'rect', 'arrow', 'text', 'ellipse', 'note', 'line', 'diamond', 'highlighter', 'image', 'laser', 'toollock'];
 
 /**
  * A tool button.
@@ -75,12 +75,20 @@ export function bindToolbar(ed, pickImage) {
       parts.push(img);
     }
   }
+  // Tool lock, first as in Excalidraw: the tool stays after drawing.
+  const lock = toolButton('toollock', 'Keep the tool after drawing', ['q'], undefined, 'action');
+  lock.querySelector('svg')?.replaceWith(icon('unlock'));
+  const lockSep = document.createElement('span');
+  lockSep.className = 'separator';
+  lockSep.setAttribute('aria-hidden', 'true');
+  parts.unshift(lock, lockSep);
   const more = bindMore(bar, parts, ed);
   bar.addEventListener('click', (e) => {
     const b = /** @type {HTMLElement | null} */ (e.target instanceof Element ? e.target.closest('button') : null);
     if (!b) return;
     if (b.dataset.tool) ed.setTool(b.dataset.tool);
     if (b.dataset.action === 'image') pickImage();
+    if (b.dataset.action === 'toollock') ed.run('toolLock');
     if (b.dataset.tool || b.dataset.action) more.close();
   });
 
@@ -105,6 +113,10 @@ export function bindToolbar(ed, pickImage) {
     for (const b of document.querySelectorAll('button[data-tool], button[data-pointer]')) {
       if (!(b instanceof HTMLElement)) continue;
       b.setAttribute('aria-pressed', String((b.dataset.tool ?? b.dataset.pointer) === ed.tool));
+    }
+    if (lock.getAttribute('aria-pressed') !== String(ed.toolLocked)) {
+      lock.setAttribute('aria-pressed', String(ed.toolLocked));
+      lock.querySelector('svg')?.replaceWith(icon(ed.toolLocked ? 'lock' : 'unlock'));
     }
     more.mark();
   };

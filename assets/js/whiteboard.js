@@ -17,6 +17,8 @@ import { bindToolbar } from './toolbar.js';
 import { bindStylePanel } from './style-panel.js';
 import { bindViewBar } from './viewbar.js';
 import { bindTransfer } from './transfer.js';
+import { bindContextMenu } from './contextmenu.js';
+import { addArrangeCommands } from './arrange-commands.js';
 import { screenToWorld, visibleRect } from './camera.js';
 import { elementBounds, intersects } from './geometry.js';
 import { PaintLog, epochNow } from './paintlog.js';
@@ -89,7 +91,8 @@ export function setupDrawing(opts) {
   bindToolbar(ed, () => ed.run('image'));
   bindStylePanel(ed, state);
   bindViewBar(ed, { canvas, cameraChanged: opts.cameraChanged });
-  bindTransfer(ed, { images, boardId: board.id, canvas });
+  const transfer = bindTransfer(ed, { images, boardId: board.id, canvas });
+  bindContextMenu(ed, { canvas, ...addArrangeCommands(ed, transfer) });
   // Anything that changes the board may change the selection box.
   doc.subscribe(live.invalidate);
 

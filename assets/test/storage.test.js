@@ -33,9 +33,15 @@ test('the list is capped and junk is skipped', () => {
 test('user name and colour persist; bad colours are replaced', () => {
   const s = memory();
   const u = loadUser(s, () => 0);
-  assert.deepEqual(u, { name: '', color: PALETTE[0] });
-  saveUser(s, { name: 'Ana', color: '#e03131' });
-  assert.deepEqual(loadUser(s), { name: 'Ana', color: '#e03131' });
+  assert.deepEqual(u, { name: 'Amber Badger', color: PALETTE[0], chosen: false });
+  saveUser(s, u);
+  assert.deepEqual(loadUser(s, () => 0.99), u, 'a made-up name is remembered, not made up again');
+  saveUser(s, { name: 'Ana', color: '#e03131', chosen: true });
+  assert.deepEqual(loadUser(s), { name: 'Ana', color: '#e03131', chosen: true });
+  const old = memory({ [USER_KEY]: JSON.stringify({ name: 'Bo', color: '#e03131' }) });
+  assert.equal(loadUser(old).chosen, true, 'a name saved before names were made up was typed');
+  const empty = memory({ [USER_KEY]: JSON.stringify({ name: '  ', color: '#e03131' }) });
+  assert.deepEqual(loadUser(empty, () => 0), { name: 'Amber Badger', color: '#e03131', chosen: false });
   const bad = memory({ [USER_KEY]: JSON.stringify({ name: 'Bo', color: 'red;}' }) });
   assert.equal(loadUser(bad, () => 0).color, PALETTE[0]);
 });

@@ -437,6 +437,18 @@ test('our own join and leave, echoed by the server, do not make us a peer', () =
   assert.equal(t.sync.peers.has('me'), false);
 });
 
+test('the colour the server gives, in welcome and in our own join, is the one we have', () => {
+  const t = setup();
+  const s = online(t, welcome({ color: '#1971c2' }));
+  assert.equal(t.sync.color, '#1971c2', 'someone here wore #e03131 first');
+  t.sync.setIdentity('Ana', '#e03131');
+  assert.deepEqual(s.sent.at(-1), { t: 'name', name: 'Ana', color: '#e03131' });
+  s.frame({ t: 'join', sid: 'me', name: 'Ana', color: '#2f9e44', role: 'editor' });
+  assert.equal(t.sync.color, '#2f9e44');
+  s.frame({ t: 'join', sid: 'p1', name: 'Bo', color: '#9c36b5', role: 'editor' });
+  assert.equal(t.sync.color, '#2f9e44', "someone else's join is not ours");
+});
+
 test('our own ephemeral messages, relayed back by the server, are skipped', () => {
   const t = setup();
   const s = online(t);

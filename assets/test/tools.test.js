@@ -42,7 +42,21 @@ test('commands with modifiers', () => {
   assert.deepEqual(commandFor({ key: 'ß', code: 'KeyS', altKey: true }), { cmd: 'snap' });
   assert.equal(c('c', { ctrlKey: true }), null, 'copy is the clipboard event\'s business');
   assert.equal(c('R', { shiftKey: true }), null);
-  assert.equal(c('q'), null);
+  assert.equal(c('w'), null);
+});
+
+test('tool lock, flip, align, distribute and styles have keys (Excalidraw\'s)', () => {
+  const c = (key, mods = {}) => commandFor({ key, ...mods });
+  assert.deepEqual(c('q'), { cmd: 'toolLock' });
+  assert.deepEqual(c('H', { shiftKey: true }), { cmd: 'flip', arg: 'horizontal' });
+  assert.deepEqual(c('V', { shiftKey: true }), { cmd: 'flip', arg: 'vertical' });
+  assert.deepEqual(c('ArrowLeft', { ctrlKey: true, shiftKey: true }), { cmd: 'align', arg: 'left' });
+  assert.deepEqual(c('ArrowDown', { metaKey: true, shiftKey: true }), { cmd: 'align', arg: 'bottom' });
+  assert.deepEqual(commandFor({ key: '˙', code: 'KeyH', altKey: true }), { cmd: 'distribute', arg: 'horizontal' });
+  assert.deepEqual(commandFor({ key: '√', code: 'KeyV', altKey: true }), { cmd: 'distribute', arg: 'vertical' });
+  assert.deepEqual(commandFor({ key: 'ç', code: 'KeyC', ctrlKey: true, altKey: true }), { cmd: 'copyStyle' });
+  assert.deepEqual(commandFor({ key: '√', code: 'KeyV', metaKey: true, altKey: true }), { cmd: 'pasteStyle' });
+  assert.deepEqual(c('v'), { cmd: 'tool', arg: 'select' }, 'without Shift, V is still the selection tool');
 });
 
 test('keyLabel', () => {

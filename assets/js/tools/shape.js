@@ -120,8 +120,7 @@ export function shapeTool(ed, type) {
     ed.commit([{ o: 'put', el }]);
     if (p.el) ed.sync.previewEnd(p.id);
     if (leaving) return;
-    ed.setTool('select');
-    ed.select([el.id], { exact: true });
+    ed.drawn([el.id]);
   }
 
   /** Drops the line being placed. */
@@ -187,8 +186,7 @@ export function shapeTool(ed, type) {
       }
       ed.commit([{ o: 'put', el }]);
       ed.sync.previewEnd(d.id);
-      ed.setTool('select');
-      ed.select([el.id], { exact: true });
+      ed.drawn([el.id]);
     },
     switchAway() {
       // Picking another tool keeps the points placed so far, as Excalidraw does.

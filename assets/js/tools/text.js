@@ -62,6 +62,7 @@ function open(ed, el, isNew, more = {}) {
     ...more,
     isNew,
     done(id) {
+      if (ed.toolLocked && ed.tool !== 'select') return;
       ed.setTool('select');
       if (id && ed.get(id)) ed.select([id], { exact: true });
     },

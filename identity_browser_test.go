@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// Names and colours of the people on a board, in real Chromium: three people from the
+// home page, each in a browser of their own.
+
+// homeTab opens the site's home page in a browser context of its own, as a person
+// typing the site's address does. (openTab waits for a board to be online, which a home
+// page never is.)
+func homeTab(t *testing.T, browser context.Context, name, site string, screen chromedp.Action[chromedp.Void]) *tab {
+	t.Helper()
+	// openTabOn's page-error listener, without its wait for a board.
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	tb := &tab{t: t, name: name, ctx: ctx}
+	err := chromedp.Listen(ctx, func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			msg = "console.error"
+			for _, a := range ev.Args {
+				msg += " " + string(a.Value) + a.Description
+			}
+		default:
+			return
+		}
+		tb.mu.Lock()
+		tb.errors = append(tb.errors, msg)
+		tb.mu.Unlock()
+	})
+	if err != nil {
+		cancel()
+		t.Fatalf("%s: open tab: %v", name, err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		for _, e := range tb.errors {
+			t.Errorf("%s: page error: %s", name, e)
+		}
+	})
+	tb.do("open the home page", screen, chromedp.Navigate(site+"/"))
+	tb.waitFor("the home page", `!!document.querySelector('form[action="/boards"] button')`)
+	return tb
+}
+
+// clickNewBoard clicks "New board" on the home page the tab shows and waits until the
+// new board is online; it returns the board's address, the link a person shares.
+func (tb *tab) clickNewBoard() string {
+	tb.t.Helper()
+	tb.do("click New board", chromedp.Click(chromedp.CSS(`form[action="/boards"] button`)))
+	tb.waitPast("the new board online", `location.pathname.startsWith("/b/") && document.body?.dataset.state === "online"`)
+	return eval[string](tb, `location.href`)
+}
+
+// waitPast is waitFor for a condition a navigation comes before, which a poll that
+// started on the old page cannot see: it evaluates cond afresh until it holds.
+func (tb *tab) waitPast(what, cond string) {
+	tb.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.t.Fatalf("%s: waiting for %s (%s): %v", tb.name, what, cond, err)
+		}
+		tb.do("wait a frame", chromedp.Sleep(0))
+	}
+}
+
+// shownPerson is a person as one page's avatar row shows them.
+type shownPerson struct {
+	SID      string `json:"sid"`
+	Me       bool   `json:"me"`
+	Tip      string `json:"tip"`
+	Initials string `json:"initials"`
+	Color    string `json:"color"`
+}
+
+// avatars is what the page's avatar row shows.
+func (tb *tab) avatars() []shownPerson {
+	return eval[[]shownPerson](tb, `[...document.querySelectorAll("#peers li[data-sid]")].map((li) => {
+		const a = li.querySelector(".avatar");
+		return {sid: li.dataset.sid, me: li.classList.contains("me"), tip: a.dataset.tip ?? "",
+			initials: a.querySelector(".initials")?.textContent ?? "", color: a.style.getPropertyValue("--person").trim()};
+	})`)
+}
+
+var friendly = regexp.MustCompile(`^[A-Z][a-z]+ [A-Z][a-z]+$`)
+
+func TestBrowserIdentityNamesAndColours(t *testing.T) {
+	ts := startServer(t)
+	browser := newBrowser(t)
+	screen := chromedp.EmulateViewport(viewW, viewH)
+
+	ana := homeTab(t, browser, "ana", ts.URL, screen)
+	link := ana.clickNewBoard()
+	bo := openTab(t, browser, "bo", link)
+	cy := openTab(t, browser, "cy", link)
+	tabs := []*tab{ana, bo, cy}
+	for _, tb := range tabs {
+		tb.waitFor("three avatars", `document.querySelectorAll("#peers li[data-sid]").length === 3`)
+	}
+	// Everyone's page agrees on who is who: each name friendly and nobody else's, each
+	// colour nobody else's, and your own avatar shows your initials.
+	names := map[string]string{}
+	colours := map[string]string{}
+	for _, tb := range tabs {
+		tb.waitFor("everyone named", `[...document.querySelectorAll("#peers li[data-sid] .initials")].every((s) => /^[A-Z]{2}$/.test(s.textContent))`)
+		for _, p := range tb.avatars() {
+			name := strings.TrimSuffix(strings.TrimPrefix(p.Tip, "You ("), ")")
+			if !friendly.MatchString(name) {
+				t.Errorf("%s sees %q: want a friendly two-word name", tb.name, p.Tip)
+			}
+			if want := initialsOf(name); p.Initials != want {
+				t.Errorf("%s: the avatar of %q shows %q, want %q", tb.name, name, p.Initials, want)
+			}
+			if p.Me && !strings.HasPrefix(p.Tip, "You (") {
+				t.Errorf("%s: own avatar's tip is %q", tb.name, p.Tip)
+			}
+			if prev, ok := names[p.SID]; ok && prev != name {
+				t.Errorf("%s is %q on one page and %q on another", p.SID, prev, name)
+			}
+			names[p.SID] = name
+			if prev, ok := colours[p.SID]; ok && prev != p.Color {
+				t.Errorf("%s is %s on one page and %s on another", p.SID, prev, p.Color)
+			}
+			colours[p.SID] = p.Color
+		}
+	}
+	distinct := func(what string, m map[string]string) {
+		seen := map[string]bool{}
+		for _, v := range m {
+			if seen[v] {
+				t.Errorf("two people have the same %s %q: %v", what, v, m)
+			}
+			seen[v] = true
+		}
+		if len(m) != 3 {
+			t.Errorf("%d %ss for three people: %v", len(m), what, m)
+		}
+	}
+	distinct("name", names)
+	distinct("colour", colours)
+	ana.shot("identity-three.png")
+
+	// Bo chooses a name; it is what the others see, and what Bo is on the next board.
+	bo.rename("Bo Lima")
+	meLabel := `(document.querySelector("#peers li.me .avatar")?.dataset.tip ?? "")`
+	bo.waitFor("Bo's own avatar renamed", meLabel+` === "You (Bo Lima)" && document.querySelector("#peers li.me .initials").textContent === "BL"`)
+	boSID := eval[string](bo, `window.tabula.sync.sid`)
+	ana.waitFor("Bo renamed on Ana's page", avatarLabel(boSID)+`.startsWith("Bo Lima")`)
+
+	bo.do("go home", chromedp.Navigate(ts.URL+"/"))
+	bo.waitPast("the home page", `!!document.querySelector('form[action="/boards"] button')`)
+	if other := bo.clickNewBoard(); other == link {
+		t.Fatalf("New board opened the same board %s", link)
+	}
+	bo.waitFor("Bo's name on the new board", meLabel+` === "You (Bo Lima)"`)
+	bo.shot("identity-renamed.png")
+}
+
+// initialsOf is what an avatar shows for a two-word name: the words' first letters.
+func initialsOf(name string) string {
+	w := strings.Fields(name)
+	if len(w) == 0 {
+		return "?"
+	}
+	s := w[0][:1]
+	if len(w) > 1 {
+		s += w[len(w)-1][:1]
+	}
+	return strings.ToUpper(s)
+}
