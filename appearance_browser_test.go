@@ -39,7 +39,7 @@ func (tb *tab) openOwnPanel() {
 func TestBrowserBoardOpensWithSelectFitted(t *testing.T) {
 	ts := startServer(t)
 	browser := newBrowser(t)
-	a := newBoardFromHome(t, browser, ts, "A", desktopScreen)
+	a := startBoard(t, browser, ts, "A", desktopScreen)
 
 	// An empty board: the selection tool, the origin at 100%; a first click draws nothing.
 	if got := eval[string](a, `document.body.dataset.tool + " " + document.querySelector('button[data-tool="select"]').getAttribute("aria-pressed")`); got != "select true" {
@@ -83,7 +83,7 @@ func TestBrowserBoardOpensWithSelectFitted(t *testing.T) {
 	}
 
 	// A small drawing opens at 100%, not blown up.
-	b := newBoardFromHome(t, browser, ts, "B", desktopScreen)
+	b := startBoard(t, browser, ts, "B", desktopScreen)
 	b.key("r")
 	b.dragWith([2]float64{600, 350}, [2]float64{660, 390})
 	b.waitFor("the rectangle stored", `tabula.doc.view().length === 1 && tabula.doc.pending.length === 0`)
@@ -97,7 +97,7 @@ func TestBrowserBoardOpensWithSelectFitted(t *testing.T) {
 func TestBrowserThemeCanvasAndIcon(t *testing.T) {
 	ts := startServer(t)
 	browser := newBrowser(t)
-	a := newBoardFromHome(t, browser, ts, "A", desktopScreen)
+	a := startBoard(t, browser, ts, "A", desktopScreen)
 	if got := eval[string](a, `document.documentElement.dataset.theme`); got != "light" {
 		t.Fatalf("the board opened %q, want light as the system is", got)
 	}
@@ -132,7 +132,7 @@ func TestBrowserThemeCanvasAndIcon(t *testing.T) {
 	// Remembered across pages: the home page is light, and Dark chosen there is the
 	// board's theme too; the board keeps its canvas colour.
 	a.pressOn(".brand")
-	a.afterNavigation("the home page", `!!document.querySelector('[data-theme-switch] input[value="dark"]') && !!document.querySelector("#recent a")`)
+	a.waitAcross("the home page", `!!document.querySelector('[data-theme-switch] input[value="dark"]') && !!document.querySelector("#recent a")`)
 	if got := eval[string](a, `document.documentElement.dataset.theme + " " + document.querySelector('[data-theme-switch] input:checked').value`); got != "light light" {
 		t.Errorf("the home page: theme and choice %q, want light light", got)
 	}
@@ -140,7 +140,7 @@ func TestBrowserThemeCanvasAndIcon(t *testing.T) {
 	a.waitFor("the dark home page", `document.documentElement.dataset.theme === "dark" && getComputedStyle(document.body).backgroundColor === "rgb(18, 18, 18)"`)
 	a.screenshot("home-dark.png")
 	a.pressOn("#recent a")
-	a.afterNavigation("the board again", `document.body.dataset.state === "online"`)
+	a.waitAcross("the board again", `document.body.dataset.state === "online"`)
 	if got := eval[string](a, `document.documentElement.dataset.theme + " " + document.body.dataset.canvas`); got != "dark paper" {
 		t.Errorf("back on the board: theme and canvas %q, want dark paper", got)
 	}

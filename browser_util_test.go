@@ -473,15 +473,16 @@ func (tb *tab) shareLink(which string) string {
 }
 
 // waitAcross is waitFor for a condition that a navigation comes before: it polls
-// until the page that answers makes cond true.
+// until the page that answers makes cond true (cond may throw while the old page is
+// still there). It allows a page load and a WebSocket's welcome: twice wait.
 func (tb *tab) waitAcross(what, cond string) {
 	tb.t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(2 * wait)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { return !!(`+cond+`); } catch { return false; } })()`))
 		cancel()
 		if err == nil && ok {
 			return

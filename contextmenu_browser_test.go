@@ -75,8 +75,8 @@ func (tb *tab) converge(other *tab) {
 func TestBrowserContextMenu(t *testing.T) {
 	ts := startServer(t)
 	browser := newBrowser(t)
-	ana := homeTab(t, browser, "ana", ts.URL, chromedp.EmulateViewport(viewW, viewH))
-	link := ana.clickNewBoard()
+	ana := openHomeOn(t, browser, "ana", ts.URL, chromedp.EmulateViewport(viewW, viewH))
+	link := ana.newBoardFromHome()
 	bo := openTab(t, browser, "bo", link)
 
 	// Two overlapping rectangles; A red, B drawn later so on top. After a shape the tool
@@ -276,8 +276,8 @@ func TestBrowserContextMenuLongPress(t *testing.T) {
 	ts := startServer(t)
 	browser := newBrowser(t)
 	const w, h = 390, 844
-	ana := homeTab(t, browser, "ana", ts.URL, chromedp.EmulateViewport(w, h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
-	ana.clickNewBoard()
+	ana := openHomeOn(t, browser, "ana", ts.URL, chromedp.EmulateViewport(w, h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	ana.newBoardFromHome()
 	ana.waitFor("the phone screen", `innerWidth === 390 && matchMedia("(pointer: coarse)").matches`)
 
 	// A rectangle, drawn with a finger.

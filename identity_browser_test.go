@@ -1,94 +1,15 @@
 package main
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
 // Names and colours of the people on a board, in real Chromium: three people from the
 // home page, each in a browser of their own.
-
-// homeTab opens the site's home page in a browser context of its own, as a person
-// typing the site's address does. (openTab waits for a board to be online, which a home
-// page never is.)
-func homeTab(t *testing.T, browser context.Context, name, site string, screen chromedp.Action[chromedp.Void]) *tab {
-	t.Helper()
-	// openTabOn's page-error listener, without its wait for a board.
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	tb := &tab{t: t, name: name, ctx: ctx}
-	err := chromedp.Listen(ctx, func(ev any) {
-		var msg string
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			msg = ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type != runtime.ConsoleAPICalledTypeError {
-				return
-			}
-			msg = "console.error"
-			for _, a := range ev.Args {
-				msg += " " + string(a.Value) + a.Description
-			}
-		default:
-			return
-		}
-		tb.mu.Lock()
-		tb.errors = append(tb.errors, msg)
-		tb.mu.Unlock()
-	})
-	if err != nil {
-		cancel()
-		t.Fatalf("%s: open tab: %v", name, err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		tb.mu.Lock()
-		defer tb.mu.Unlock()
-		for _, e := range tb.errors {
-			t.Errorf("%s: page error: %s", name, e)
-		}
-	})
-	tb.do("open the home page", screen, chromedp.Navigate(site+"/"))
-	tb.waitFor("the home page", `!!document.querySelector('form[action="/boards"] button')`)
-	return tb
-}
-
-// clickNewBoard clicks "New board" on the home page the tab shows and waits until the
-// new board is online; it returns the board's address, the link a person shares.
-func (tb *tab) clickNewBoard() string {
-	tb.t.Helper()
-	tb.do("click New board", chromedp.Click(chromedp.CSS(`form[action="/boards"] button`)))
-	tb.waitPast("the new board online", `location.pathname.startsWith("/b/") && document.body?.dataset.state === "online"`)
-	return eval[string](tb, `location.href`)
-}
-
-// waitPast is waitFor for a condition a navigation comes before, which a poll that
-// started on the old page cannot see: it evaluates cond afresh until it holds.
-func (tb *tab) waitPast(what, cond string) {
-	tb.t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.t.Fatalf("%s: waiting for %s (%s): %v", tb.name, what, cond, err)
-		}
-		tb.do("wait a frame", chromedp.Sleep(0))
-	}
-}
 
 // shownPerson is a person as one page's avatar row shows them.
 type shownPerson struct {
@@ -115,8 +36,8 @@ func TestBrowserIdentityNamesAndColours(t *testing.T) {
 	browser := newBrowser(t)
 	screen := chromedp.EmulateViewport(viewW, viewH)
 
-	ana := homeTab(t, browser, "ana", ts.URL, screen)
-	link := ana.clickNewBoard()
+	ana := openHomeOn(t, browser, "ana", ts.URL, screen)
+	link := ana.newBoardFromHome()
 	bo := openTab(t, browser, "bo", link)
 	cy := openTab(t, browser, "cy", link)
 	tabs := []*tab{ana, bo, cy}
@@ -174,8 +95,8 @@ func TestBrowserIdentityNamesAndColours(t *testing.T) {
 	ana.waitFor("Bo renamed on Ana's page", avatarLabel(boSID)+`.startsWith("Bo Lima")`)
 
 	bo.do("go home", chromedp.Navigate(ts.URL+"/"))
-	bo.waitPast("the home page", `!!document.querySelector('form[action="/boards"] button')`)
-	if other := bo.clickNewBoard(); other == link {
+	bo.waitAcross("the home page", `!!document.querySelector('form[action="/boards"] button')`)
+	if other := bo.newBoardFromHome(); other == link {
 		t.Fatalf("New board opened the same board %s", link)
 	}
 	bo.waitFor("Bo's name on the new board", meLabel+` === "You (Bo Lima)"`)

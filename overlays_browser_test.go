@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -35,41 +34,14 @@ func (s screenSize) emulate() chromedp.Action[chromedp.Void] {
 	return chromedp.EmulateViewport(s.w, s.h)
 }
 
-// newBoardFromHome opens the home page on screen and clicks "New board", as a person
-// starts; it returns the tab once the new board is online.
-func newBoardFromHome(t *testing.T, browser context.Context, ts *testServer, name string, screen screenSize) *tab {
+// startBoard opens the home page on screen and presses "New board" (a tap on a phone),
+// as a person starts; it returns the tab once the new board is online.
+func startBoard(t *testing.T, browser context.Context, ts *testServer, name string, screen screenSize) *tab {
 	t.Helper()
-	tb := openPage(t, browser, name, ts.URL+"/", screen.emulate())
-	tb.waitFor("the home page", `!!document.querySelector('form[action="/boards"] button')`)
+	tb := openHomeOn(t, browser, name, ts.URL, screen.emulate())
 	tb.pressOn(`form[action="/boards"] button`)
-	tb.afterNavigation("the new board", `location.pathname.startsWith("/b/") && document.body.dataset.state === "online"`)
+	tb.waitAcross("the new board", `location.pathname.startsWith("/b/") && document.body.dataset.state === "online"`)
 	return tb
-}
-
-// afterNavigation waits until cond holds on the page a navigation leads to: the
-// navigation interrupts a wait on the old page, so it asks again until the deadline.
-func (tb *tab) afterNavigation(what, cond string) {
-	tb.t.Helper()
-	deadline := time.Now().Add(2 * wait) // a page load, then the WebSocket
-	for {
-		ctx, cancel := context.WithTimeout(tb.ctx, 3*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { return !!(`+cond+`); } catch { return false; } })()`))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.t.Fatalf("%s: waiting for %s (%s): last error %v", tb.name, what, cond, err)
-		}
-		tb.nextFrameOrNavigation()
-	}
-}
-
-// nextFrameOrNavigation waits for a frame, or for a navigation to end the wait.
-func (tb *tab) nextFrameOrNavigation() {
-	ctx, cancel := context.WithTimeout(tb.ctx, time.Second)
-	defer cancel()
-	_, _ = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`new Promise((done) => requestAnimationFrame(() => done()))`, chromedp.EvalAwaitPromise))
 }
 
 // pressOn clicks at the centre of the element selector matches. (On the phone too: in
@@ -128,7 +100,7 @@ func TestBrowserOverlaysPhone(t *testing.T) { testOverlays(t, phoneScreen) }
 func testOverlays(t *testing.T, screen screenSize) {
 	ts := startServer(t, voiceOnLoopback)
 	browser := newBrowser(t)
-	a := newBoardFromHome(t, browser, ts, "A", screen)
+	a := startBoard(t, browser, ts, "A", screen)
 	b := openTab(t, browser, "B", a.editLink(screen))
 	a.waitFor("the join-voice button", `!document.getElementById("voice-bar").hidden`)
 	a.uncovered(screen, "the board")
