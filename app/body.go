@@ -111,8 +111,10 @@ func (s *Server) refuseBody(c *fiber.Ctx, err error) error {
 	return err
 }
 
+// bodyTooLarge says what the page shows a person whose file was refused ("The image was
+// not added: …"), so it names the limit in their units.
 func bodyTooLarge(limit int) error {
-	return &collab.Error{Code: collab.ETooBig, Msg: fmt.Sprintf("The request is larger than %s; that is the limit.", sizeName(limit))}
+	return &collab.Error{Code: collab.ETooBig, Msg: fmt.Sprintf("The file is too large; the limit is %s.", sizeName(limit))}
 }
 
 // sizeName writes a byte count as people read it: 64 KiB, 5 MiB.
