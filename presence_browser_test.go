@@ -204,6 +204,8 @@ func TestBrowserPresenceHostileName(t *testing.T) {
 	for i := range 8 {
 		newBot(t, wsOf(link), fmt.Sprintf("Bot %d", i+1), "#1971c2")
 	}
+	// The avatar row is drawn anew as each arrives; A opens its profile once it is still.
+	a.waitFor("the crowd in A's row", `tabula.people().size === 10`)
 
 	const hostile = `<img src=x onerror=alert(1)>`
 	a.rename(hostile)
