@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp/kb"
@@ -110,6 +111,9 @@ func TestBrowserThemeCanvasAndIcon(t *testing.T) {
 	a.drag(wave(450, 600, 400, 40, 12))
 	a.waitFor("two elements stored", `tabula.doc.view().length === 2 && tabula.doc.pending.length === 0`)
 	a.key(kb.Escape)
+	// B watches through the view link, in a browser of their own.
+	b := openTabOn(t, newBrowser(t), "B", a.shareLink("view"), desktopScreen.emulate())
+	b.waitFor("the board", `document.body.dataset.state === "online" && tabula.doc.view().length === 2`)
 
 	// The theme and the canvas colour, from the menu behind your own avatar.
 	a.openOwnPanel()
@@ -119,10 +123,21 @@ func TestBrowserThemeCanvasAndIcon(t *testing.T) {
 	a.pressOn(`[data-theme-switch] label:has(input[value="dark"])`)
 	a.waitFor("the dark theme", `document.documentElement.dataset.theme === "dark" && getComputedStyle(document.body).backgroundColor === "rgb(18, 18, 18)"`)
 	a.screenshot("profile-dark-desktop.png")
+	if got := eval[string](a, `document.querySelector('[data-canvas-switch] legend').textContent`); !strings.Contains(got, "everyone on this board") {
+		t.Errorf("the canvas switch says %q, not that it is for everyone on the board", got)
+	}
 	a.pressOn(`[data-canvas-switch] label:has(input[value="paper"])`)
 	a.waitFor("the paper canvas, dark", `document.body.dataset.canvas === "paper" && getComputedStyle(document.body).backgroundColor === "rgb(31, 27, 20)"`)
 	a.key(kb.Escape)
 	a.screenshot("board-dark-paper-desktop.png")
+	// The canvas colour is the board's: B sees A's choice at once, in B's own (light)
+	// theme, and cannot change it.
+	b.waitFor("A's paper canvas, light", `document.body.dataset.canvas === "paper" && getComputedStyle(document.body).backgroundColor === "rgb(251, 246, 234)"`)
+	b.openOwnPanel()
+	if got := eval[string](b, `(() => { const s = document.querySelector('[data-canvas-switch] fieldset'); return s.disabled + " " + s.querySelector("input:checked").value; })()`); got != "true paper" {
+		t.Errorf("a viewer's canvas switch: disabled and choice %q, want true paper", got)
+	}
+	b.screenshot("profile-viewer-paper-desktop.png")
 	a.openOwnPanel()
 	a.pressOn(`[data-theme-switch] label:has(input[value="light"])`)
 	a.waitFor("the paper canvas, light", `document.documentElement.dataset.theme === "light" && getComputedStyle(document.body).backgroundColor === "rgb(251, 246, 234)"`)

@@ -20,7 +20,7 @@ func (s *Server) boardPage(role collab.Role) fiber.Handler {
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Render("board", fiber.Map{
-			"ID": id, "Role": string(role), "Title": b.Title, "ViewID": viewID, "WSPath": prefix + id + "/ws",
+			"ID": id, "Role": string(role), "Title": b.Title, "Canvas": b.CanvasID(), "ViewID": viewID, "WSPath": prefix + id + "/ws",
 		})
 	}
 }

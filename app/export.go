@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,9 @@ func (s *Server) export(role collab.Role) fiber.Handler {
 		q, err := parseExportQuery(c)
 		if err != nil {
 			return err
+		}
+		if q.opts.Canvas == "" {
+			q.opts.Canvas = b.Canvas
 		}
 		ctx := c.UserContext()
 		seq, els, err := s.svc.State(ctx, b.ID, q.at)
@@ -139,7 +143,8 @@ type exportQuery struct {
 	ids  map[string]bool // only these elements (a selection); nil for all
 }
 
-// parseExportQuery reads scale (1–4), background (on/off), theme (light/dark), padding
+// parseExportQuery reads scale (1–4), background (on/off, or a canvas colour id to use
+// instead of the board's), theme (light/dark), padding
 // (0–1000), ids (comma-separated), area (x,y,w,h) and at (a version's seq). Returns
 // EBadValue naming the parameter that is wrong.
 func parseExportQuery(c *fiber.Ctx) (exportQuery, error) {
@@ -154,12 +159,15 @@ func parseExportQuery(c *fiber.Ctx) (exportQuery, error) {
 		}
 		q.opts.Scale = f
 	}
-	switch c.Query("background") {
+	switch v := c.Query("background"); v {
 	case "", "on", "true", "1":
 	case "off", "false", "0":
 		q.opts.Background = false
 	default:
-		return q, bad("background must be on or off")
+		if !slices.Contains(collab.CanvasIDs(), v) {
+			return q, bad("background must be on, off or one of the canvas colours %s", strings.Join(collab.CanvasIDs(), ", "))
+		}
+		q.opts.Canvas = v
 	}
 	switch c.Query("theme") {
 	case "", "light":

@@ -25,6 +25,7 @@ type Msg struct {
 	Name     string            `json:"name"`
 	Color    string            `json:"color"`
 	Title    string            `json:"title"`
+	Canvas   string            `json:"canvas"`
 	Reset    bool              `json:"reset"`
 	Ops      []json.RawMessage `json:"ops"`
 	Elements []json.RawMessage `json:"elements"`

@@ -90,6 +90,8 @@ func (d *frameReader) msg(w *wireMsg) *Error {
 			err = d.ops(w)
 		case "title":
 			err = d.stringPtr(&w.Title, "", "title", 1)
+		case "canvas":
+			err = d.stringPtr(&w.Canvas, "", "canvas", 1)
 		case "x":
 			err = d.floatPtr(&w.X, "", "x", 1)
 		case "y":

@@ -14,6 +14,7 @@ const (
 	MsgHello   = "hello"
 	MsgOps     = "ops"
 	MsgTitle   = "title"
+	MsgCanvas  = "canvas"
 	MsgCursor  = "cursor"
 	MsgPreview = "preview"
 	MsgLaser   = "laser"
@@ -73,6 +74,8 @@ type Message struct {
 	End   bool
 	Voice *VoiceSignal
 
+	Canvas string // canvas: a CanvasColors id
+
 	Received int64 // unix ns the frame was read (ops), for the server's latency figures
 }
 
@@ -104,6 +107,8 @@ type wireMsg struct {
 	Mid       *string `json:"mid"`
 	Muted     *bool   `json:"muted"`
 	Allow     *bool   `json:"allow"`
+
+	Canvas *string `json:"canvas"`
 }
 
 type wireOp struct {
@@ -139,6 +144,11 @@ func (w *wireMsg) message(lim *Limits) (*Message, error) {
 			return m, errorf(EBadMessage, "title message needs a title")
 		}
 		m.Title, err = CleanTitle(*w.Title)
+	case MsgCanvas:
+		if w.Canvas == nil {
+			return m, errorf(EBadMessage, "canvas message needs a canvas")
+		}
+		m.Canvas, err = CleanCanvas("canvas", *w.Canvas)
 	case MsgCursor, MsgLaser:
 		err = m.point(w)
 	case MsgName:

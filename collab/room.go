@@ -232,6 +232,8 @@ func (r *room) handle(c roomCmd) {
 			r.ops(c.s, c.m)
 		case MsgTitle:
 			r.title(c.m.Title)
+		case MsgCanvas:
+			r.canvas(c.m.Canvas)
 		case MsgVoice:
 			r.setViewerVoice(c.s, c.m)
 		case MsgName:
@@ -440,6 +442,15 @@ func (r *room) title(t string) {
 	meta := r.meta
 	r.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
 	b := append([]byte(`{"t":"title","title":`), appendString(nil, t)...)
+	r.others(append(b, '}'))
+}
+
+// canvas stores the board's canvas colour and tells everyone on it, the sender too.
+func (r *room) canvas(id string) {
+	r.meta.Canvas = id
+	meta := r.meta
+	r.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
+	b := append([]byte(`{"t":"canvas","canvas":`), appendString(nil, id)...)
 	r.others(append(b, '}'))
 }
 
@@ -665,6 +676,8 @@ func (r *room) welcome(s *Session, since int64) []byte {
 	b = appendString(b, s.color)
 	b = append(b, `,"title":`...)
 	b = appendString(b, r.meta.Title)
+	b = append(b, `,"canvas":`...)
+	b = appendString(b, r.meta.CanvasID())
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendInt(b, r.st.seq, 10)
 	if missed, ok := r.tail.since(since, r.st.seq); ok {

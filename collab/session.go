@@ -269,7 +269,7 @@ func (s *Session) Receive(data []byte) {
 	switch m.Type {
 	case MsgHello:
 		s.refuse(&Error{Code: ENeedHello, Msg: "hello was already sent"}, "")
-	case MsgOps, MsgTitle, MsgPreview:
+	case MsgOps, MsgTitle, MsgCanvas, MsgPreview:
 		if s.Role != RoleEditor {
 			s.refuse(&Error{Code: EViewOnly, Msg: "this is a view-only link; changes are not allowed"}, m.CID)
 			return

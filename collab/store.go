@@ -13,11 +13,22 @@ type BoardMeta struct {
 	ViewID  string    `json:"view"` // the view-only id; unrelated to ID
 	Title   string    `json:"title"`
 	Created time.Time `json:"created"`
+	// Canvas is the id of the board's canvas colour (CanvasColors); empty for the
+	// default, as on boards made before boards had one.
+	Canvas string `json:"canvas,omitempty"`
 	// NoViewerVoice is set when the board's editors have kept view-only visitors out of
 	// voice chat.
 	NoViewerVoice bool `json:"noViewerVoice,omitempty"`
 	// Deleted is when an editor moved the board to the trash; zero for a live board.
 	Deleted time.Time `json:"deleted,omitzero"`
+}
+
+// CanvasID is the id of the board's canvas colour, the default's when none was chosen.
+func (m *BoardMeta) CanvasID() string {
+	if m.Canvas == "" {
+		return CanvasColors[0].ID
+	}
+	return m.Canvas
 }
 
 // LogEntry is one applied batch. Data is the exact ops broadcast sent to clients, so a

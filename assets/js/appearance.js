@@ -1,17 +1,11 @@
 // @ts-check
 // How the page looks on this screen: the colour theme (the system's, light or dark;
-// theme.js applies it before the first paint) and, on a board, the canvas colour. Both
-// are this browser's: the theme for every page, the canvas colour per board. (Boards
-// have no settings shared through the server yet besides voice; a canvas colour everyone
-// sees would need one.) Fills every [data-theme-switch] and [data-canvas-switch] on the
-// page.
-
-import { browserStorage } from './storage.js';
-import { CANVAS_COLORS, canvasKey, readCanvas } from './canvascolor.js';
+// theme.js applies it before the first paint), this browser's for every page. Fills every
+// [data-theme-switch] on the page. (A board's canvas colour is the board's, for everyone
+// on it: canvasswitch.js.)
 
 /** @type {{choice: () => string, set: (c: string) => void} | undefined} */
 const theme = /** @type {any} */ (window).tabulaTheme;
-const storage = browserStorage();
 
 const THEMES = [
   ['system', 'System'],
@@ -25,7 +19,7 @@ const THEMES = [
  * @param {string} name @param {string} label @param {string[][]} options [value, text]
  * @param {string} current @param {(v: string) => void} pick @param {string} [attr]
  */
-function segmented(name, label, options, current, pick, attr) {
+export function segmented(name, label, options, current, pick, attr) {
   const set = document.createElement('fieldset');
   set.className = 'segmented appearance-choice';
   const legend = document.createElement('legend');
@@ -48,25 +42,4 @@ function segmented(name, label, options, current, pick, attr) {
 
 for (const box of document.querySelectorAll('[data-theme-switch]')) {
   box.append(segmented('theme', 'Theme', THEMES, theme?.choice() ?? 'system', (c) => theme?.set(c)));
-}
-
-const board = document.getElementById('board');
-const boardId = board?.dataset.id ?? '';
-/** @param {string} id */
-const showCanvas = (id) => {
-  if (id === 'plain') delete document.body.dataset.canvas;
-  else document.body.dataset.canvas = id;
-};
-if (board) showCanvas(readCanvas(storage, boardId));
-for (const box of document.querySelectorAll('[data-canvas-switch]')) {
-  const pick = (/** @type {string} */ id) => {
-    try {
-      if (id === 'plain') storage.removeItem(canvasKey(boardId));
-      else storage.setItem(canvasKey(boardId), id);
-    } catch {
-      // A full or disabled storage: the colour lasts as long as the page.
-    }
-    showCanvas(id);
-  };
-  box.append(segmented('canvas', 'Canvas colour — this browser, this board', CANVAS_COLORS.map((c) => [c.id, c.name]), readCanvas(storage, boardId), pick, 'canvas'));
 }

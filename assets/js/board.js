@@ -22,6 +22,7 @@ import { nameOnBoard } from './identity.js';
 import * as ui from './ui.js';
 import { VoiceCall, drawSpeaking } from './voice.js';
 import { bindVoiceBar } from './voicebar.js';
+import { bindCanvas } from './canvasswitch.js';
 
 /** How long another person's finished preview stays while their stroke is being stored. */
 const PREVIEW_LINGER = 1000;
@@ -46,6 +47,7 @@ const doc = new Doc();
 const camera = createCamera();
 const sync = new Sync({ url: wsURL(location, board.wsPath), doc, name: user.name, color: user.color });
 sync.title = root.dataset.title ?? '';
+sync.canvas = document.body.dataset.canvas ?? 'plain'; // the board page shows it from the first paint
 
 /**
  * What the page shows besides the document.
@@ -385,6 +387,7 @@ doc.subscribe(() => {
 });
 document.body.dataset.seq = '0';
 
+bindCanvas(sync, canEdit);
 ui.bindTitle(sync, canEdit, (title) => {
   document.title = title ? `${title} · Tabula` : 'Tabula';
   rememberBoard(storage, { id: board.id, role: board.role, title });

@@ -1,7 +1,8 @@
 // @ts-check
-// The canvas colours a board can be shown on, and where this browser remembers the
-// choice for a board. The colours themselves (a light and a dark one each) are in
-// appearance.css, under body[data-canvas].
+// The canvas colours a board can be shown on. The board keeps its choice (the server
+// stores it and tells everyone on the board, docs/protocol.md "Canvas colour"); the
+// colours themselves (a light and a dark one each) are in appearance.css, under
+// [data-canvas], and in collab/canvas.go for exports.
 
 /** @type {{id: string, name: string}[]} */
 export const CANVAS_COLORS = [
@@ -12,19 +13,10 @@ export const CANVAS_COLORS = [
   { id: 'slate', name: 'Slate' },
 ];
 
-/** The storage key of a board's canvas colour. @param {string} boardId */
-export const canvasKey = (boardId) => `tabula.canvas.${boardId}`;
-
 /**
- * The canvas colour this browser shows a board on: 'plain' unless a known one is stored.
- * @param {Pick<Storage, 'getItem'>} storage @param {string} boardId
+ * The canvas colour to show for a value from the server: 'plain' unless it is a known id.
+ * @param {unknown} id
  */
-export function readCanvas(storage, boardId) {
-  let id = null;
-  try {
-    id = storage.getItem(canvasKey(boardId));
-  } catch {
-    return 'plain';
-  }
+export function canvasId(id) {
   return CANVAS_COLORS.some((c) => c.id === id) ? /** @type {string} */ (id) : 'plain';
 }

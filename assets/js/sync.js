@@ -150,7 +150,7 @@ export function splitBatch(ops, limits) {
  * Doc, sending batches and resending them after a reconnect, throttled ephemeral messages.
  *
  * Events (subscribe with `on`): `state` (State), `peers` (Map), and every server message
- * by its `t` (`welcome`, `ops`, `ack`, `error`, `title`, `join`, `leave`, `cursor`,
+ * by its `t` (`welcome`, `ops`, `ack`, `error`, `title`, `canvas`, `join`, `leave`, `cursor`,
  * `preview`, `laser`, `view`, …) after Sync has handled it; our own ephemeral messages,
  * which the server sends back, are skipped. Local failures (an op too big to
  * send) are reported as `error` too, with code `too_big`.
@@ -184,6 +184,8 @@ export class Sync {
     /** @type {'editor' | 'viewer' | ''} */
     this.role = '';
     this.title = '';
+    /** The board's canvas colour id (canvascolor.js). */
+    this.canvas = 'plain';
     /** @type {Limits} */
     this.limits = { ...DEFAULT_LIMITS };
     /** Other sessions on the board, by sid. @type {Map<string, {sid: string, name: string, color: string, role: string}>} */
@@ -200,6 +202,8 @@ export class Sync {
     this.unanswered = 0;
     /** A title set while offline, sent after the next welcome. @type {string | null} */
     this.pendingTitle = null;
+    /** A canvas colour chosen while offline, sent after the next welcome. @type {string | null} */
+    this.pendingCanvas = null;
 
     // Latest unsent ephemeral message per kind; Map order is "waiting longest first".
     /** @type {Map<string, object>} */
@@ -384,6 +388,9 @@ export class Sync {
       case 'title':
         this.title = msg.title;
         return;
+      case 'canvas':
+        this.canvas = msg.canvas;
+        return;
       // The server sends our own join (after hello and after a rename) to us as well;
       // we are not one of our peers.
       case 'join':
@@ -415,6 +422,7 @@ export class Sync {
     if (typeof msg.color === 'string' && msg.color) this.color = msg.color;
     // A rename made offline is about to be sent; showing the old title meanwhile would flicker.
     this.title = this.pendingTitle ?? msg.title ?? '';
+    this.canvas = this.pendingCanvas ?? msg.canvas ?? 'plain';
     this.limits = { ...DEFAULT_LIMITS, ...msg.limits };
     this.peers = new Map((msg.peers ?? []).map((/** @type {any} */ p) => [p.sid, p]));
     this.welcomed = true;
@@ -426,6 +434,10 @@ export class Sync {
     if (this.pendingTitle !== null) {
       this.transmit({ t: 'title', title: this.pendingTitle });
       this.pendingTitle = null;
+    }
+    if (this.pendingCanvas !== null) {
+      this.transmit({ t: 'canvas', canvas: this.pendingCanvas });
+      this.pendingCanvas = null;
     }
     this.setState('online');
     this.emit('peers', this.peers);
@@ -464,6 +476,17 @@ export class Sync {
     this.title = title;
     if (this.welcomed) this.transmit({ t: 'title', title });
     else this.pendingTitle = title;
+  }
+
+  /**
+   * Sets the board's canvas colour for everyone on it (editors only). Offline, the latest
+   * choice waits for the next welcome.
+   * @param {string} id
+   */
+  setCanvas(id) {
+    this.canvas = id;
+    if (this.welcomed) this.transmit({ t: 'canvas', canvas: id });
+    else this.pendingCanvas = id;
   }
 
   /** @param {number} x @param {number} y */

@@ -402,6 +402,25 @@ test('a title set offline is sent after welcome; join and leave update peers', (
   assert.deepEqual(seen, [['p1'], ['p1', 'p2'], ['p2']]);
 });
 
+test("the board's canvas colour comes with welcome and canvas; one chosen offline is sent after welcome", () => {
+  const t = setup();
+  t.sync.setCanvas('mint');
+  const shown = [];
+  t.sync.on('welcome', () => shown.push(t.sync.canvas));
+  const s = online(t);
+  assert.deepEqual(shown, ['mint'], 'the colour from welcome is not shown in between');
+  assert.deepEqual(s.sent.at(-1), { t: 'canvas', canvas: 'mint' });
+  s.frame({ t: 'canvas', canvas: 'sky' });
+  assert.equal(t.sync.canvas, 'sky');
+  s.onclose({ code: 1006 });
+  t.timers.advance(MAX_BACKOFF);
+  const s2 = t.sockets.last();
+  s2.onopen();
+  s2.frame(welcome({ canvas: 'paper' }));
+  assert.equal(t.sync.canvas, 'paper');
+  assert.equal(s2.sent.filter((m) => m.t === 'canvas').length, 0, 'a colour from the server is not sent back');
+});
+
 test('setIdentity renames on the open connection; offline, the next hello carries it', () => {
   const t = setup();
   const s1 = online(t);

@@ -74,12 +74,6 @@ func clamp01(v float64) float64 {
 	return min(v, 1)
 }
 
-// Theme backgrounds: the board page's canvas colour in each scheme.
-var (
-	lightBackground = color.RGBA{0xff, 0xff, 0xff, 0xff}
-	darkBackground  = color.RGBA{0x12, 0x12, 0x12, 0xff}
-)
-
 // Default colours, as assets/js/render.js draws them.
 const (
 	ink      = "#1e1e1e"

@@ -68,9 +68,11 @@ type Options struct {
 	// Scale is PNG pixels per board unit, 1–MaxScale (clamped); 0 means 1. SVG and PDF
 	// are vector formats and ignore it.
 	Scale float64
-	// Background paints the theme's background colour; without it a PNG is transparent
-	// and SVG and PDF have no background.
+	// Background paints the theme's shade of the canvas colour; without it a PNG is
+	// transparent and SVG and PDF have no background.
 	Background bool
+	// Canvas is the id of the canvas colour (collab.CanvasColors); empty for the default.
+	Canvas string
 	// Dark draws with the dark theme's colours.
 	Dark bool
 	// Padding is the margin around the drawing, in board units.
@@ -151,10 +153,7 @@ func Render(w io.Writer, els []*collab.Element, format Format, o Options) (err e
 		area = Rect{0, 0, 1, 1}
 	}
 	area = Rect{area.MinX - pad, area.MinY - pad, area.MaxX + pad, area.MaxY + pad}
-	bg := lightBackground
-	if o.Dark {
-		bg = darkBackground
-	}
+	bg := collab.CanvasShade(o.Canvas, o.Dark)
 
 	switch format {
 	case SVG:
@@ -193,11 +192,7 @@ func scene(els []*collab.Element, o Options, imgs *images, area, view Rect, k fl
 	ctx := canvas.NewContext(c)
 	ctx.SetCoordSystem(canvas.CartesianIV)
 	if o.Background && view == area {
-		bg := lightBackground
-		if o.Dark {
-			bg = darkBackground
-		}
-		ctx.SetFillColor(bg)
+		ctx.SetFillColor(collab.CanvasShade(o.Canvas, o.Dark))
 		ctx.SetStroke(canvas.Paint{})
 		ctx.DrawPath(0, 0, canvas.Rectangle(c.W, c.H))
 	}

@@ -67,7 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) collab.Store, reopen func(t *test
 		}
 		snap := collab.Snapshot{Seq: 3, Data: []byte(`{"seq":3}`)}
 		title := m
-		title.Title = "Renamed"
+		title.Title, title.Canvas = "Renamed", "mint"
 		if err := s.Commit(ctx, []collab.Write{{Board: m.ID, Snapshot: &snap, Meta: &title, Entries: []collab.LogEntry{entry(6)}}}); err != nil {
 			t.Fatal(err)
 		}
@@ -79,8 +79,8 @@ func Run(t *testing.T, open func(t *testing.T) collab.Store, reopen func(t *test
 		if got.Seq != 3 || string(got.Data) != `{"seq":3}` || len(tail) != 3 || tail[0].Seq != 4 || tail[2].Seq != 6 || string(tail[2].Data) != `{"seq":6}` {
 			t.Fatalf("load after reopen: snap %d %s, tail %+v", got.Seq, got.Data, tail)
 		}
-		if mm, _ := s.Board(ctx, m.ID); mm.Title != "Renamed" {
-			t.Fatalf("title %q", mm.Title)
+		if mm, _ := s.Board(ctx, m.ID); mm.Title != "Renamed" || mm.Canvas != "mint" {
+			t.Fatalf("title %q, canvas %q", mm.Title, mm.Canvas)
 		}
 		for seq := int64(1); seq <= 6; seq++ {
 			if got, ok, err := s.BatchSeq(ctx, m.ID, fmt.Sprintf("c%d", seq)); err != nil || !ok || got != seq {
