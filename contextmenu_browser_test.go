@@ -55,15 +55,6 @@ func byID(els []elem) map[string]elem {
 	return m
 }
 
-// order is the ids of els in draw order, as one string.
-func order(els []elem) string {
-	ids := make([]string, len(els))
-	for i, e := range els {
-		ids[i] = e.ID
-	}
-	return strings.Join(ids, ",")
-}
-
 // converge waits until the other tab's board is the same as this one's, in draw order.
 func (tb *tab) converge(other *tab) {
 	tb.t.Helper()

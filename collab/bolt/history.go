@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"tabula/collab"
 )
@@ -94,7 +95,7 @@ func putSnapshotPart(tx *bbolt.Tx, board string, p collab.SnapshotPart) error {
 	b.FillPercent = 0.9
 	k := seqKey(p.Seq)
 	if p.Index == 0 {
-		if err := deleteCheckpoint(b, k); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+		if err := deleteCheckpoint(b, k); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 			return fmt.Errorf("checkpoint %d of %s: %w", p.Seq, collab.LogID(board), err)
 		}
 	}
@@ -166,8 +167,8 @@ func (s *Store) LoadAt(_ context.Context, id string, seq int64) (snap collab.Sna
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		if cp := tx.Bucket(bucketChecks).Bucket([]byte(id)); cp != nil {
 			c := cp.Cursor()
-			k, v := c.Seek(seqKey(seq + 1))
-			if k == nil {
+			var k, v []byte
+			if k, _ = c.Seek(seqKey(seq + 1)); k == nil {
 				k, v = c.Last()
 			} else {
 				k, v = c.Prev()
@@ -207,7 +208,7 @@ func (s *Store) Log(_ context.Context, id string, before int64, limit int) (out 
 		var k, v []byte
 		if before <= 0 {
 			k, v = c.Last()
-		} else if k, v = c.Seek(seqKey(before)); k == nil {
+		} else if k, _ = c.Seek(seqKey(before)); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()
@@ -344,7 +345,7 @@ func (s *Store) DeleteBoard(_ context.Context, id string) error {
 			}
 		}
 		for _, name := range [][]byte{bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths} {
-			if err := tx.Bucket(name).DeleteBucket([]byte(id)); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+			if err := tx.Bucket(name).DeleteBucket([]byte(id)); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 				return err
 			}
 		}
