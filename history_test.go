@@ -261,3 +261,40 @@ func TestTrash(t *testing.T) {
 		t.Fatalf("purged board: %d", status)
 	}
 }
+
+// Pages that say what state a board is in are never cached: a browser that kept the
+// trash page's 410 showed "in the trash" after the board was restored, until a hard
+// reload. The board page, the trash page, not-found pages and the home page are
+// no-store.
+func TestStatePagesAreNotCached(t *testing.T) {
+	ts := startServer(t)
+	b := ts.newBoard(t)
+	page := func(path string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+		req.Header.Set("Accept", "text/html")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Cache-Control")
+	}
+	check := func(name, path string, want int) {
+		t.Helper()
+		if code, cc := page(path); code != want || cc != "no-store" {
+			t.Errorf("%s: %d with Cache-Control %q, want %d and no-store", name, code, cc, want)
+		}
+	}
+	check("Home", "/", 200)
+	check("Board", "/b/"+b.ID, 200)
+	check("Unknown board", "/b/nosuchboardnosuchboard00", 404)
+	if resp, body := post(t, ts.URL+"/b/"+b.ID+"/delete", "", nil); resp.StatusCode != 204 {
+		t.Fatalf("delete: %d %s", resp.StatusCode, body)
+	}
+	check("Trash page", "/b/"+b.ID, 410)
+	if resp, body := post(t, ts.URL+"/b/"+b.ID+"/undelete", "", nil); resp.StatusCode != 303 && resp.StatusCode != 200 {
+		t.Fatalf("undelete: %d %s", resp.StatusCode, body)
+	}
+	check("Board after restore", "/b/"+b.ID, 200)
+}
