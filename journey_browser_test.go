@@ -189,6 +189,9 @@ func TestJourneyMain(t *testing.T) {
 	a.waitFor("version "+seqA+" shown", `document.body.dataset.previewing === `+jsString(seqA)+` && document.getElementById("version-banner").checkVisibility()`)
 	shot.take(a, "history-preview")
 	a.do("restore the version", chromedp.Click(chromedp.CSS(`#version-restore`)))
+	// The page closes History and offers to undo once the server has answered; the
+	// others may see the restore before that.
+	a.waitFor("the offer to undo the restore", `document.getElementById("version-undo").checkVisibility() && document.getElementById("history-panel").hidden`)
 	only := func(els []elem) string {
 		ids := make([]string, len(els))
 		for i, e := range els {
@@ -207,6 +210,9 @@ func TestJourneyMain(t *testing.T) {
 	if eval[bool](a, `document.getElementById("history-panel").hidden`) {
 		a.do("open History", chromedp.Click(chromedp.CSS(`#history-button`)))
 	}
+	// The list fills in as the history arrives, moving the button below it: wait until
+	// it shows the restore, the newest version, as a person waits for the panel to settle.
+	a.waitFor("the restore at the top of History", `document.querySelector("#history-list .history-session small")?.textContent.endsWith("version " + tabula.doc.seq)`)
 	a.waitFor("Delete board", `document.getElementById("delete-board").checkVisibility()`)
 	if msg := a.confirmClick(`#delete-board`); !strings.HasPrefix(msg, "Delete") {
 		t.Fatalf("the dialog asked %q", msg)
