@@ -51,8 +51,8 @@ func TestAdminOff(t *testing.T) {
 	if err != nil || cfg.Ops.AdminAddr != "" {
 		t.Errorf("TABULA_ADMIN_ADDR=off: %q, %v", cfg.Ops.AdminAddr, err)
 	}
-	if _, err := parseConfig([]string{"-admin-addr", "9090"}, func(string) string { return "" }, io.Discard); err == nil {
-		t.Error("-admin-addr 9090 (no colon) accepted")
+	if _, err := parseConfig([]string{"-admin-addr", "8081"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Error("-admin-addr 8081 (no colon) accepted")
 	}
 }
 

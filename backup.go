@@ -21,11 +21,11 @@ import (
 func backupMain(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tabula backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	admin := fs.String("admin", "http://127.0.0.1:9090", "base URL of the server's admin listener (its -admin-addr)")
+	admin := fs.String("admin", "http://127.0.0.1:8081", "base URL of the server's admin listener (its -admin-addr)")
 	out := fs.String("out", "", "file to write the copy to (replaced if it exists)")
 	timeout := fs.Duration("timeout", time.Hour, "give up after this long")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: tabula backup -admin http://127.0.0.1:9090 -out tabula-backup.db\n\nflags:")
+		fmt.Fprintln(stderr, "usage: tabula backup -admin http://127.0.0.1:8081 -out tabula-backup.db\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -40,7 +40,7 @@ func opsFlags(fs *flag.FlagSet, getenv func(string) string, o *OpsConfig) func()
 		}
 		fs.StringVar(p, name, def, help+" ($"+env+")")
 	}
-	str(&o.AdminAddr, "admin-addr", "TABULA_ADMIN_ADDR", "127.0.0.1:9090", "address of the admin listener (metrics, stats, backup); keep it on loopback or a private network; empty turns it off")
+	str(&o.AdminAddr, "admin-addr", "TABULA_ADMIN_ADDR", "127.0.0.1:8081", "address of the admin listener (metrics, stats, backup); keep it on loopback or a private network; empty turns it off")
 	var domains string
 	str(&o.TLSCert, "tls-cert", "TABULA_TLS_CERT", "", "PEM certificate (chain) file: serve HTTPS with it and -tls-key; reread when it changes")
 	str(&o.TLSKey, "tls-key", "TABULA_TLS_KEY", "", "PEM private key file for -tls-cert")
@@ -80,7 +80,7 @@ func opsFlags(fs *flag.FlagSet, getenv func(string) string, o *OpsConfig) func()
 		}
 		if o.AdminAddr != "" {
 			if _, _, err := net.SplitHostPort(o.AdminAddr); err != nil {
-				return fmt.Errorf("-admin-addr must be host:port like 127.0.0.1:9090, not %q", o.AdminAddr)
+				return fmt.Errorf("-admin-addr must be host:port like 127.0.0.1:8081, not %q", o.AdminAddr)
 			}
 		}
 		return nil

@@ -117,7 +117,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 }
 
 const (
-	defaultAdmin = "http://127.0.0.1:9090"
+	defaultAdmin = "http://127.0.0.1:8081"
 	adminHelp    = "base URL of the server's admin listener (its -admin-addr), for its CPU, memory and latency; empty: not read"
 )
 
