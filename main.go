@@ -1,5 +1,6 @@
-// Tabula is a self-hosted, real-time collaborative whiteboard. main wires the parts
-// together; everything else lives in app (HTTP edge) and collab (the domain).
+// Tabula is a self-hosted, real-time collaborative whiteboard. main only wires: it reads
+// the configuration, starts the program (app/program: store, collab service, HTTP edge)
+// and stops it on a signal. `tabula backup` and `tabula loadtest` are subcommands.
 package main
 
 import (
@@ -11,7 +12,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"tabula/loadtest"
+	"tabula/app/program"
+	"tabula/internal/loadtest"
 )
 
 func main() {
@@ -23,9 +25,9 @@ func run(args []string) int {
 		return loadtest.Main(args[1:], os.Stdout, os.Stderr)
 	}
 	if len(args) > 0 && args[0] == "backup" {
-		return backupMain(args[1:], os.Stderr)
+		return program.BackupMain(args[1:], os.Stderr)
 	}
-	cfg, err := parseConfig(args, osGetenv, os.Stderr)
+	cfg, err := program.ParseConfig(args, os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -34,11 +36,11 @@ func run(args []string) int {
 		return 2
 	}
 	if cfg.Ops.Version {
-		fmt.Println(buildVersion())
+		fmt.Println(program.Version())
 		return 0
 	}
-	log := newLogger(cfg, os.Stderr)
-	p, err := NewProgram(cfg, log)
+	log := program.NewLogger(cfg, os.Stderr)
+	p, err := program.New(cfg, log)
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1

@@ -12,9 +12,9 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"tabula/client"
 	"tabula/collab"
 	"tabula/collab/bolt"
+	"tabula/internal/client"
 )
 
 // fullDisk is a bbolt store whose commits fail, as on a full disk, while full is set.

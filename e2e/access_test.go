@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"io"
@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 func TestOriginCheck(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.AllowedOrigins = []string{"https://board.example.com"} })
+	ts := startServer(t, func(c *program.Config) { c.AllowedOrigins = []string{"https://board.example.com"} })
 	b := ts.newBoard(t)
 	tests := []struct {
 		name, origin string

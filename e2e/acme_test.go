@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -22,6 +22,8 @@ import (
 	"github.com/letsencrypt/pebble/v2/va"
 	"github.com/letsencrypt/pebble/v2/wfe"
 	"github.com/miekg/dns"
+
+	"tabula/app/program"
 )
 
 // TestACME gets the server's certificate from a real ACME CA, Let's Encrypt's test
@@ -45,10 +47,10 @@ func TestACME(t *testing.T) {
 	acmeSrv.StartTLS()
 	t.Cleanup(acmeSrv.Close)
 
-	ts := startServer(t, func(c *Config) {
+	ts := startServer(t, func(c *program.Config) {
 		c.Ops.TLSDomains = []string{domain}
 		c.Ops.ACMEDirectory = acmeSrv.URL + wfe.DirectoryPath
-		c.Ops.acmeHTTP = acmeSrv.Client()
+		c.Ops.ACMEHTTP = acmeSrv.Client()
 		c.Ops.RedirectAddr = "127.0.0.1:0"
 	})
 	port := func(addr string) int {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"tabula/app/program"
 	"tabula/collab"
 )
 
@@ -41,17 +42,17 @@ func TestAdminListener(t *testing.T) {
 
 // TestAdminOff: an empty -admin-addr serves no admin listener.
 func TestAdminOff(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.Ops.AdminAddr = "" })
+	ts := startServer(t, func(c *program.Config) { c.Ops.AdminAddr = "" })
 	if ts.AdminAddr() != "" {
 		t.Errorf("admin listener on %s with -admin-addr empty", ts.AdminAddr())
 	}
-	cfg, err := parseConfig(nil, func(k string) string {
+	cfg, err := program.ParseConfig(nil, func(k string) string {
 		return map[string]string{"TABULA_ADMIN_ADDR": "off"}[k]
 	}, io.Discard)
 	if err != nil || cfg.Ops.AdminAddr != "" {
 		t.Errorf("TABULA_ADMIN_ADDR=off: %q, %v", cfg.Ops.AdminAddr, err)
 	}
-	if _, err := parseConfig([]string{"-admin-addr", "8081"}, func(string) string { return "" }, io.Discard); err == nil {
+	if _, err := program.ParseConfig([]string{"-admin-addr", "8081"}, func(string) string { return "" }, io.Discard); err == nil {
 		t.Error("-admin-addr 8081 (no colon) accepted")
 	}
 }

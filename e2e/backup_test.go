@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"fmt"
@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 // TestBackupUnderLoad takes a backup with `tabula backup` while writers on several
@@ -72,7 +73,7 @@ func TestBackupUnderLoad(t *testing.T) {
 
 	n, before := ackedNow()
 	out := filepath.Join(t.TempDir(), "backup.db")
-	if code := backupMain([]string{"-admin", "http://" + ts.AdminAddr(), "-out", out}, io.Discard); code != 0 {
+	if code := program.BackupMain([]string{"-admin", "http://" + ts.AdminAddr(), "-out", out}, io.Discard); code != 0 {
 		t.Fatalf("tabula backup: exit %d", code)
 	}
 	after, _ := ackedNow()
@@ -85,7 +86,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d batches acknowledged before the backup, %d when it had been written", n, after)
 
-	restored := startServer(t, func(c *Config) { c.DataPath = out })
+	restored := startServer(t, func(c *program.Config) { c.DataPath = out })
 	for i, id := range ids {
 		p := join(t, restored.wsURL("/b/", id), 0)
 		for el, seq := range before[i] {

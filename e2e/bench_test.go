@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/internal/client"
 )
 
 // BenchmarkFanout measures the whole write path to many real WebSocket connections

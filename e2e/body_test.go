@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -18,6 +18,8 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+
+	"tabula/app/program"
 )
 
 // peakRSS measures how far the process's resident memory peaks while fn runs, in bytes:
@@ -112,7 +114,7 @@ func alive(t *testing.T, ts *testServer) {
 // encoding are refused with 413 (stacked ones with 415) while the server's memory stays
 // near where it was, and honest compressed uploads still work.
 func TestCompressedBodiesAreBounded(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxImport, c.MaxImage = 1<<20, 1<<20 })
+	ts := startServer(t, func(c *program.Config) { c.MaxImport, c.MaxImage = 1<<20, 1<<20 })
 	b := ts.newBoard(t)
 	targets := map[string]string{"import": ts.URL + "/import", "images": ts.URL + "/b/" + b.ID + "/images"}
 

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"image/color"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
 	"tabula/collab"
+	"tabula/internal/client"
 )
 
 // The canvas colour is the board's: an editor's choice reaches every editor and viewer on

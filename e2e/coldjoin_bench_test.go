@@ -1,11 +1,12 @@
-package main
+package e2e
 
 import (
 	"slices"
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 // BenchmarkColdJoin measures the first join of a board nobody has open: the room loads
@@ -13,7 +14,7 @@ import (
 // whole board. The board has 100,000 batches of history over 2,000 elements. Each
 // iteration waits for the room to unload, then times dial + hello → welcome read.
 func BenchmarkColdJoin(b *testing.B) {
-	ts := startServer(b, func(c *Config) { c.RoomIdle = time.Millisecond })
+	ts := startServer(b, func(c *program.Config) { c.RoomIdle = time.Millisecond })
 	board := ts.newBoard(b)
 	url := ts.wsURL("/b/", board.ID)
 	w := join(b, url, 0)

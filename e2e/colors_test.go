@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
 	"tabula/collab"
+	"tabula/internal/client"
 )
 
 // helloAs connects to url and says hello with a name and a colour, returning the

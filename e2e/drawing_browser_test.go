@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"tabula/app/program"
 )
 
 // The drawing tools in real Chromium against a real server: shapes, selection and
@@ -490,7 +492,7 @@ func TestBrowserImages(t *testing.T) {
 func TestBrowserHostileInput(t *testing.T) {
 	browser := newBrowser(t)
 	// The server's limit is lower than the client's, so the server's refusal shows too.
-	ts := startServer(t, func(c *Config) { c.MaxImage = 1 << 20 })
+	ts := startServer(t, func(c *program.Config) { c.MaxImage = 1 << 20 })
 	a := createBoard(t, browser, "A", ts.URL)
 	a.failOnDialogs()
 	dir := t.TempDir()

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -89,7 +89,7 @@ func TestBrowserOpenFile(t *testing.T) {
 	browser := newBrowser(t)
 	ts := startServer(t)
 	home := openHome(t, browser, "home", ts.URL)
-	sample, err := filepath.Abs("collab/boardfile/testdata/sample.excalidraw")
+	sample, err := filepath.Abs("../collab/boardfile/testdata/sample.excalidraw")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tabula/app/program"
 )
 
 // get fetches url and returns the response with its body read.
@@ -194,7 +196,7 @@ func TestExport(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestImport(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.Limits.MaxElements, c.MaxImport = 100, 64<<10 })
+	ts := startServer(t, func(c *program.Config) { c.Limits.MaxElements, c.MaxImport = 100, 64<<10 })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
 	p.commit("c1", put(redStroke("s1")),
@@ -233,7 +235,7 @@ func TestImport(t *testing.T) {
 		q.commit("more", put(rect("r9", 5)))
 	})
 	t.Run("Excalidraw", func(t *testing.T) {
-		data, err := os.ReadFile("collab/boardfile/testdata/sample.excalidraw")
+		data, err := os.ReadFile("../collab/boardfile/testdata/sample.excalidraw")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"net"
@@ -14,7 +14,7 @@ import (
 // serving on the first accept error that is not a timeout, and EMFILE is one.)
 func TestServerOutlivesRunningOutOfFiles(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "tabula")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "tabula").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	data := filepath.Join(t.TempDir(), "tabula.db")

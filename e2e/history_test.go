@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
 	"tabula/collab"
+	"tabula/internal/client"
 )
 
 // content is a board's live elements without the server's bookkeeping, as JSON: what
@@ -92,7 +93,7 @@ func edits(t *testing.T, p *peer, n int) map[int64]map[string]map[string]any {
 }
 
 func TestHistory(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.SnapshotEvery = 4 })
+	ts := startServer(t, func(c *program.Config) { c.SnapshotEvery = 4 })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
 	states := edits(t, p, 30)
@@ -194,7 +195,7 @@ func encodeAll(els []*collab.Element) string {
 }
 
 func TestTrash(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.RoomIdle = 10 * time.Millisecond })
+	ts := startServer(t, func(c *program.Config) { c.RoomIdle = 10 * time.Millisecond })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
 	p.commit("c1", put(rect("r1", 0)))

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"errors"
@@ -9,14 +9,15 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 // TestHostileInput sends each kind of bad input over a real WebSocket and checks the
 // documented answer: an error naming the problem or a close code; whether the connection
 // stays usable; and that the board is unchanged.
 func TestHostileInput(t *testing.T) {
-	ts := startServer(t, func(c *Config) {
+	ts := startServer(t, func(c *program.Config) {
 		c.Limits.MaxElements = 3
 		c.Limits.MaxPoints = 100
 		c.Limits.MaxText = 50

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -15,7 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 func encodePNG(t *testing.T, w, h int) []byte {
@@ -73,7 +74,7 @@ func postImage(t *testing.T, url, origin string, body []byte) upload {
 }
 
 func TestImages(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxImage = 256 << 10 })
+	ts := startServer(t, func(c *program.Config) { c.MaxImage = 256 << 10 })
 	b := ts.newBoard(t)
 	up := ts.URL + "/b/" + b.ID + "/images"
 	pngBytes := encodePNG(t, 40, 30)

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -14,7 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 // The lifecycle stress test: a board is trashed and restored again and again while
@@ -218,7 +219,7 @@ func TestLifecycleStress(t *testing.T) {
 }
 
 func lifecycleStress(t *testing.T, idle time.Duration) {
-	ts := startServer(t, func(c *Config) { c.RoomIdle = idle })
+	ts := startServer(t, func(c *program.Config) { c.RoomIdle = idle })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
 	setup := join(t, url, 0)

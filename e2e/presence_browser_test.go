@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"tabula/client"
+	"tabula/internal/client"
 )
 
 // The people panel, following, renaming and the home page's counts, in real Chromium

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
 	"tabula/collab"
+	"tabula/internal/client"
 )
 
 func subscribe(t *testing.T, url, last string) *client.EventStream {
@@ -63,7 +64,7 @@ func roster(t *testing.T, ev *client.Event) []collab.Person {
 }
 
 func TestPresenceStream(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.Heartbeat = 20 * time.Millisecond })
+	ts := startServer(t, func(c *program.Config) { c.Heartbeat = 20 * time.Millisecond })
 	b := ts.newBoard(t)
 	s := subscribe(t, ts.URL+"/b/"+b.ID+"/presence", "")
 	if ct := s.Resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") ||
@@ -164,7 +165,7 @@ func TestPresenceHostileNamesAreCleaned(t *testing.T) {
 }
 
 func TestPresenceLimitsAndUnknownBoards(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxStreams = 3 })
+	ts := startServer(t, func(c *program.Config) { c.MaxStreams = 3 })
 	b := ts.newBoard(t)
 	for range 3 {
 		nextEvent(t, subscribe(t, ts.URL+"/b/"+b.ID+"/presence", ""))
@@ -193,7 +194,7 @@ func TestPresenceLimitsAndUnknownBoards(t *testing.T) {
 // the connection without a close. The roster ends empty and goroutines return to what
 // they were.
 func TestPresenceChurnLeavesNoGhosts(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.RoomIdle = time.Millisecond })
+	ts := startServer(t, func(c *program.Config) { c.RoomIdle = time.Millisecond })
 	b := ts.newBoard(t)
 	base := runtime.NumGoroutine()
 	for i := range 100 {
@@ -214,7 +215,7 @@ func TestPresenceChurnLeavesNoGhosts(t *testing.T) {
 }
 
 func TestHomeCountsStream(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.CountEvery = 10 * time.Millisecond })
+	ts := startServer(t, func(c *program.Config) { c.CountEvery = 10 * time.Millisecond })
 	a, b := ts.newBoard(t), ts.newBoard(t)
 	s := subscribe(t, ts.URL+"/presence?ids="+a.ID+","+b.ViewID+",bogus", "")
 	counts := func() map[string]int {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -8,12 +8,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"tabula/app"
+	"tabula/app/program"
 )
 
 // A person who makes boards faster than the limit sees why the next one was not made.
 func TestBrowserBoardRateLimitShowsReason(t *testing.T) {
 	browser := newBrowser(t)
-	ts := startServer(t, func(c *Config) { c.BoardRate = app.Rate{PerMinute: 1, Burst: 1} })
+	ts := startServer(t, func(c *program.Config) { c.BoardRate = app.Rate{PerMinute: 1, Burst: 1} })
 	home := openTab(t, browser, "home", ts.URL+"/b/"+ts.newBoard(t).ID) // the address's one board for now
 	home.do("go home", chromedp.Navigate(ts.URL+"/"))
 	home.waitFor("the home page", `!!document.querySelector('form[action="/boards"] button')`)

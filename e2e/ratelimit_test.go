@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"tabula/app/program"
 )
 
 // send makes one request with the given headers and returns status, Retry-After and body.
@@ -40,7 +42,7 @@ func countBoards(t *testing.T, ts *testServer) int {
 // server answers 429 with Retry-After and a message a person can read, stores nothing,
 // and other addresses are not affected.
 func TestBoardCreationRateLimit(t *testing.T) {
-	ts := startServer(t, func(c *Config) {
+	ts := startServer(t, func(c *program.Config) {
 		c.BoardRate.Burst = 3
 		c.ProxyHeader = "X-Forwarded-For"
 	})
@@ -78,7 +80,7 @@ func TestBoardCreationRateLimit(t *testing.T) {
 // size of images; an image the board has already is still accepted.
 func TestImageLimits(t *testing.T) {
 	t.Run("Rate", func(t *testing.T) {
-		ts := startServer(t, func(c *Config) { c.ImageRate.Burst = 2 })
+		ts := startServer(t, func(c *program.Config) { c.ImageRate.Burst = 2 })
 		b := ts.newBoard(t)
 		url := ts.URL + "/b/" + b.ID + "/images"
 		for i := range 2 {
@@ -95,7 +97,7 @@ func TestImageLimits(t *testing.T) {
 		}
 	})
 	t.Run("QuotaPerBoard", func(t *testing.T) {
-		ts := startServer(t, func(c *Config) { c.MaxBoardImages = 3 })
+		ts := startServer(t, func(c *program.Config) { c.MaxBoardImages = 3 })
 		b := ts.newBoard(t)
 		url := ts.URL + "/b/" + b.ID + "/images"
 		first := encodePNG(t, 4, 4)
@@ -116,7 +118,7 @@ func TestImageLimits(t *testing.T) {
 	})
 	t.Run("BytesPerBoard", func(t *testing.T) {
 		one, two := encodePNG(t, 24, 24), encodePNG(t, 24, 25)
-		ts := startServer(t, func(c *Config) { c.MaxBoardImageBytes = len(one) + len(two) - 1 })
+		ts := startServer(t, func(c *program.Config) { c.MaxBoardImageBytes = len(one) + len(two) - 1 })
 		b := ts.newBoard(t)
 		url := ts.URL + "/b/" + b.ID + "/images"
 		if u := postImage(t, url, "", one); u.status != 201 {

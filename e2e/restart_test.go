@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -14,12 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
 	"tabula/collab"
+	"tabula/internal/client"
 )
 
 func TestGracefulRestartKeepsEverything(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.SnapshotEvery = 7 })
+	ts := startServer(t, func(c *program.Config) { c.SnapshotEvery = 7 })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
 	for i := range 20 {
@@ -45,7 +46,7 @@ func TestGracefulRestartKeepsEverything(t *testing.T) {
 // there exactly once. Writers then resend what was not acknowledged, as browsers do.
 func TestKill9LosesNoAcknowledgedOp(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "tabula")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "tabula").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	data := filepath.Join(t.TempDir(), "tabula.db")

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -10,14 +10,15 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 // TestSlowReaderIsClosedWithoutSlowingOthers: a client that stops reading fills its
 // queue and is closed with 1013, while the writer keeps getting every ack and a second
 // reader gets every broadcast.
 func TestSlowReaderIsClosedWithoutSlowingOthers(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxQueueBytes = 1 << 20 })
+	ts := startServer(t, func(c *program.Config) { c.MaxQueueBytes = 1 << 20 })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
 	slow := join(t, url, 0) // never reads until the end

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"tabula/app/program"
 )
 
 // openStream opens an event stream over a connection of its own, with xff (if not
@@ -64,7 +66,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // and the client's place under the per-address cap. The heartbeat is set far beyond the
 // test's deadlines, so only noticing the hang-up itself can pass.
 func TestStreamsCloseWhenClientsLeave(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxStreams, c.Heartbeat = 400, time.Hour })
+	ts := startServer(t, func(c *program.Config) { c.MaxStreams, c.Heartbeat = 400, time.Hour })
 	b := ts.newBoard(t)
 
 	t.Run("Descriptors", func(t *testing.T) {
@@ -95,7 +97,7 @@ func TestStreamsCloseWhenClientsLeave(t *testing.T) {
 	})
 
 	t.Run("SlotFreedOnHangUp", func(t *testing.T) {
-		ts := startServer(t, func(c *Config) { c.MaxStreams, c.Heartbeat = 2, time.Hour })
+		ts := startServer(t, func(c *program.Config) { c.MaxStreams, c.Heartbeat = 2, time.Hour })
 		path := "/b/" + ts.newBoard(t).ID + "/presence"
 		first, _ := openStream(t, ts.Addr(), path, "")
 		second, _ := openStream(t, ts.Addr(), path, "")
@@ -118,7 +120,7 @@ func TestStreamsCloseWhenClientsLeave(t *testing.T) {
 // right-most X-Forwarded-For entry no trusted proxy wrote), so a client writing its own
 // X-Forwarded-For cannot step around it.
 func TestStreamCapIgnoresSpoofedForwardedFor(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxStreams, c.ProxyHeader = 3, "X-Forwarded-For" })
+	ts := startServer(t, func(c *program.Config) { c.MaxStreams, c.ProxyHeader = 3, "X-Forwarded-For" })
 	path := "/b/" + ts.newBoard(t).ID + "/presence"
 	// The test's connections come from 127.0.0.1, a trusted proxy by default, which
 	// appended 192.0.2.7 (the client it saw) after what the client wrote.

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"fmt"
@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 // randomOps makes a batch of valid ops over a small pool of ids, so that clients edit,
@@ -207,7 +208,7 @@ func TestTitleIsBroadcastAndKept(t *testing.T) {
 }
 
 func TestRoomUnloadsWhenLastClientLeaves(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.RoomIdle = 10 * time.Millisecond })
+	ts := startServer(t, func(c *program.Config) { c.RoomIdle = 10 * time.Millisecond })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
 	p.commit("c1", put(rect("r", 0)))

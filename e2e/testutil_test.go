@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -11,30 +11,36 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
 	"tabula/collab"
+	"tabula/collab/bolt"
+	"tabula/collab/voice"
+	"tabula/internal/client"
 )
 
 // testServer is a real Program on 127.0.0.1:0 with its data file in a temp dir.
 type testServer struct {
-	*Program
-	URL  string // http://127.0.0.1:port
-	cfg  Config
-	stop func()
+	*program.Program
+	URL   string // http://127.0.0.1:port
+	cfg   program.Config
+	svc   *collab.Service
+	store *bolt.Store
+	voice *voice.SFU // nil when voice is off
+	stop  func()
 }
 
 // startServer runs a Program with the defaults users get, except the address, the data
 // file and whatever change makes.
-func startServer(t testing.TB, change ...func(*Config)) *testServer {
+func startServer(t testing.TB, change ...func(*program.Config)) *testServer {
 	t.Helper()
 	return startServerWith(t, testConfig(t, change...))
 }
 
 // testConfig is the configuration startServer runs: the defaults, with loopback
 // addresses picked by the kernel and a temporary data file, changed by change.
-func testConfig(t testing.TB, change ...func(*Config)) Config {
+func testConfig(t testing.TB, change ...func(*program.Config)) program.Config {
 	t.Helper()
-	cfg, err := parseConfig(nil, func(string) string { return "" }, io.Discard)
+	cfg, err := program.ParseConfig(nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +53,7 @@ func testConfig(t testing.TB, change ...func(*Config)) Config {
 	return cfg
 }
 
-func startServerWith(t testing.TB, cfg Config) *testServer {
+func startServerWith(t testing.TB, cfg program.Config) *testServer {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("TABULA_TEST_LOG") != "" {
@@ -57,16 +63,16 @@ func startServerWith(t testing.TB, cfg Config) *testServer {
 }
 
 // startProgram runs a Program with cfg, logging to log.
-func startProgram(t testing.TB, cfg Config, log *slog.Logger) *testServer {
+func startProgram(t testing.TB, cfg program.Config, log *slog.Logger) *testServer {
 	t.Helper()
-	p, err := NewProgram(cfg, log)
+	p, err := program.New(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	ts := &testServer{Program: p, URL: "http://" + p.Addr(), cfg: cfg}
+	ts := &testServer{Program: p, URL: "http://" + p.Addr(), cfg: cfg, svc: p.Service(), store: p.Store(), voice: p.Voice()}
 	stopped := false
 	ts.stop = func() {
 		if stopped {

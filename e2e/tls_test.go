@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"crypto/ecdsa"
@@ -21,7 +21,8 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"tabula/client"
+	"tabula/app/program"
+	"tabula/internal/client"
 )
 
 // testCert writes a certificate for 127.0.0.1 and localhost, signed by a CA made for
@@ -79,7 +80,7 @@ func testCert(t *testing.T, dir string) (certFile, keyFile string, roots *x509.C
 // edited over wss, and the redirect listener sends plain HTTP to HTTPS with 308.
 func TestTLS(t *testing.T) {
 	certFile, keyFile, roots := testCert(t, t.TempDir())
-	ts := startServer(t, func(c *Config) {
+	ts := startServer(t, func(c *program.Config) {
 		c.Ops.TLSCert, c.Ops.TLSKey = certFile, keyFile
 		c.Ops.RedirectAddr = "127.0.0.1:0"
 	})
@@ -162,16 +163,16 @@ func TestTLSConfig(t *testing.T) {
 		{"-tls-cert", "c.pem", "-tls-key", "k.pem", "-tls-domain", "example.com"},
 		{"-http-redirect-addr", ":80"},
 	} {
-		if _, err := parseConfig(args, env, io.Discard); err == nil {
+		if _, err := program.ParseConfig(args, env, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
 		}
 	}
-	cfg, err := parseConfig([]string{"-tls-domain", "a.example, b.example"}, env, io.Discard)
+	cfg, err := program.ParseConfig([]string{"-tls-domain", "a.example, b.example"}, env, io.Discard)
 	if err != nil || cfg.Ops.RedirectAddr != ":80" || len(cfg.Ops.TLSDomains) != 2 {
 		t.Errorf("-tls-domain: redirect %q, domains %q, %v", cfg.Ops.RedirectAddr, cfg.Ops.TLSDomains, err)
 	}
 	certFile, _, _ := testCert(t, t.TempDir())
-	if _, err := NewProgram(testConfig(t, func(c *Config) { c.Ops.TLSCert, c.Ops.TLSKey = certFile, certFile }), slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+	if _, err := program.New(testConfig(t, func(c *program.Config) { c.Ops.TLSCert, c.Ops.TLSKey = certFile, certFile }), slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
 		t.Error("a certificate file as its own key: started")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -11,13 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"tabula/client"
+	"tabula/app/program"
 	"tabula/collab"
+	"tabula/internal/client"
 )
 
 // voiceOnLoopback keeps the server's ICE on loopback, as every test must, and shortens
 // the ICE timeouts so that vanished peers go in seconds.
-func voiceOnLoopback(c *Config) {
+func voiceOnLoopback(c *program.Config) {
 	c.Voice.Loopback = true
 	c.Voice.Disconnected = testICE.Disconnected
 	c.Voice.Failed = testICE.Failed
@@ -329,7 +330,7 @@ func (v *voicePeer) voiceError(t *testing.T, code string) *client.Msg {
 }
 
 func TestVoiceHostileInput(t *testing.T) {
-	ts := startServer(t, voiceOnLoopback, func(c *Config) { c.Voice.Max = 3 })
+	ts := startServer(t, voiceOnLoopback, func(c *program.Config) { c.Voice.Max = 3 })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
 	base := resources()
@@ -463,7 +464,7 @@ func TestVoiceHostileInput(t *testing.T) {
 // can go: leave, closing the WebSocket, hanging up the PeerConnection, vanishing
 // without a word (ICE times out), and joining without ever offering.
 func TestVoiceChurnLeavesNothingBehind(t *testing.T) {
-	ts := startServer(t, voiceOnLoopback, func(c *Config) { c.Voice.ConnectTimeout = 6 * time.Second })
+	ts := startServer(t, voiceOnLoopback, func(c *program.Config) { c.Voice.ConnectTimeout = 6 * time.Second })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
 	stay := joinVoice(t, url) // someone stays in the call throughout

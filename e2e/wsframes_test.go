@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tabula/app/program"
 )
 
 // The server's own WebSocket frames reader (app/wsframe.go) against a raw TCP client:
@@ -161,7 +163,7 @@ func isText(substr string) func(byte, []byte) bool {
 const rawHello = `{"t":"hello","v":1,"name":"raw"}`
 
 func TestWebSocketFrames(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.Limits.MaxMessage = 64 << 10 })
+	ts := startServer(t, func(c *program.Config) { c.Limits.MaxMessage = 64 << 10 })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
 

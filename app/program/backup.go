@@ -1,4 +1,4 @@
-package main
+package program
 
 import (
 	"context"
@@ -15,10 +15,10 @@ import (
 	bbolt "go.etcd.io/bbolt"
 )
 
-// backupMain runs `tabula backup`: it fetches a consistent copy of a running server's
+// BackupMain runs `tabula backup`: it fetches a consistent copy of a running server's
 // data file from its admin listener, checks that the copy is a whole bbolt file, and
 // only then puts it at -out. Start a server with -data on the copy to restore it.
-func backupMain(args []string, stderr io.Writer) int {
+func BackupMain(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tabula backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	admin := fs.String("admin", "http://127.0.0.1:8081", "base URL of the server's admin listener (its -admin-addr)")

@@ -1,11 +1,10 @@
-package main
+package program
 
 import (
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -46,9 +45,9 @@ type Config struct {
 	CountEvery time.Duration
 }
 
-// parseConfig reads flags from args with defaults from getenv. Returns an error naming
+// ParseConfig reads flags from args with defaults from getenv. Returns an error naming
 // the bad flag or variable.
-func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
+func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	d := collab.DefaultConfig()
 	c := Config{Limits: d.Limits, MaxQueueBytes: d.MaxQueueBytes, MaxImage: d.MaxImage}
 	var rateOK []func() error
@@ -176,12 +175,11 @@ func splitList(s string) []string {
 	return out
 }
 
-func newLogger(c Config, w io.Writer) *slog.Logger {
+// NewLogger is the server's log, at c's level and in its format, written to w.
+func NewLogger(c Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
-
-func osGetenv(k string) string { return os.Getenv(k) }

@@ -1,4 +1,4 @@
-package main
+package program
 
 import (
 	"errors"
@@ -27,8 +27,9 @@ type OpsConfig struct {
 	Version bool
 	// AccessLog logs every HTTP request.
 	AccessLog bool
-	// Not a flag: tests reach their ACME server with their own client.
-	acmeHTTP *http.Client
+	// ACMEHTTP is not a flag: tests reach their ACME server with their own client
+	// (nil: the default client).
+	ACMEHTTP *http.Client
 }
 
 // opsFlags registers the operations flags on fs, with defaults from getenv. It returns

@@ -1,6 +1,6 @@
 //go:build pprofdebug
 
-package main
+package program
 
 // Built with -tags pprofdebug, the admin listener (-admin-addr) also serves
 // net/http/pprof under /debug/pprof/, for profiling the server under the load tool;

@@ -1,4 +1,8 @@
-package main
+// Package program is a whole Tabula server: it reads the operator's configuration
+// (flags and TABULA_* environment variables), opens the store, starts the collaboration
+// service and the HTTP edge, and shuts them down in order. main runs it; the end-to-end
+// tests (e2e) start the same value on 127.0.0.1:0.
+package program
 
 import (
 	"context"
@@ -29,8 +33,8 @@ type Program struct {
 	plain *plainHTTP // the redirect to HTTPS; nil when there is none
 }
 
-// NewProgram opens the store and starts listening, so Addr is known before Run.
-func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
+// New opens the store and starts listening, so Addr is known before Run.
+func New(cfg Config, log *slog.Logger) (*Program, error) {
 	store, err := bolt.Open(cfg.DataPath)
 	if err != nil {
 		return nil, err
@@ -97,7 +101,7 @@ func (p *Program) Run(ctx context.Context) error {
 			served <- p.srv.Serve(p.ln)
 		}
 	}()
-	p.log.Info("tabula listening", "addr", p.Addr(), "tls", p.tls != nil, "version", buildVersion())
+	p.log.Info("tabula listening", "addr", p.Addr(), "tls", p.tls != nil, "version", Version())
 	p.serveOps()
 	var err error
 	select {
@@ -122,3 +126,12 @@ func (p *Program) Run(ctx context.Context) error {
 
 // Close releases the data file. Call it after Run has returned.
 func (p *Program) Close() error { return p.store.Close() }
+
+// Service is the program's collaboration service, for tests that look behind the edge.
+func (p *Program) Service() *collab.Service { return p.svc }
+
+// Store is the program's data file, for tests that look behind the service.
+func (p *Program) Store() *bolt.Store { return p.store }
+
+// Voice is the program's voice SFU, or nil when voice is off.
+func (p *Program) Voice() *voice.SFU { return p.voice }

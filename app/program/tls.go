@@ -1,4 +1,4 @@
-package main
+package program
 
 import (
 	"crypto/tls"
@@ -39,7 +39,7 @@ func tlsSetup(cfg Config, publicPort string, log *slog.Logger) (*tls.Config, htt
 			Cache:      autocert.DirCache(filepath.Join(filepath.Dir(cfg.DataPath), "certs")),
 			HostPolicy: autocert.HostWhitelist(o.TLSDomains...),
 			Email:      o.TLSEmail,
-			Client:     &acme.Client{DirectoryURL: o.ACMEDirectory, HTTPClient: o.acmeHTTP},
+			Client:     &acme.Client{DirectoryURL: o.ACMEDirectory, HTTPClient: o.ACMEHTTP},
 		}
 		c := m.TLSConfig() // answers tls-alpn-01 challenges, too
 		c.MinVersion = tls.VersionTLS12

@@ -1,4 +1,4 @@
-package main
+package program
 
 import (
 	"fmt"
@@ -6,10 +6,10 @@ import (
 	"runtime/debug"
 )
 
-// buildVersion describes this build from what the Go toolchain stamped into it: the module
+// Version describes this build from what the Go toolchain stamped into it: the module
 // version (set by go install pkg@version), the commit and its time (set when built from
 // a git checkout without -buildvcs=false), and the Go version.
-func buildVersion() string {
+func Version() string {
 	bi, _ := debug.ReadBuildInfo()
 	return versionOf(bi, runtime.Version())
 }

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"tabula/client"
+	"tabula/internal/client"
 )
 
 // VoiceReport is what `loadtest voice` measures: how many audio streams the server
