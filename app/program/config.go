@@ -1,11 +1,9 @@
 package program
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -50,28 +48,9 @@ type Config struct {
 func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	d := collab.DefaultConfig()
 	c := Config{Limits: d.Limits, MaxQueueBytes: d.MaxQueueBytes, MaxImage: d.MaxImage}
-	var rateOK []func() error
-	fs := flag.NewFlagSet("tabula", flag.ContinueOnError)
-	fs.SetOutput(usage)
+	f := newEnvFlags("tabula", getenv, usage)
+	str, num, perMinute := f.str, f.num, f.perMinute
 	var origins, level, proxies string
-	var bad []string
-	str := func(p *string, name, env, def, help string) {
-		if v := getenv(env); v != "" {
-			def = v
-		}
-		fs.StringVar(p, name, def, help+" ($"+env+")")
-	}
-	num := func(p *int, name, env string, def int, help string) {
-		if v := getenv(env); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				bad = append(bad, fmt.Sprintf("$%s must be a positive integer, not %q", env, v))
-			} else {
-				def = n
-			}
-		}
-		fs.IntVar(p, name, def, help+" ($"+env+")")
-	}
 	str(&c.Addr, "addr", "TABULA_ADDR", ":8080", "address to listen on")
 	str(&c.DataPath, "data", "TABULA_DATA", "data/tabula.db", "bbolt database file (created with its directory)")
 	str(&origins, "allowed-origins", "TABULA_ALLOWED_ORIGINS", "", "comma-separated extra origins allowed to connect, e.g. https://board.example.com; * allows all")
@@ -90,23 +69,6 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	idle := d.RoomIdle.String()
 	str(&idle, "room-idle", "TABULA_ROOM_IDLE", idle, "how long an empty board stays in memory")
 	num(&c.MaxImport, "max-import", "TABULA_MAX_IMPORT", app.DefaultMaxImport, "largest board file to import (Tabula JSON or .excalidraw), in bytes, also once decompressed")
-	perMinute := func(p *int, name, env string, def int, help string) {
-		if v := getenv(env); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				bad = append(bad, fmt.Sprintf("$%s must be 0 or a positive integer, not %q", env, v))
-			} else {
-				def = n
-			}
-		}
-		fs.IntVar(p, name, def, help+" ($"+env+")")
-		rateOK = append(rateOK, func() error {
-			if *p < 0 {
-				return fmt.Errorf("-%s must be 0 (no limit) or more", name)
-			}
-			return nil
-		})
-	}
 	perMinute(&c.BoardRate.PerMinute, "board-rate", "TABULA_BOARD_RATE", app.DefaultBoardRate.PerMinute, "boards one client address may create or import a minute (0: no limit)")
 	num(&c.BoardRate.Burst, "board-burst", "TABULA_BOARD_BURST", app.DefaultBoardRate.Burst, "boards one client address may create at once before -board-rate applies")
 	perMinute(&c.ImageRate.PerMinute, "image-rate", "TABULA_IMAGE_RATE", app.DefaultImageRate.PerMinute, "images one client address may upload a minute (0: no limit)")
@@ -118,9 +80,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	full, trash := collab.DefaultRetention.Full.String(), collab.DefaultRetention.Trash.String()
 	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
 	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")
-	voiceDone := voiceFlags(fs, getenv, &c.Voice)
-	opsDone := opsFlags(fs, getenv, &c.Ops)
-	if err := fs.Parse(args); err != nil {
+	voiceDone := voiceFlags(f, &c.Voice)
+	opsDone := opsFlags(f, &c.Ops)
+	if err := f.parse(args); err != nil {
 		return c, err
 	}
 	if err := voiceDone(); err != nil {
@@ -129,16 +91,8 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	if err := opsDone(); err != nil {
 		return c, err
 	}
-	if len(bad) > 0 {
-		return c, fmt.Errorf("%s", strings.Join(bad, "; "))
-	}
-	for _, ok := range rateOK {
-		if err := ok(); err != nil {
-			return c, err
-		}
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if f.fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", f.fs.Arg(0))
 	}
 	var err error
 	if c.RoomIdle, err = time.ParseDuration(idle); err != nil || c.RoomIdle < 0 {

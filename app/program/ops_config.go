@@ -2,7 +2,6 @@ package program
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -32,15 +31,10 @@ type OpsConfig struct {
 	ACMEHTTP *http.Client
 }
 
-// opsFlags registers the operations flags on fs, with defaults from getenv. It returns
-// a function to call after fs.Parse, which checks what was given.
-func opsFlags(fs *flag.FlagSet, getenv func(string) string, o *OpsConfig) func() error {
-	str := func(p *string, name, env, def, help string) {
-		if e, ok := lookup(getenv, env); ok {
-			def = e
-		}
-		fs.StringVar(p, name, def, help+" ($"+env+")")
-	}
+// opsFlags registers the operations flags on f. It returns a function to call after
+// f.parse, which checks what was given.
+func opsFlags(f *envFlags, o *OpsConfig) func() error {
+	str := f.str
 	str(&o.AdminAddr, "admin-addr", "TABULA_ADMIN_ADDR", "127.0.0.1:8081", "address of the admin listener (metrics, stats, backup); keep it on loopback or a private network; empty turns it off")
 	var domains string
 	str(&o.TLSCert, "tls-cert", "TABULA_TLS_CERT", "", "PEM certificate (chain) file: serve HTTPS with it and -tls-key; reread when it changes")
@@ -49,18 +43,9 @@ func opsFlags(fs *flag.FlagSet, getenv func(string) string, o *OpsConfig) func()
 	str(&o.TLSEmail, "tls-email", "TABULA_TLS_EMAIL", "", "contact address given to the ACME CA for -tls-domain (expiry notices)")
 	str(&o.ACMEDirectory, "acme-directory", "TABULA_ACME_DIRECTORY", acme.LetsEncryptURL, "ACME directory URL for -tls-domain, e.g. Let's Encrypt's staging server")
 	str(&o.RedirectAddr, "http-redirect-addr", "TABULA_HTTP_REDIRECT_ADDR", "", "address answering plain HTTP with a redirect to HTTPS (default :80 with -tls-domain, none otherwise; off: none)")
-	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
-	access := "on"
-	str(&access, "access-log", "TABULA_ACCESS_LOG", access, "log every HTTP request (method, path with board ids redacted, status, bytes, time, request id): on or off")
+	f.fs.BoolVar(&o.Version, "version", false, "print the version and exit")
+	f.onOff(&o.AccessLog, "access-log", "TABULA_ACCESS_LOG", true, "log every HTTP request (method, path with board ids redacted, status, bytes, time, request id): on or off")
 	return func() error {
-		switch access {
-		case "on", "true", "1":
-			o.AccessLog = true
-		case "off", "false", "0":
-			o.AccessLog = false
-		default:
-			return fmt.Errorf("-access-log must be on or off, not %q", access)
-		}
 		o.TLSDomains = splitList(domains)
 		redirectSet := o.RedirectAddr != ""
 		if o.RedirectAddr == "off" {
@@ -86,15 +71,4 @@ func opsFlags(fs *flag.FlagSet, getenv func(string) string, o *OpsConfig) func()
 		}
 		return nil
 	}
-}
-
-// lookup reads an environment variable that may be set to "" on purpose (to turn
-// something off). getenv cannot tell empty from unset, so "off" stands for empty:
-// TABULA_ADMIN_ADDR=off turns the admin listener off.
-func lookup(getenv func(string) string, env string) (string, bool) {
-	v := getenv(env)
-	if v == "off" {
-		return "", true
-	}
-	return v, v != ""
 }

@@ -1,7 +1,6 @@
 package program
 
 import (
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -32,17 +31,13 @@ type VoiceConfig struct {
 	Disconnected, Failed, KeepAlive, ConnectTimeout time.Duration
 }
 
-// voiceFlags registers the voice flags on fs, with defaults from getenv. It returns a
-// function to call after fs.Parse, which checks what was given.
-func voiceFlags(fs *flag.FlagSet, getenv func(string) string, v *VoiceConfig) func() error {
-	str := func(p *string, name, env, def, help string) {
-		if e := getenv(env); e != "" {
-			def = e
-		}
-		fs.StringVar(p, name, def, help+" ($"+env+")")
-	}
-	var on, max, ips, ice, ttl, loop string
-	str(&on, "voice", "TABULA_VOICE", "on", "voice chat: on or off")
+// voiceFlags registers the voice flags on f. It returns a function to call after
+// f.parse, which checks what was given.
+func voiceFlags(f *envFlags, v *VoiceConfig) func() error {
+	str := f.str
+	var on bool
+	var max, ips, ice, ttl string
+	f.onOff(&on, "voice", "TABULA_VOICE", true, "voice chat: on or off")
 	str(&max, "voice-max", "TABULA_VOICE_MAX", strconv.Itoa(voice.DefaultMaxPeople), "most people in one board's voice chat")
 	str(&v.UDPAddr, "voice-udp", "TABULA_VOICE_UDP", "", "one UDP address for all voice traffic, e.g. :50000 (open it in the firewall); default: a port per call")
 	str(&v.Ports, "voice-ports", "TABULA_VOICE_PORTS", "", "UDP port range for voice when -voice-udp is not set, e.g. 50000-50100")
@@ -53,23 +48,10 @@ func voiceFlags(fs *flag.FlagSet, getenv func(string) string, v *VoiceConfig) fu
 	str(&v.TURNAddr, "voice-turn", "TABULA_VOICE_TURN", "", "run an embedded TURN server on this UDP address, e.g. :3478 (needs -voice-public-ip)")
 	str(&v.TURNSecret, "voice-turn-secret", "TABULA_VOICE_TURN_SECRET", "", "secret signing the embedded TURN server's time-limited credentials (default: random at start)")
 	str(&ttl, "voice-turn-ttl", "TABULA_VOICE_TURN_TTL", "12h", "how long TURN credentials stay valid")
-	str(&loop, "voice-loopback", "TABULA_VOICE_LOOPBACK", "off", "on: voice uses only loopback addresses (to try voice or load-test it on one machine)")
+	f.onOff(&v.Loopback, "voice-loopback", "TABULA_VOICE_LOOPBACK", false, "on: voice uses only loopback addresses (to try voice or load-test it on one machine)")
 	str(&v.TURNPorts, "voice-turn-ports", "TABULA_VOICE_TURN_PORTS", "", "UDP port range for relayed traffic, e.g. 49160-49200 (default: any)")
 	return func() error {
-		switch on {
-		case "on", "true", "1":
-		case "off", "false", "0":
-			v.Off = true
-		default:
-			return fmt.Errorf("-voice must be on or off, not %q", on)
-		}
-		switch loop {
-		case "on", "true", "1":
-			v.Loopback = true
-		case "off", "false", "0":
-		default:
-			return fmt.Errorf("-voice-loopback must be on or off, not %q", loop)
-		}
+		v.Off = !on
 		n, err := strconv.Atoi(max)
 		if err != nil || n <= 0 {
 			return fmt.Errorf("-voice-max must be a positive integer, not %q", max)
