@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -275,8 +276,11 @@ func testFrames(tb testing.TB) [][]byte {
 // the load tool that look like frames or parts of one.
 func literalFrames(tb testing.TB) []string {
 	var out []string
-	for _, pattern := range []string{"*_test.go", "../*_test.go", "../loadtest/*_test.go"} {
+	for _, pattern := range []string{"*_test.go", "../e2e/*_test.go", "../internal/loadtest/*_test.go"} {
 		files, err := filepath.Glob(pattern)
+		if err == nil && len(files) == 0 {
+			err = fmt.Errorf("no file matches %s: moved?", pattern)
+		}
 		if err != nil {
 			tb.Fatal(err)
 		}
