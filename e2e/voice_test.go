@@ -225,7 +225,7 @@ func resources() usage {
 	buf = buf[:runtime.Stack(buf, true)]
 	u := usage{goroutines: map[string]int{}}
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if !strings.Contains(g, "github.com/pion/") && !strings.Contains(g, "tabula/collab/voice.") && !strings.Contains(g, "tabula/client.(*Voice)") {
+		if !strings.Contains(g, "github.com/pion/") && !strings.Contains(g, "tabula/collab/voice.") && !strings.Contains(g, "tabula/internal/client.(*Voice)") {
 			continue
 		}
 		var calls []string

@@ -4,62 +4,42 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"tabula/app"
-	"tabula/collab"
-	"tabula/collab/bolt"
+	"tabula/app/program"
 )
 
-// startServer runs a Tabula server on 127.0.0.1:0 built from the same parts main wires
-// together (the Program type lives in package main and cannot be imported here), with
-// its admin listener on another port, and returns the base URLs of both.
+// startServer runs the real program (app/program) on 127.0.0.1:0 with its admin
+// listener on another port, voice off, and returns the base URLs of both.
 func startServer(t *testing.T) (base, admin string) {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "t.db"))
+	cfg, err := program.ParseConfig(nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := collab.DefaultConfig()
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := collab.NewService(store, cfg)
-	srv, err := app.New(svc, app.Config{Logger: cfg.Logger})
+	cfg.Addr, cfg.Ops.AdminAddr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.DataPath = filepath.Join(t.TempDir(), "t.db")
+	cfg.Voice.Off = true
+	p, err := program.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	adminLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	adminSrv := &http.Server{Handler: srv.AdminHandler(srv.Registry())}
-	go adminSrv.Serve(adminLn)
+	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- p.Run(ctx) }()
 	t.Cleanup(func() {
-		adminSrv.Close()
-		svc.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
+		cancel()
 		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
+			t.Errorf("run: %v", err)
 		}
-		if err := store.Close(); err != nil {
-			t.Errorf("close store: %v", err)
+		if err := p.Close(); err != nil {
+			t.Errorf("close: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String(), "http://" + adminLn.Addr().String()
+	return "http://" + p.Addr(), "http://" + p.AdminAddr()
 }
 
 // TestSmoke runs the tool briefly and checks correctness, not speed: every batch
