@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"tabula/internal/hist"
@@ -191,15 +190,6 @@ func cores(a, b serverSample) float64 {
 		return 0
 	}
 	return round2((b.CPUSeconds - a.CPUSeconds) / wall)
-}
-
-// processCPU is the CPU time this process (the load tool) has used, in seconds.
-func processCPU() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 // machineCPU is the CPU time all processes of this machine have used, in seconds, from

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"tabula/internal/client"
@@ -151,13 +150,13 @@ func runVoice(ctx context.Context, base *url.URL, admin string, people int, dura
 	if err != nil {
 		return nil, err
 	}
-	own0 := ownCPU()
+	own0 := processCPU()
 	sent0, recv0 := snap()
 	start := time.Now()
 	time.Sleep(duration) // the measured window
 	sent1, recv1 := snap()
 	secs := time.Since(start).Seconds()
-	own1 := ownCPU()
+	own1 := processCPU()
 	cpu1, err := serverCPU(ctx, admin)
 	if err != nil {
 		return nil, err
@@ -219,13 +218,4 @@ func serverCPU(ctx context.Context, admin string) (float64, error) {
 		return 0, fmt.Errorf("server stats: %w", err)
 	}
 	return s.CPU, nil
-}
-
-// ownCPU is this process's user and system CPU seconds so far.
-func ownCPU() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
