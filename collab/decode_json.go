@@ -602,18 +602,18 @@ func (r *wireReader) pointsPtr(dst **Points) *Error {
 	case 'n':
 		*dst = nil
 		return r.token()
-	case '[':
 	case 0:
 		return r.fail()
-	default:
+	}
+	if *dst == nil {
+		*dst = new(Points)
+	}
+	if r.dec.PeekKind() != '[' {
 		return errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
 	}
 	v, err := r.value()
 	if err != nil {
 		return err
-	}
-	if *dst == nil {
-		*dst = new(Points)
 	}
 	return parsePoints(*dst, v, r.maxPoints)
 }
