@@ -28,10 +28,10 @@ func strokeBatch(cid, id string, n int) []byte {
 
 func BenchmarkDecodeValidate(b *testing.B) { benchDecode(b, collab.DecodeMessage) }
 
-// BenchmarkDecodeValidateScanner is BenchmarkDecodeValidate on the hand-written
-// scanner that jsontext replaced (decode_scanner_test.go), to compare the two on one
-// machine in one run (docs/benchmarks.md).
-func BenchmarkDecodeValidateScanner(b *testing.B) { benchDecode(b, collab.ScanDecodeMessage) }
+// BenchmarkDecodeValidateJSONText is BenchmarkDecodeValidate on the jsontext decoder
+// measured against the scanner (decode_jsontext_test.go), to compare the two on one
+// machine in one run (docs/benchmarks.md, "Decoder").
+func BenchmarkDecodeValidateJSONText(b *testing.B) { benchDecode(b, collab.JSONTextDecodeMessage) }
 
 func benchDecode(b *testing.B, decode func([]byte, *collab.Limits) (*collab.Message, error)) {
 	for _, n := range []int{20, 200} {

@@ -17,6 +17,6 @@ func (b *BenchCommitter) Close() { b.c.close() }
 // SnapshotPartSize is how large a snapshot may be before the committer writes it in parts.
 const SnapshotPartSize = snapshotPart
 
-// ScanDecodeMessage is DecodeMessage as the hand-written scanner did it, for
-// BenchmarkDecodeValidateScanner.
-var ScanDecodeMessage = scanDecodeMessage
+// JSONTextDecodeMessage is DecodeMessage with jsontext (decode_jsontext_test.go), for
+// BenchmarkDecodeValidateJSONText.
+var JSONTextDecodeMessage = jsontextDecodeMessage

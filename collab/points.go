@@ -18,142 +18,122 @@ func (p Points) Len() int { return len(p) / 3 }
 // At returns point i; pressure is -1 when absent.
 func (p Points) At(i int) (x, y, pressure float32) { return p[3*i], p[3*i+1], p[3*i+2] }
 
-// UnmarshalJSON parses [[x,y],[x,y,p],…] for encoding/json, which reads exported
-// elements (DecodeElement); client frames are read by wireReader.pointsPtr.
+// UnmarshalJSON parses [[x,y],[x,y,p],…] for encoding/json, which reads the frames the
+// server stored; client frames are read by frameReader.points directly.
 func (p *Points) UnmarshalJSON(data []byte) error {
-	v := bytes.TrimLeft(data, " \t\r\n")
-	switch {
-	case len(v) > 0 && v[0] == 'n': // null
+	d := frameReader{b: data, maxPoints: math.MaxInt}
+	d.ws()
+	if d.peek() == 'n' { // null
 		*p = nil
 		return nil
-	case len(v) == 0 || v[0] != '[':
-		return errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
 	}
-	if err := parsePoints(p, v, math.MaxInt); err != nil {
+	if err := d.points(p); err != nil {
 		return err
 	}
 	return nil
 }
 
-// parsePoints reads the array v, which is valid JSON, straight into *p, as float32
-// triples. It refuses what is not a pair or triple of numbers, numbers that do not fit
-// a float64, coordinates beyond MaxCoord and pressure outside [0,1], with the errors
-// the encoding/json unmarshaler that read points first gave. maxPoints bounds the
-// capacity it guesses.
-func parsePoints(p *Points, v []byte, maxPoints int) *Error {
-	i := skipSpace(v, 1)
-	if v[i] == ']' {
+// pointsPtr reads the points field of an element; null makes it absent.
+func (d *frameReader) pointsPtr(dst **Points) *Error {
+	if d.peek() == 'n' {
+		*dst = nil
+		return d.word("null")
+	}
+	if *dst == nil {
+		*dst = new(Points)
+	}
+	return d.points(*dst)
+}
+
+// points reads the array at d.i straight into *p, as float32 triples. It refuses (and
+// stops decoding the frame) what is not a pair or triple of numbers, numbers that do
+// not fit a float64, coordinates beyond MaxCoord and pressure outside [0,1]. The
+// errors are those the encoding/json unmarshaler gave, which saw only valid JSON: what
+// is both misshapen and not JSON gets the syntax error (wireMsg.decode sees to that).
+func (d *frameReader) points(p *Points) *Error {
+	if d.peek() != '[' {
+		return errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
+	}
+	d.i++
+	d.ws()
+	if d.peek() == ']' {
+		d.i++
 		*p = make(Points, 0)
 		return nil
 	}
-	// Each point opens a bracket: count them (strings may hold more, hence the bounds)
-	// so that the points are stored without growing.
-	hint := min(bytes.Count(v[i:], []byte{'['}), len(v)/5+1, maxPoints)
-	out := make(Points, 0, 3*hint)
+	out := make(Points, 0, 3*d.pointsHint())
+	// The position is kept in a local: this loop reads most of a stroke's bytes, and
+	// an error here ends the decoding, so d.i is only set at the end.
+	b, i := d.b, d.i
 	for {
 		n := len(out) / 3
-		if v[i] != '[' {
+		if i = skipSpace(b, i); i >= len(b) || b[i] != '[' {
 			return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", n)
 		}
-		var xyp [3]float64
+		i++
+		var v [3]float64
 		k := 0
-		for v[i] != ']' {
-			i = skipSpace(v, i+1) // past '[' or ','
-			if c := v[i]; k == 3 || c != '-' && (c < '0' || c > '9') {
+		for {
+			i = skipSpace(b, i)
+			if k == 3 || i >= len(b) || b[i] != '-' && !isDigit(b[i]) {
 				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
 			}
-			f, end, ok := readNumber(v, i)
-			if !ok {
+			f, end, inRange, valid := parseNumber(b, i)
+			if !valid {
+				return d.syntax(end)
+			}
+			if !inRange {
 				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
 			}
-			xyp[k] = f
+			v[k] = f
 			k++
-			i = skipSpace(v, end)
+			if i = skipSpace(b, end); i < len(b) && b[i] == ']' {
+				i++
+				break
+			}
+			if i >= len(b) || b[i] != ',' {
+				return errorf(EBadValue, "point %d is malformed", n)
+			}
+			i++
 		}
-		if k < 2 || !finiteWithin(xyp[0], MaxCoord) || !finiteWithin(xyp[1], MaxCoord) {
+		if k < 2 || !finiteWithin(v[0], MaxCoord) || !finiteWithin(v[1], MaxCoord) {
 			return errorf(EBadValue, "point %d needs x and y within ±%g", n, float64(MaxCoord))
 		}
 		pr := -1.0
 		if k == 3 {
-			if !finiteIn(xyp[2], 0, 1) {
+			if !finiteIn(v[2], 0, 1) {
 				return errorf(EBadValue, "point %d: pressure must be 0-1", n)
 			}
-			pr = xyp[2]
+			pr = v[2]
 		}
-		out = append(out, float32(xyp[0]), float32(xyp[1]), float32(pr))
-		if i = skipSpace(v, i+1); v[i] == ']' {
+		out = append(out, float32(v[0]), float32(v[1]), float32(pr))
+		if i = skipSpace(b, i); i < len(b) && b[i] == ']' {
+			i++
 			break
 		}
-		i = skipSpace(v, i+1) // past ','
+		if i >= len(b) || b[i] != ',' {
+			return errorf(EBadValue, "points must be separated by commas")
+		}
+		i++
 	}
+	d.i = i
 	*p = out
 	return nil
 }
 
-// skipSpace returns the index of the first byte from i on that is not JSON whitespace.
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
+// pointsHint counts the points of the array being read, so that they are stored
+// without growing: its brackets, up to the '"' or '}' that follows a well-formed one.
+// The count is bounded by the bytes left (a point takes at least five) and the limit.
+func (d *frameReader) pointsHint() int {
+	rest := d.b[d.i:]
+	if end := bytes.IndexByte(rest, '"'); end >= 0 {
+		rest = rest[:end]
 	}
-	return i
+	if end := bytes.IndexByte(rest, '}'); end >= 0 {
+		rest = rest[:end]
+	}
+	return min(bytes.Count(rest, []byte{'['}), len(rest)/5+1, d.maxPoints)
 }
-
-// parseFloat returns the value of lit, a JSON number, with ok false where it does not
-// fit a float64.
-func parseFloat(lit []byte) (f float64, ok bool) {
-	f, _, ok = readNumber(lit, 0)
-	return f, ok
-}
-
-// readNumber reads the number at v[i] in valid JSON and returns its value, as
-// strconv.ParseFloat gives it, and where it ends; ok is false where strconv gives a range
-// error. Most coordinates have few digits and no exponent: then the literal's digits
-// (at most 15) make an integer m below 10^15 and its value is m/10^k with k ≤ 22, both
-// exactly representable, so one division rounds it correctly, as strconv's own first
-// path does. Anything else goes to strconv.
-func readNumber(v []byte, i int) (f float64, end int, ok bool) {
-	start := i
-	neg := v[i] == '-'
-	if neg {
-		i++
-	}
-	var m uint64
-	digits, frac := 0, 0
-	for ; i < len(v) && isDigit(v[i]); i++ {
-		m = m*10 + uint64(v[i]-'0')
-		digits++
-	}
-	if i < len(v) && v[i] == '.' {
-		for i++; i < len(v) && isDigit(v[i]); i++ {
-			m = m*10 + uint64(v[i]-'0')
-			digits++
-			frac++
-		}
-	}
-	exp := i < len(v) && (v[i] == 'e' || v[i] == 'E')
-	if exp {
-		for i++; i < len(v) && (isDigit(v[i]) || v[i] == '+' || v[i] == '-'); i++ {
-		}
-	}
-	if exp || digits > 15 || frac >= len(exactPow10) {
-		f, err := strconv.ParseFloat(string(v[start:i]), 64)
-		return f, i, err == nil
-	}
-	f = float64(m)
-	if frac > 0 {
-		f /= exactPow10[frac]
-	}
-	if neg {
-		f = -f
-	}
-	return f, i, true
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// exactPow10 are the powers of ten a float64 holds exactly.
-var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // appendJSON writes p in wire form.
 func (p Points) appendJSON(b []byte) []byte {
