@@ -26,14 +26,21 @@ func strokeBatch(cid, id string, n int) []byte {
 	return []byte(b.String())
 }
 
-func BenchmarkDecodeValidate(b *testing.B) {
+func BenchmarkDecodeValidate(b *testing.B) { benchDecode(b, collab.DecodeMessage) }
+
+// BenchmarkDecodeValidateJSONText is BenchmarkDecodeValidate on the jsontext decoder
+// measured against the scanner (decode_jsontext_test.go), to compare the two on one
+// machine in one run (docs/benchmarks.md, "Decoder").
+func BenchmarkDecodeValidateJSONText(b *testing.B) { benchDecode(b, collab.JSONTextDecodeMessage) }
+
+func benchDecode(b *testing.B, decode func([]byte, *collab.Limits) (*collab.Message, error)) {
 	for _, n := range []int{20, 200} {
 		frame := strokeBatch("c1", "s1", n)
 		b.Run(fmt.Sprintf("Stroke%dPoints", n), func(b *testing.B) {
 			b.SetBytes(int64(len(frame)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := collab.DecodeMessage(frame, &collab.DefaultLimits); err != nil {
+				if _, err := decode(frame, &collab.DefaultLimits); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -43,7 +50,7 @@ func BenchmarkDecodeValidate(b *testing.B) {
 	b.Run("Move", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := collab.DecodeMessage(move, &collab.DefaultLimits); err != nil {
+			if _, err := decode(move, &collab.DefaultLimits); err != nil {
 				b.Fatal(err)
 			}
 		}
