@@ -377,51 +377,91 @@ func TestReplaceLinksRefusals(t *testing.T) {
 	})
 }
 
-// Many replacements through the same edit link at once: exactly one wins and its new
-// link opens the board with its content; the others find the old link gone. Nobody
-// racing with the winner learns the new link.
+// gatedStore holds every commit that replaces links until gate is closed, and says
+// on held when the first one is waiting.
+type gatedStore struct {
+	*bolt.Store
+	gate chan struct{}
+	held chan struct{}
+	once sync.Once
+}
+
+func (g *gatedStore) Commit(ctx context.Context, ws []collab.Write) error {
+	for _, w := range ws {
+		if w.Relink {
+			g.once.Do(func() { close(g.held) })
+			<-g.gate
+		}
+	}
+	return g.Store.Commit(ctx, ws)
+}
+
+// Replacements through the same edit link while one is being written: the room, which
+// has the new id already, refuses the others (404) at once, though the store would
+// still have resolved the old link. Nobody racing with the winner learns the new link,
+// and the board is one board with its content.
 func TestConcurrentReplacementsOneWins(t *testing.T) {
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "t.db"))
+	b0, err := bolt.Open(filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer b0.Close()
+	store := &gatedStore{Store: b0, gate: make(chan struct{}), held: make(chan struct{})}
 	ts := startTestServer(t, store, Config{})
+	var opened sync.Once
+	open := func() { opened.Do(func() { close(store.gate) }) }
+	t.Cleanup(open) // before the server stops, whatever happened: its committer may wait
 	b := newBoard(t, ts)
 	editor, _ := dialBoard(t, ts, "/b/"+b.ID+"/ws")
 	editor.Send(map[string]any{"t": "ops", "cid": "c1", "ops": []any{rectOp("r1")}})
 	readUntil(t, editor, func(m *client.Msg) bool { return m.T == "ack" })
 
+	type answer struct {
+		code int
+		got  rotated
+	}
+	first := make(chan answer, 1)
+	go func() {
+		code, got := rotate(t, ts, b.ID, "link=edit", nil)
+		first <- answer{code, got}
+	}()
+	select {
+	case <-store.held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first replacement never reached the store")
+	}
 	const n = 8
 	var wg sync.WaitGroup
-	results := make([]rotated, n)
-	codes := make([]int, n)
-	for i := range n {
+	others := make(chan answer, n)
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i], results[i] = rotate(t, ts, b.ID, "link=edit", nil)
+			code, got := rotate(t, ts, b.ID, "link=edit", nil)
+			others <- answer{code, got}
 		}()
 	}
-	wg.Wait()
-	var won []rotated
-	for i, c := range codes {
-		switch c {
-		case 200:
-			won = append(won, results[i])
-		case 404:
-		default:
-			t.Fatalf("a concurrent replacement answered %d %q", c, results[i].Error)
+	for range n {
+		select {
+		case a := <-others:
+			if a.code != http.StatusNotFound {
+				t.Fatalf("a replacement racing the first answered %d %+v, want 404", a.code, a.got)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a replacement racing the first waited for it instead of being refused")
 		}
 	}
-	if len(won) != 1 {
-		t.Fatalf("%d replacements won, want exactly 1", len(won))
+	open()
+	won := <-first
+	wg.Wait()
+	if won.code != 200 {
+		t.Fatalf("the first replacement answered %d %+v", won.code, won.got)
 	}
 	gone(t, ts, "/b/", b.ID)
-	if _, w := dialBoard(t, ts, "/b/"+won[0].ID+"/ws"); w.Seq != 1 || len(w.Elements) != 1 {
+	if _, w := dialBoard(t, ts, "/b/"+won.got.ID+"/ws"); w.Seq != 1 || len(w.Elements) != 1 {
 		t.Fatalf("the winner's link shows seq %d, %d elements", w.Seq, len(w.Elements))
 	}
-	boards, err := store.Boards(context.Background())
+	boards, err := b0.Boards(context.Background())
 	if err != nil || len(boards) != 1 {
 		t.Fatalf("%d boards stored (%v), want 1", len(boards), err)
 	}
