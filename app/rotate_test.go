@@ -246,11 +246,12 @@ func TestReplaceViewLink(t *testing.T) {
 	ts := startTestServer(t, nil, Config{})
 	b := newBoard(t, ts)
 	editor, _ := dialBoard(t, ts, "/b/"+b.ID+"/ws")
-	viewer, _ := dialBoard(t, ts, "/v/"+b.ViewID+"/ws")
+	viewer, vw := dialBoard(t, ts, "/v/"+b.ViewID+"/ws")
 	editStream := subscribe(t, ts, "/b/"+b.ID+"/presence")
 	viewStream := subscribe(t, ts, "/v/"+b.ViewID+"/presence")
 
-	code, got := rotate(t, ts, b.ID, "link=view", sameOrigin)
+	// Naming the viewer's session does not keep it: only the asking editor's is kept.
+	code, got := rotate(t, ts, b.ID, "link=view&session="+vw.SID, sameOrigin)
 	if code != 200 || got.ID != b.ID || got.View == b.ViewID {
 		t.Fatalf("rotate: %d %+v", code, got)
 	}

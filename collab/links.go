@@ -72,13 +72,14 @@ func (s *Service) ReplaceLinks(ctx context.Context, editID string, links Links, 
 		})
 		// Sessions go at once (they leave the room as they close, like any other): one
 		// that says hello from now on is refused by join.
+		// Only an editor's session can be the asker's.
 		for _, m := range r.members {
-			if replaced(m.Role, links) && m.ID != keep {
+			if replaced(m.Role, links) && (m.ID != keep || m.Role != RoleEditor) {
 				refuseReplaced(m)
 			}
 		}
 		for _, w := range r.waiting {
-			if replaced(w.s.Role, links) && w.s.ID != keep {
+			if replaced(w.s.Role, links) && (w.s.ID != keep || w.s.Role != RoleEditor) {
 				refuseReplaced(w.s)
 			}
 		}
