@@ -14,7 +14,7 @@ func (s *Server) boardPage(role collab.Role) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		id, viewID, prefix := b.ID, b.ViewID, "/b/"
+		id, viewID, prefix := b.EditID(), b.ViewID, "/b/"
 		if role == collab.RoleViewer {
 			id, viewID, prefix = b.ViewID, "", "/v/"
 		}

@@ -23,9 +23,18 @@ func (s *Server) presence(role collab.Role) fiber.Handler {
 			last = c.Query("lastEventId")
 		}
 		direct := collab.DirectWriter(c.Context().Conn())
+		link := b.EditID()
+		if role == collab.RoleViewer {
+			link = b.ViewID
+		}
 		return s.stream(c, func(send func([]byte) bool, heartbeat <-chan time.Time, gone <-chan struct{}) {
-			sub := s.svc.SubscribeDirect(b.ID, last, direct)
+			sub := s.svc.SubscribeDirect(b.ID, role, last, direct)
 			defer sub.Unsubscribe()
+			// The link may have been replaced since it was looked up; a replacement
+			// after this subscription ends the stream itself (collab.ReplaceLinks).
+			if !s.linkWorks(role, link) {
+				return
+			}
 			sub.Serve(send, heartbeat, gone)
 		})
 	}

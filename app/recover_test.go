@@ -35,6 +35,14 @@ func (p *panickyStore) Board(ctx context.Context, id string) (collab.BoardMeta, 
 	return p.Store.Board(ctx, id)
 }
 
+// BoardByEdit is how a request's edit link is looked up.
+func (p *panickyStore) BoardByEdit(ctx context.Context, id string) (collab.BoardMeta, error) {
+	if p.board.Load() == id {
+		panic("test: store.Board panicked")
+	}
+	return p.Store.BoardByEdit(ctx, id)
+}
+
 func (p *panickyStore) Image(ctx context.Context, id, src string) ([]byte, error) {
 	if p.images.Load() {
 		panic("test: store.Image panicked")

@@ -39,8 +39,8 @@ type Config struct {
 	// MaxImport is the largest board file POST /import accepts, in bytes (once
 	// decompressed, too). Default 32 MiB.
 	MaxImport int
-	// BoardRate limits board creation and import per client address; ImageRate image
-	// uploads. Zero values take DefaultBoardRate and DefaultImageRate; a negative
+	// BoardRate limits board creation and import per client address, and (in a bucket
+	// of its own) replacing links; ImageRate image uploads. Zero values take DefaultBoardRate and DefaultImageRate; a negative
 	// PerMinute turns the limit off.
 	BoardRate, ImageRate Rate
 	// RenderWorkers is how many exports are drawn at once (default DefaultRenderWorkers);
@@ -61,6 +61,7 @@ type Server struct {
 	clients    *clientAddrs
 	boardRate  *addrLimiter
 	imageRate  *addrLimiter
+	linkRate   *addrLimiter
 	renders    *renderQueue
 	heartbeat  time.Duration
 	countEvery time.Duration
@@ -113,6 +114,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		clients:   newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
 		boardRate: newAddrLimiter(cfg.BoardRate, "creating boards"),
 		imageRate: newAddrLimiter(cfg.ImageRate, "uploading images"),
+		linkRate:  newAddrLimiter(cfg.BoardRate, "replacing links"),
 		renders:   newRenderQueue(cfg.RenderWorkers, cfg.RenderQueue),
 	}
 	for _, o := range cfg.AllowedOrigins {

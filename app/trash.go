@@ -29,13 +29,14 @@ func (s *Server) deleteBoard(c *fiber.Ctx) error {
 // the browser goes back to it.
 func (s *Server) undeleteBoard(c *fiber.Ctx) error {
 	id := c.Params("id")
-	if _, err := s.svc.Board(c.UserContext(), id); collab.ErrorCode(err) != collab.ETrashed {
+	b, err := s.svc.Board(c.UserContext(), id)
+	if collab.ErrorCode(err) != collab.ETrashed {
 		if err != nil {
 			return err
 		}
 		return c.Redirect("/b/"+id, fiber.StatusSeeOther) // not in the trash
 	}
-	if err := s.svc.UntrashBoard(c.UserContext(), id); err != nil {
+	if err := s.svc.UntrashBoard(c.UserContext(), b.ID); err != nil {
 		return err
 	}
 	s.log.Info("board restored from the trash", "board", collab.LogID(id))

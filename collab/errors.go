@@ -24,6 +24,7 @@ const (
 	ETooBig          = "too_big"
 	EInternal        = "internal"
 	ETrashed         = "trashed"
+	ELinkReplaced    = "link_replaced"
 	EVoiceOff        = "voice_off"
 	EVoiceFull       = "voice_full"
 	EVoiceNotJoined  = "voice_not_joined"

@@ -91,6 +91,7 @@ type presenceEvent struct {
 type Subscriber struct {
 	C     chan []byte
 	r     *roster
+	role  Role // the link it came through; "" for none (closeRole never matches it)
 	close sync.Once
 
 	direct func([]byte) (int, error) // writes what it can without blocking; nil: queue all
@@ -414,10 +415,10 @@ func (r *roster) deliverAll(b []byte) {
 // subscriber missed since lastEventID if this process still has it, else a roster event
 // with everyone on the board now. direct, if not nil, writes to the stream's connection
 // without blocking, returning how much it wrote.
-func (p *presence) subscribe(id, lastEventID string, direct func([]byte) (int, error)) *Subscriber {
+func (p *presence) subscribe(id string, role Role, lastEventID string, direct func([]byte) (int, error)) *Subscriber {
 	r := p.lock(id)
 	defer r.mu.Unlock()
-	s := &Subscriber{C: make(chan []byte, subscriberQueue), r: r, direct: direct}
+	s := &Subscriber{C: make(chan []byte, subscriberQueue), r: r, role: role, direct: direct}
 	s.queued.Store(1)
 	s.C <- r.catchUp(lastEventID)
 	r.subs[s] = struct{}{}

@@ -42,7 +42,7 @@ func socketPair(t *testing.T) (server, client net.Conn) {
 func TestPresenceDirectWritesKeepOrderWhenTheSocketFills(t *testing.T) {
 	p := newPresence()
 	server, client := socketPair(t)
-	sub := p.subscribe("b", "", DirectWriter(server))
+	sub := p.subscribe("b", RoleViewer, "", DirectWriter(server))
 	heartbeat := make(chan time.Time, 3)
 	served := make(chan struct{})
 	go func() {

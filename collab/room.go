@@ -333,6 +333,10 @@ func (r *room) join(s *Session, hello *Message) {
 		refuseTrashed(s)
 		return
 	}
+	if !r.linkCurrent(s) {
+		refuseReplaced(s)
+		return
+	}
 	r.others(peerFrame(s))
 	w := r.welcome(s, hello.Since)
 	if len(r.inflight) == 0 {

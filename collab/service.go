@@ -115,15 +115,16 @@ func (s *Service) watchIdle() {
 // roster, or what was missed since lastEventID when this process still has it. Every
 // event is queued on the subscriber's C.
 func (s *Service) Subscribe(id, lastEventID string) *Subscriber {
-	return s.presence.subscribe(id, lastEventID, nil)
+	return s.presence.subscribe(id, "", lastEventID, nil)
 }
 
 // SubscribeDirect is Subscribe for a stream whose events may also be written straight to
 // its connection by direct, which must not block: it writes what the connection takes
 // at once and returns how much that was (an error only when the connection is broken).
-// The stream's goroutine runs Serve to write the rest and the heartbeats.
-func (s *Service) SubscribeDirect(id, lastEventID string, direct func([]byte) (int, error)) *Subscriber {
-	return s.presence.subscribe(id, lastEventID, direct)
+// The stream's goroutine runs Serve to write the rest and the heartbeats. role is the
+// link the stream came through: replacing that link ends the stream (ReplaceLinks).
+func (s *Service) SubscribeDirect(id string, role Role, lastEventID string, direct func([]byte) (int, error)) *Subscriber {
+	return s.presence.subscribe(id, role, lastEventID, direct)
 }
 
 // Present returns how many people are on board id (an edit id) right now.
@@ -147,13 +148,14 @@ func (s *Service) CreateBoard(ctx context.Context) (BoardMeta, error) {
 	return m, nil
 }
 
-// Board returns the board whose edit id is id. Returns ENotFound if there is none or id
-// is malformed, and ETrashed (with the board) if it is in the trash.
+// Board returns the board whose edit id is id. Returns ENotFound if there is none, id
+// is malformed or was replaced (ReplaceLinks), and ETrashed (with the board) if it is in
+// the trash.
 func (s *Service) Board(ctx context.Context, id string) (BoardMeta, error) {
 	if !ValidBoardID(id) {
 		return BoardMeta{}, errorf(ENotFound, "no such board")
 	}
-	return trashed(s.store.Board(ctx, id))
+	return trashed(s.store.BoardByEdit(ctx, id))
 }
 
 // BoardByView returns the board whose view id is id. Returns ENotFound if there is none,

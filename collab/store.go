@@ -9,8 +9,13 @@ import (
 
 // BoardMeta is what a board is apart from its elements.
 type BoardMeta struct {
-	ID      string    `json:"id"`   // the edit id; also the board's key in storage
-	ViewID  string    `json:"view"` // the view-only id; unrelated to ID
+	// ID is the board's key in storage and in memory (rooms, presence): its first edit
+	// id, which it keeps when that link is replaced. Links are built with EditID.
+	ID     string `json:"id"`
+	ViewID string `json:"view"` // the view-only id; unrelated to ID
+	// Edit is the edit id once the first was replaced (ReplaceLinks); empty until then,
+	// while ID is the edit id.
+	Edit    string    `json:"edit,omitempty"`
 	Title   string    `json:"title"`
 	Created time.Time `json:"created"`
 	// Canvas is the id of the board's canvas colour (CanvasColors); empty for the
@@ -21,6 +26,14 @@ type BoardMeta struct {
 	NoViewerVoice bool `json:"noViewerVoice,omitempty"`
 	// Deleted is when an editor moved the board to the trash; zero for a live board.
 	Deleted time.Time `json:"deleted,omitzero"`
+}
+
+// EditID is the board's edit id now: the id in its edit link.
+func (m *BoardMeta) EditID() string {
+	if m.Edit == "" {
+		return m.ID
+	}
+	return m.Edit
 }
 
 // CanvasID is the id of the board's canvas colour, the default's when none was chosen.
@@ -59,6 +72,10 @@ type Write struct {
 	// Create makes Meta a new board (its view id indexed): the write fails if either
 	// id exists. An imported board is created with its content in one transaction.
 	Create bool
+	// Relink says that Meta carries a new edit id, view id or both: in the same
+	// transaction the ids Meta replaces stop resolving and the new ones resolve. The
+	// write fails if a new id is taken.
+	Relink bool
 	// Images are stored for the board by content address, like PutImage.
 	Images map[string][]byte
 	// Authors records the name and colour of sessions that changed the board, for its
@@ -83,8 +100,12 @@ type Author struct {
 type Store interface {
 	// CreateBoard stores a new board's metadata.
 	CreateBoard(ctx context.Context, m BoardMeta) error
-	// Board returns the board with edit id id. Returns ENotFound if there is none.
+	// Board returns the board whose key (BoardMeta.ID) is id. Returns ENotFound if
+	// there is none.
 	Board(ctx context.Context, id string) (BoardMeta, error)
+	// BoardByEdit returns the board whose edit id (BoardMeta.EditID) is editID: a
+	// replaced edit id is not one. Returns ENotFound if none.
+	BoardByEdit(ctx context.Context, editID string) (BoardMeta, error)
 	// BoardByView returns the board whose view id is viewID. Returns ENotFound if none.
 	BoardByView(ctx context.Context, viewID string) (BoardMeta, error)
 	// Load returns a board's latest snapshot (Seq 0 and no Data if it has none) and every

@@ -15,7 +15,7 @@ import { createLayer, applyCamera } from './canvas.js';
 import { drawElement, drawCursor } from './render.js';
 import { attachInput } from './input.js';
 import { setupDrawing } from './whiteboard.js';
-import { browserStorage, loadUser, saveUser, rememberBoard, PALETTE } from './storage.js';
+import { browserStorage, loadUser, saveUser, rememberBoard, forgetBoard, PALETTE } from './storage.js';
 import { applyPresence, withSelf, others, displayName } from './presence.js';
 import { bindPeople, bindProfile } from './people.js';
 import { nameOnBoard } from './identity.js';
@@ -23,6 +23,7 @@ import * as ui from './ui.js';
 import { VoiceCall, drawSpeaking } from './voice.js';
 import { bindVoiceBar } from './voicebar.js';
 import { bindCanvas } from './canvasswitch.js';
+import { bindLinks } from './links.js';
 
 /** How long another person's finished preview stays while their stroke is being stored. */
 const PREVIEW_LINGER = 1000;
@@ -36,7 +37,8 @@ const board = {
   viewId: root.dataset.viewId ?? '',
   wsPath: root.dataset.wsPath ?? '',
 };
-const presencePath = `/${role === 'editor' ? 'b' : 'v'}/${encodeURIComponent(board.id)}/presence`;
+// Read when used: an editor here can replace the board's links (links.js).
+const presencePath = () => `/${role === 'editor' ? 'b' : 'v'}/${encodeURIComponent(board.id)}/presence`;
 const canEdit = board.role === 'editor';
 
 const storage = browserStorage();
@@ -222,7 +224,7 @@ sync.on('ops', (m) => {
   }
   live.invalidate();
 });
-sync.on('error', (m) => ui.toast(m.cid ? `A change was not saved: ${m.msg || m.code}` : m.msg || m.code));
+sync.on('error', (m) => m.code !== 'link_replaced' && ui.toast(m.cid ? `A change was not saved: ${m.msg || m.code}` : m.msg || m.code));
 
 // --- the people panel --------------------------------------------------------
 
@@ -262,8 +264,11 @@ function renderPeople() {
 
 /** Follows the presence stream. Browsers reconnect by themselves (with Last-Event-ID)
  * after a network error, but not after an HTTP error such as 429: retry those slowly. */
+/** @type {EventSource | null} */
+let events = null;
 function watchPresence() {
-  const events = new EventSource(presencePath);
+  const mine = new EventSource(presencePath());
+  events = mine;
   for (const type of ['roster', 'join', 'update', 'leave']) {
     events.addEventListener(type, (e) => {
       let data;
@@ -276,11 +281,11 @@ function watchPresence() {
       renderPeople();
     });
   }
-  events.addEventListener('error', () => {
-    if (events.readyState !== EventSource.CLOSED) return;
+  mine.addEventListener('error', () => {
+    if (mine.readyState !== EventSource.CLOSED || events !== mine) return;
     roster = null;
     renderPeople();
-    setTimeout(watchPresence, 15000);
+    setTimeout(() => events === mine && watchPresence(), 15000);
   });
 }
 
@@ -394,6 +399,44 @@ ui.bindTitle(sync, canEdit, (title) => {
 });
 ui.bindStatus(sync);
 ui.bindShare(board, ui.toast);
+bindLinks({
+  board,
+  sync,
+  toast: ui.toast,
+  // This page replaced a link. Its socket stays (it named its session); what builds a
+  // URL reads board.id when used, so only the address bar, the socket's next
+  // reconnect, the presence stream and the list of recent boards need telling.
+  moved(next) {
+    const before = board.id;
+    board.viewId = next.view;
+    root.dataset.viewId = next.view;
+    if (next.id === before) return;
+    board.id = next.id;
+    board.wsPath = `/b/${encodeURIComponent(next.id)}/ws`;
+    Object.assign(root.dataset, { id: next.id, wsPath: board.wsPath });
+    history.replaceState(history.state, '', `/b/${encodeURIComponent(next.id)}${location.search}${location.hash}`);
+    sync.url = wsURL(location, board.wsPath);
+    if (!sync.online) sync.retryNow();
+    events?.close();
+    watchPresence();
+    forgetBoard(storage, before);
+    rememberBoard(storage, { id: board.id, role: board.role, title: sync.title });
+  },
+  // An editor elsewhere replaced the link of this page: stop, and forget the dead link.
+  replaced() {
+    sync.stop();
+    const mine = events;
+    events = null;
+    mine?.close();
+    forgetBoard(storage, board.id);
+    // Nobody is shown as here any more: this page no longer knows.
+    roster = null;
+    sync.peers.clear();
+    prunePeers();
+    renderPeople();
+    return doc.pending.length;
+  },
+});
 
 rememberBoard(storage, { id: board.id, role: board.role, title: sync.title });
 window.addEventListener('online', () => sync.retryNow());

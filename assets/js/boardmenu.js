@@ -19,7 +19,8 @@ const $ = (id) => document.getElementById(id);
 
 const root = /** @type {HTMLElement} */ ($('board'));
 const canEdit = root.dataset.role === 'editor';
-const boardPath = `/${canEdit ? 'b' : 'v'}/${encodeURIComponent(root.dataset.id ?? '')}`;
+// Read when used: an editor here can replace the board's links (links.js).
+const boardPath = () => `/${canEdit ? 'b' : 'v'}/${encodeURIComponent(root.dataset.id ?? '')}`;
 const tabula = /** @type {any} */ (window).tabula;
 
 /** The board's title now (it can be renamed while the page is open). */
@@ -86,7 +87,7 @@ function exportOptions(at) {
 async function exportNow(at) {
   const o = exportOptions(at);
   try {
-    await download(exportURL(boardPath, o), fileName(title(), new Date(), o.format, at));
+    await download(exportURL(boardPath(), o), fileName(title(), new Date(), o.format, at));
   } catch (err) {
     toast(`Export failed: ${/** @type {Error} */ (err).message}`);
   }
@@ -94,7 +95,7 @@ async function exportNow(at) {
 
 $('export-download').addEventListener('click', () => exportNow());
 $('export-copy').addEventListener('click', async () => {
-  const url = exportURL(boardPath, { ...exportOptions(), format: 'png' });
+  const url = exportURL(boardPath(), { ...exportOptions(), format: 'png' });
   try {
     // Handing the clipboard a promise keeps the click's permission while the PNG loads.
     const png = fetch(url).then((r) => {
@@ -136,7 +137,7 @@ $('history-more').addEventListener('click', () => loadMore());
 async function loadMore() {
   const before = entries.length ? entries[entries.length - 1].seq : 0;
   try {
-    const resp = await fetch(`${boardPath}/history?limit=500${before ? `&before=${before}` : ''}`);
+    const resp = await fetch(`${boardPath()}/history?limit=500${before ? `&before=${before}` : ''}`);
     const page = (await resp.json()).entries ?? [];
     entries.push(...page);
     complete = page.length < 500;
@@ -189,7 +190,7 @@ slider.addEventListener('input', () => {
 async function preview(seq) {
   previewing = seq;
   try {
-    const resp = await fetch(`${boardPath}/history/${seq}`);
+    const resp = await fetch(`${boardPath()}/history/${seq}`);
     const body = await resp.json();
     if (!resp.ok) throw new Error(body.error);
     if (previewing !== seq) return; // the slider has moved on
@@ -257,7 +258,7 @@ function closeUndo() {
 
 /** Restores version at; reports success. @param {number} at */
 async function restore(at) {
-  const resp = await fetch(`${boardPath}/restore?at=${at}`, { method: 'POST' });
+  const resp = await fetch(`${boardPath()}/restore?at=${at}`, { method: 'POST' });
   if (resp.ok) return true;
   const body = await resp.json().catch(() => ({}));
   toast(`The version could not be restored: ${body.error || resp.status}`);
@@ -274,7 +275,7 @@ $('delete-board').hidden = !canEdit;
 $('delete-board').addEventListener('click', async () => {
   const name = title();
   if (!confirm(`Delete “${name}”? Everyone on it is disconnected. It stays in the trash for a while, and the edit link can bring it back.`)) return;
-  const resp = await fetch(`${boardPath}/delete`, { method: 'POST' });
+  const resp = await fetch(`${boardPath()}/delete`, { method: 'POST' });
   if (resp.ok) location.href = '/';
   else toast('The board could not be deleted');
 });

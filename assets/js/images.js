@@ -112,7 +112,7 @@ function base64(buf) {
 /**
  * The board's images: fetched on first use, kept decoded for drawing and as bytes for
  * copying to the clipboard.
- * @param {{path: string, loaded: () => void}} opts path is /b/{id} or /v/{id}
+ * @param {{path: () => string, loaded: () => void}} opts path() is /b/{id} or /v/{id}
  */
 export function imageCache({ path, loaded }) {
   /** @type {Map<string, {img: HTMLImageElement | null, bytes: ArrayBuffer | null, type: string, failed: boolean}>} */
@@ -123,7 +123,7 @@ export function imageCache({ path, loaded }) {
     const entry = /** @type {NonNullable<ReturnType<typeof cache.get>>} */ (cache.get(src));
     try {
       // src is checked to be sha256: and hex digits, safe in a path as it is.
-      const res = await fetch(`${path}/images/${src}`);
+      const res = await fetch(`${path()}/images/${src}`);
       if (!res.ok) throw new Error(String(res.status));
       const blob = await res.blob();
       entry.bytes = await blob.arrayBuffer();

@@ -25,7 +25,7 @@ const typing = () => {
 
 /**
  * @param {Editor} ed
- * @param {{images: ImageCache, boardId: string, canvas: HTMLElement}} opts
+ * @param {{images: ImageCache, boardId: () => string, canvas: HTMLElement}} opts
  */
 export function bindTransfer(ed, { images, boardId, canvas }) {
   /** Where pasted things go: under the pointer, or in the middle of the screen. */
@@ -68,7 +68,7 @@ export function bindTransfer(ed, { images, boardId, canvas }) {
     }
     const files = [...e.clipboardData.files];
     if (files.length) {
-      insertImages(ed, images, boardId, files, target());
+      insertImages(ed, images, boardId(), files, target());
       return;
     }
     pasteText(e.clipboardData.getData('text/plain'));
@@ -94,7 +94,7 @@ export function bindTransfer(ed, { images, boardId, canvas }) {
       return;
     }
     if (Object.keys(got.files).length) {
-      const failed = await uploadEmbedded(boardId, got.files);
+      const failed = await uploadEmbedded(boardId(), got.files);
       if (failed.length) ed.toast(`${failed.length} image(s) could not be copied to this board.`);
     }
     const { dx, dy } = offsetTo(got.elements, at);
@@ -111,7 +111,7 @@ export function bindTransfer(ed, { images, boardId, canvas }) {
     if (!ed.canEdit || !e.dataTransfer) return;
     e.preventDefault();
     const files = [...e.dataTransfer.files];
-    if (files.length) insertImages(ed, images, boardId, files, screenToWorld(ed.camera, e.clientX, e.clientY));
+    if (files.length) insertImages(ed, images, boardId(), files, screenToWorld(ed.camera, e.clientX, e.clientY));
   });
 
   return { pasteText };

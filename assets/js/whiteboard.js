@@ -48,7 +48,8 @@ export function setupDrawing(opts) {
     storage: opts.storage,
   });
 
-  const images = imageCache({ path: `/${canEdit ? 'b' : 'v'}/${encodeURIComponent(board.id)}`, loaded: scene.invalidate });
+  // board.id is read when used: an editor can replace the board's links (links.js).
+  const images = imageCache({ path: () => `/${canEdit ? 'b' : 'v'}/${encodeURIComponent(board.id)}`, loaded: scene.invalidate });
   setImageSource((src) => images.get(src), (src) => images.failed(src));
   const centre = () => screenToWorld(camera, canvas.clientWidth / 2, canvas.clientHeight / 2);
   const picker = filePicker((files) => insertImages(ed, images, board.id, files, centre()));
@@ -91,7 +92,7 @@ export function setupDrawing(opts) {
   bindToolbar(ed, () => ed.run('image'));
   bindStylePanel(ed, state);
   bindViewBar(ed, { canvas, cameraChanged: opts.cameraChanged });
-  const transfer = bindTransfer(ed, { images, boardId: board.id, canvas });
+  const transfer = bindTransfer(ed, { images, boardId: () => board.id, canvas });
   bindContextMenu(ed, { canvas, ...addArrangeCommands(ed, transfer) });
   // Anything that changes the board may change the selection box.
   doc.subscribe(live.invalidate);

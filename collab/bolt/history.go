@@ -339,6 +339,11 @@ func (s *Store) DeleteBoard(_ context.Context, id string) error {
 		if err := tx.Bucket(bucketViews).Delete([]byte(m.ViewID)); err != nil {
 			return err
 		}
+		if m.Edit != "" {
+			if err := tx.Bucket(bucketEdits).Delete([]byte(m.Edit)); err != nil {
+				return err
+			}
+		}
 		for _, name := range [][]byte{bucketBoards, bucketSnaps} {
 			if err := tx.Bucket(name).Delete([]byte(id)); err != nil {
 				return err

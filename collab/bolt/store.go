@@ -1,7 +1,9 @@
 // Package bolt stores boards in one bbolt file.
 //
-// Layout: bucket "boards" maps edit id → metadata (JSON); "views" maps view id → edit
-// id; "snaps" maps edit id → which checkpoint is the latest snapshot (8-byte big-endian
+// Layout: bucket "boards" maps a board's key (its first edit id) → metadata (JSON);
+// "views" maps view id → key; "edits" maps edit id → key for boards whose first edit id
+// was replaced (the rest are found by their key); everything below is keyed by the key,
+// so replacing a link moves nothing; "snaps" maps edit id → which checkpoint is the latest snapshot (8-byte big-endian
 // seq, then the marker "T\xff"; files written before keep the snapshot itself there: the
 // seq, then the data); "logs"
 // holds one bucket per board mapping 8-byte big-endian seq → log entry, so a cursor
@@ -40,6 +42,7 @@ var (
 	bucketImages = []byte("images")
 	bucketChecks = []byte("checkpoints")
 	bucketAuths  = []byte("authors")
+	bucketEdits  = []byte("edits")
 )
 
 // Store is a collab.Store on a bbolt file.
@@ -63,7 +66,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths} {
+		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths, bucketEdits} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -86,7 +89,7 @@ func (s *Store) CreateBoard(_ context.Context, m collab.BoardMeta) error {
 }
 
 func createBoard(tx *bbolt.Tx, m collab.BoardMeta) error {
-	if tx.Bucket(bucketBoards).Get([]byte(m.ID)) != nil || tx.Bucket(bucketViews).Get([]byte(m.ViewID)) != nil {
+	if editTaken(tx, m.ID) || tx.Bucket(bucketViews).Get([]byte(m.ViewID)) != nil {
 		return fmt.Errorf("board id collision") // 128 random bits: never in practice
 	}
 	if err := putMeta(tx, m); err != nil {
@@ -103,10 +106,66 @@ func putMeta(tx *bbolt.Tx, m collab.BoardMeta) error {
 	return tx.Bucket(bucketBoards).Put([]byte(m.ID), b)
 }
 
-// Board returns a board by edit id; ENotFound if unknown.
+// editTaken reports whether id is a board's key or edit id.
+func editTaken(tx *bbolt.Tx, id string) bool {
+	return tx.Bucket(bucketBoards).Get([]byte(id)) != nil || tx.Bucket(bucketEdits).Get([]byte(id)) != nil
+}
+
+// relink indexes the edit and view ids of m in place of those the stored metadata has.
+// Fails if a new id is taken (128 random bits: never in practice).
+func relink(tx *bbolt.Tx, m collab.BoardMeta) error {
+	old, err := getMeta(tx, []byte(m.ID))
+	if err != nil {
+		return err
+	}
+	edits, views := tx.Bucket(bucketEdits), tx.Bucket(bucketViews)
+	if id := m.EditID(); id != old.EditID() {
+		if editTaken(tx, id) {
+			return fmt.Errorf("board id collision")
+		}
+		if old.Edit != "" {
+			if err := edits.Delete([]byte(old.Edit)); err != nil {
+				return err
+			}
+		}
+		if err := edits.Put([]byte(id), []byte(m.ID)); err != nil {
+			return err
+		}
+	}
+	if m.ViewID != old.ViewID {
+		if views.Get([]byte(m.ViewID)) != nil {
+			return fmt.Errorf("board id collision")
+		}
+		if err := views.Delete([]byte(old.ViewID)); err != nil {
+			return err
+		}
+		if err := views.Put([]byte(m.ViewID), []byte(m.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Board returns a board by key; ENotFound if unknown.
 func (s *Store) Board(_ context.Context, id string) (m collab.BoardMeta, err error) {
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		m, err = getMeta(tx, []byte(id))
+		return err
+	})
+	return m, err
+}
+
+// BoardByEdit returns a board by its current edit id; ENotFound if unknown or replaced.
+func (s *Store) BoardByEdit(_ context.Context, editID string) (m collab.BoardMeta, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		key := []byte(editID)
+		if k := tx.Bucket(bucketEdits).Get(key); k != nil {
+			key = k
+		}
+		m, err = getMeta(tx, key)
+		if err == nil && m.EditID() != editID { // the board's first edit id, replaced
+			return &collab.Error{Code: collab.ENotFound, Msg: "no such board"}
+		}
 		return err
 	})
 	return m, err
@@ -284,6 +343,11 @@ func (s *Store) Commit(_ context.Context, ws []collab.Write) error {
 			if w.SnapshotPart != nil {
 				if err := putSnapshotPart(tx, w.Board, *w.SnapshotPart); err != nil {
 					return err
+				}
+			}
+			if w.Relink && w.Meta != nil {
+				if err := relink(tx, *w.Meta); err != nil {
+					return fmt.Errorf("replace links of %s: %w", collab.LogID(w.Board), err)
 				}
 			}
 			if w.Meta != nil && !w.Create {
