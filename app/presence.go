@@ -22,7 +22,7 @@ func (s *Server) presence(role collab.Role) fiber.Handler {
 		if last == "" {
 			last = c.Query("lastEventId")
 		}
-		direct := collab.DirectWriter(c.Context().Conn())
+		direct := directWriter(c.Context().Conn())
 		return s.stream(c, func(send func([]byte) bool, heartbeat <-chan time.Time, gone <-chan struct{}) {
 			sub := s.svc.SubscribeDirect(b.ID, last, direct)
 			defer sub.Unsubscribe()

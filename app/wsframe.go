@@ -25,9 +25,6 @@ const (
 	opContinuation = 0x0
 	opText         = 0x1
 	opBinary       = 0x2
-	opClose        = 0x8
-	opPing         = 0x9
-	opPong         = 0xa
 )
 
 // isWebSocketUpgrade reports whether c asks to switch to the WebSocket protocol.
@@ -189,14 +186,6 @@ func unmask(p []byte, mask [4]byte) {
 	for i := range p {
 		p[i] ^= mask[i&3]
 	}
-}
-
-// closePayload is the payload of a close frame: the code, then the reason, cut to fit.
-func closePayload(code int, why string) []byte {
-	if len(why) > 123 {
-		why = why[:123]
-	}
-	return append(binary.BigEndian.AppendUint16(nil, uint16(code)), why...)
 }
 
 // closeCodeOf reads the code of a client's close frame: 1000 when it gives none; 0 when
