@@ -68,6 +68,10 @@ func (s *Session) Send(msg []byte) bool { return s.send(msg) }
 // close frame. Safe to call more than once and from any goroutine.
 func (s *Session) kick(code int, why string) { s.t.Close(code, why) }
 
+// Joined reports whether the client has said hello. Call it from the goroutine that
+// calls Receive.
+func (s *Session) Joined() bool { return s.room != nil }
+
 // Receive handles one frame from the client. It never blocks for long: validation runs
 // here, on the connection's own goroutine, and the room gets only valid work.
 func (s *Session) Receive(data []byte) {
