@@ -15,6 +15,7 @@ import (
 	fws "github.com/fasthttp/websocket"
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"tabula/collab"
 )
@@ -58,6 +59,7 @@ func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 		c.Locals("board", b)
 		c.Locals("guard", g)
 		c.Locals("ip", ip)
+		c.Locals("fctx", c.Context())
 		return c.Next()
 	}
 }
@@ -82,6 +84,11 @@ func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 		g := c.Locals("guard").(*guardConn)
 		ip := c.Locals("ip").(string)
 		defer s.wsAddrs.release(ip)
+		// The request is answered and read: let its buffers go while the connection
+		// lives (fasthttp keeps the RequestCtx until the handler returns, and resets
+		// it for reuse after).
+		fctx := c.Locals("fctx").(*fasthttp.RequestCtx)
+		fctx.Request, fctx.Response = fasthttp.Request{}, fasthttp.Response{}
 		g.upgraded.Store(true) // from here on only our writer writes (guardConn)
 		w := newWSConn(g.Conn, s.svc.MaxQueueBytes())
 		w.sess = s.svc.Open(b, role, w)
