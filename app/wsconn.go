@@ -60,9 +60,8 @@ type wsConn struct {
 	code     int
 	why      string
 
-	rmu          sync.Mutex
-	closing      bool      // the close frame is out: the read deadline is the close grace
-	readDeadline time.Time // the reader's; only it touches this
+	rmu     sync.Mutex
+	closing bool // the close frame is out: the read deadline is the close grace
 }
 
 var _ collab.Transport = (*wsConn)(nil)
