@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/internal/metrics"
@@ -38,7 +39,7 @@ func securityHeaders(c *fiber.Ctx) error {
 // Go client) and pass: they could send any header they liked.
 func (s *Server) checkOrigin(c *fiber.Ctx) error {
 	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
-		if !isWebSocketUpgrade(c) {
+		if !websocket.IsWebSocketUpgrade(c) {
 			return c.Next()
 		}
 	}

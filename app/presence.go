@@ -22,7 +22,7 @@ func (s *Server) presence(role collab.Role) fiber.Handler {
 		if last == "" {
 			last = c.Query("lastEventId")
 		}
-		direct := collab.DirectWriter(c.Context().Conn())
+		direct := directWriter(c.Context().Conn())
 		link := b.EditID()
 		if role == collab.RoleViewer {
 			link = b.ViewID

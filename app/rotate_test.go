@@ -15,7 +15,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"tabula/client"
+	"tabula/internal/client"
 	"tabula/collab"
 	"tabula/collab/bolt"
 )

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -49,6 +50,16 @@ type Config struct {
 	Logger                     *slog.Logger
 	// AccessLog gets a line for every request (accesslog.go); nil logs none.
 	AccessLog *slog.Logger
+	// MaxSocketsPerIP caps open WebSockets from one client address (default
+	// DefaultMaxSocketsPerIP); one more is refused with 429 before the upgrade.
+	MaxSocketsPerIP int
+	// HelloTimeout is how long a new WebSocket has to say hello (DefaultHelloTimeout),
+	// MessageTimeout how long one message may take to arrive (DefaultMessageTimeout);
+	// a connection that takes longer is closed with 1008.
+	HelloTimeout, MessageTimeout time.Duration
+	// MaxPartialBytes caps the memory held by WebSocket messages still arriving, over all
+	// connections (DefaultMaxPartialBytes); a message that would pass it is closed 1013.
+	MaxPartialBytes int64
 }
 
 // Server is the Fiber application serving one collab.Service.
@@ -70,6 +81,13 @@ type Server struct {
 	done       chan struct{} // closed by Shutdown: ends the streams app itself feeds
 	conns      sync.Map      // *wsConn → struct{}: open WebSocket connections, for pings
 	access     *slog.Logger  // nil: no access log
+
+	wsAddrs        *sseLimiter // open WebSockets per client address
+	helloTimeout   time.Duration
+	messageTimeout time.Duration
+	partial        atomic.Int64 // bytes held by WebSocket messages still arriving
+	maxPartial     int64
+	beforeReceive  func(msg []byte) // tests: called with each message before the session
 }
 
 // New builds the server and its routes. Templates are parsed here, so a broken template
@@ -106,16 +124,30 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 	if cfg.MaxImport <= 0 {
 		cfg.MaxImport = DefaultMaxImport
 	}
+	if cfg.MaxSocketsPerIP <= 0 {
+		cfg.MaxSocketsPerIP = DefaultMaxSocketsPerIP
+	}
+	if cfg.HelloTimeout <= 0 {
+		cfg.HelloTimeout = DefaultHelloTimeout
+	}
+	if cfg.MessageTimeout <= 0 {
+		cfg.MessageTimeout = DefaultMessageTimeout
+	}
+	if cfg.MaxPartialBytes <= 0 {
+		cfg.MaxPartialBytes = DefaultMaxPartialBytes
+	}
 	s := &Server{
 		svc: svc, log: cfg.Logger, origins: make(map[string]bool),
 		sse:       &sseLimiter{max: cfg.MaxStreamsPerIP, n: make(map[string]int)},
 		heartbeat: cfg.Heartbeat, countEvery: cfg.CountEvery, done: make(chan struct{}),
 		maxImport: cfg.MaxImport, thumbs: &thumbCache{max: 256}, access: cfg.AccessLog,
-		clients:   newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
-		boardRate: newAddrLimiter(cfg.BoardRate, "creating boards"),
-		imageRate: newAddrLimiter(cfg.ImageRate, "uploading images"),
-		linkRate:  newAddrLimiter(cfg.BoardRate, "replacing links"),
-		renders:   newRenderQueue(cfg.RenderWorkers, cfg.RenderQueue),
+		clients:      newClientAddrs(cfg.ProxyHeader, cfg.TrustedProxies),
+		boardRate:    newAddrLimiter(cfg.BoardRate, "creating boards"),
+		imageRate:    newAddrLimiter(cfg.ImageRate, "uploading images"),
+		linkRate:     newAddrLimiter(cfg.BoardRate, "replacing links"),
+		renders:      newRenderQueue(cfg.RenderWorkers, cfg.RenderQueue),
+		wsAddrs:      &sseLimiter{max: cfg.MaxSocketsPerIP, n: make(map[string]int)},
+		helloTimeout: cfg.HelloTimeout, messageTimeout: cfg.MessageTimeout, maxPartial: cfg.MaxPartialBytes,
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o = normalizeOrigin(o); o != "" {
@@ -138,8 +170,7 @@ func New(svc *collab.Service, cfg Config) (*Server, error) {
 		EnableTrustedProxyCheck:      cfg.ProxyHeader != "",
 		TrustedProxies:               cfg.TrustedProxies,
 	})
-	// WebSocket handlers hand their socket to a goroutine of their own and return; the
-	// socket is theirs to close (see wsHandler).
+	// WebSocket handlers and event streams close the sockets they take over.
 	s.fiber.Server().KeepHijackedConns = true
 	s.fiber.Server().Handler = closeUnread(s.fiber.Server().Handler)
 	s.routes()
@@ -155,7 +186,7 @@ const sendBuffer = 256 << 10
 
 // Serve serves HTTP on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.fiber.Listener(&sizedListener{Listener: ln, log: s.log})
+	err := s.fiber.Listener(guardListener{&sizedListener{Listener: ln, log: s.log}})
 	if errors.Is(err, net.ErrClosed) {
 		return nil
 	}

@@ -85,7 +85,7 @@ func (s *Server) stream(c *fiber.Ctx, run func(send func(b []byte) bool, heartbe
 			_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 			_, err := conn.Write(b)
 			// No deadline between writes: the presence fan-out writes to the connection
-			// without waiting (collab.DirectWriter), and an old deadline would fail it.
+			// without waiting (directWriter), and an old deadline would fail it.
 			_ = conn.SetWriteDeadline(time.Time{})
 			return err == nil
 		}

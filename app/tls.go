@@ -11,7 +11,7 @@ import (
 // ServeTLS serves HTTPS on ln with cfg until Shutdown. Every response then carries
 // Strict-Transport-Security (see hsts).
 func (s *Server) ServeTLS(ln net.Listener, cfg *tls.Config) error {
-	err := s.fiber.Listener(tls.NewListener(&sizedListener{Listener: ln, log: s.log}, cfg))
+	err := s.fiber.Listener(guardListener{tls.NewListener(&sizedListener{Listener: ln, log: s.log}, cfg)})
 	if errors.Is(err, net.ErrClosed) {
 		return nil
 	}

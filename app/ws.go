@@ -1,378 +1,243 @@
 package app
 
 import (
+	"encoding/base64"
 	"errors"
-	"net"
+	"io"
+	"os"
+	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
+	"unicode/utf8"
 
+	fws "github.com/fasthttp/websocket"
+	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"tabula/collab"
 )
 
+// WebSocket limits a client must keep (Config has the values; these are the defaults).
 const (
-	pingEvery    = 30 * time.Second
-	readTimeout  = 75 * time.Second // two missed pings and then some
-	writeTimeout = 10 * time.Second
-	closeGrace   = time.Second // how long to wait for the client's close reply
+	// DefaultHelloTimeout is how long a new connection has to say hello.
+	DefaultHelloTimeout = 5 * time.Second
+	// DefaultMessageTimeout is how long one message may take to arrive once its first
+	// frame has: a message trickled a fragment at a time holds memory for no longer.
+	DefaultMessageTimeout = 20 * time.Second
+	// DefaultMaxSocketsPerIP caps the open WebSockets from one client address: enough
+	// for a person with many tabs, a school behind one address on a busy day.
+	DefaultMaxSocketsPerIP = 64
+	// DefaultMaxPartialBytes caps the memory held by messages still arriving, over all
+	// connections.
+	DefaultMaxPartialBytes = 256 << 20
 )
 
-// wsUpgrade checks the board before the upgrade, so an unknown board is a plain 404
-// and a request that is not a WebSocket handshake a plain 426.
+// wsUpgrade checks the board and the client's share of connections before the upgrade:
+// an unknown board is a plain 404, a request that is not a WebSocket handshake a plain
+// 426, and an address over its cap a 429 saying so.
 func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		b, err := s.lookup(c, role)
 		if err != nil {
 			return err
 		}
-		if !isWebSocketUpgrade(c) || c.Get("Sec-WebSocket-Version") != "13" || !validKey(c.Get("Sec-WebSocket-Key")) {
+		if !websocket.IsWebSocketUpgrade(c) || c.Get("Sec-WebSocket-Version") != "13" || !validKey(c.Get("Sec-WebSocket-Key")) {
 			c.Set("Sec-WebSocket-Version", "13")
 			return fiber.NewError(fiber.StatusUpgradeRequired, "this address takes WebSocket connections")
 		}
+		g := guardOf(c.Context().Conn())
+		if g == nil {
+			return fiber.NewError(fiber.StatusInternalServerError, "internal error")
+		}
+		ip := s.clients.of(c)
+		if !s.wsAddrs.acquire(ip) {
+			return fiber.NewError(fiber.StatusTooManyRequests, "too many connections from your address; close some tabs and try again")
+		}
 		c.Locals("board", b)
+		c.Locals("guard", g)
+		c.Locals("ip", ip)
+		c.Locals("fctx", c.Context())
 		return c.Next()
 	}
 }
 
-// wsHandler completes the handshake and hands the socket to serveWS on a goroutine of
-// its own, so that fasthttp's handler (and the request state it holds) ends at once.
+// validKey reports whether a Sec-WebSocket-Key is 16 bytes in base64, as RFC 6455 asks.
+func validKey(key string) bool {
+	b, err := base64.StdEncoding.DecodeString(key)
+	return err == nil && len(b) == 16
+}
+
+// wsBuffers are the library's write buffers, shared: it writes nothing of ours (our
+// writer writes frames itself), so no connection needs one of its own.
+var wsBuffers sync.Pool
+
+// wsHandler upgrades through the WebSocket library and runs the connection on the
+// handler's goroutine, which reads. The handler cannot return before the connection
+// ends: the library reads through fasthttp's buffered reader, which fasthttp takes back
+// for another connection as soon as the handler returns.
 func (s *Server) wsHandler(role collab.Role) fiber.Handler {
-	return func(c *fiber.Ctx) error {
+	return websocket.New(func(c *websocket.Conn) {
 		b := c.Locals("board").(collab.BoardMeta)
-		conn := c.Context().Conn() // the socket under fasthttp's hijacked wrapper
-		c.Status(fiber.StatusSwitchingProtocols)
-		c.Set(fiber.HeaderUpgrade, "websocket")
-		c.Set(fiber.HeaderConnection, "Upgrade")
-		c.Set("Sec-WebSocket-Accept", acceptKey(c.Get("Sec-WebSocket-Key")))
-		c.Context().Hijack(func(hijacked net.Conn) {
-			// Bytes the client sent right after its handshake may already sit in
-			// fasthttp's reader: take them, without waiting for more, before the
-			// reader goes back to fasthttp's pool.
-			var pre []byte
-			_ = conn.SetReadDeadline(time.Unix(1, 0))
-			var chunk [512]byte
-			for {
-				n, err := hijacked.Read(chunk[:])
-				pre = append(pre, chunk[:n]...)
-				if err != nil || n == 0 {
-					break
-				}
-			}
-			_ = conn.SetReadDeadline(time.Time{})
-			go s.serveWS(conn, pre, s.svc.Open(b, role))
-		})
+		g := c.Locals("guard").(*guardConn)
+		ip := c.Locals("ip").(string)
+		defer s.wsAddrs.release(ip)
+		// The request is answered and read: let its buffers go while the connection
+		// lives (fasthttp keeps the RequestCtx until the handler returns, and resets
+		// it for reuse after).
+		fctx := c.Locals("fctx").(*fasthttp.RequestCtx)
+		fctx.Request, fctx.Response = fasthttp.Request{}, fasthttp.Response{}
+		g.upgraded.Store(true) // from here on only our writer writes (guardConn)
+		w := newWSConn(g.Conn, s.svc.MaxQueueBytes())
+		w.sess = s.svc.Open(b, role, w)
+		s.conns.Store(w, struct{}{})
+		defer s.conns.Delete(w)
+		s.readMessages(c, g, w)
+		w.sess.Close()
+		<-w.finished
+		g.Close()
+	}, websocket.Config{
+		// The library's reader only holds a frame header or a control frame between
+		// reads (a message's payload is read into our buffer); its writer is unused.
+		ReadBufferSize:  256,
+		WriteBufferSize: 256,
+		WriteBufferPool: &wsBuffers,
+		RecoverHandler:  func(*websocket.Conn) {}, // readMessages recovers itself
+	})
+}
+
+// readMessages hands the client's messages to its session until the connection ends or
+// the client breaks a rule; then the connection is closed with the code that says which.
+// A panic while handling a message is logged with its stack and closes this connection
+// with 1011; the server carries on.
+func (s *Server) readMessages(c *websocket.Conn, g *guardConn, w *wsConn) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in a WebSocket session", "panic", r, "stack", string(debug.Stack()))
+			w.Close(collab.CloseInternal, "internal error")
+		}
+	}()
+	c.SetReadLimit(int64(s.svc.Limits().MaxMessage))
+	c.SetPingHandler(func(data string) error {
+		w.answerPing([]byte(data))
 		return nil
-	}
-}
-
-// serveWS runs one connection on the goroutine that owns its reads. Writes happen on a
-// goroutine that exists only while there is something to write (wsConn.run).
-func (s *Server) serveWS(conn net.Conn, pre []byte, sess *collab.Session) {
-	w := &wsConn{sess: sess, out: conn, finished: make(chan struct{})}
-	if w.raw = collab.RawConn(conn); w.raw != nil {
-		sess.Direct = w.direct
-	}
-	sess.Wake = w.wake
-	s.conns.Store(w, struct{}{})
-	defer s.conns.Delete(w)
-	w.readMessages(&frameReader{conn: conn, pre: pre}, s.svc.Limits().MaxMessage)
-	sess.Close()
-	<-w.finished
-	conn.Close()
-}
-
-// readMessages hands the client's messages to its session until the connection ends, or
-// until the client breaks a rule: the session is then failed with the code to close with.
-func (w *wsConn) readMessages(fr *frameReader, limit int) {
-	sess := w.sess
-	w.refreshReadDeadline()
-	var msg []byte // a fragmented message so far
-	fragmented := false
+	})
+	c.SetPongHandler(func(string) error {
+		if w.sess.Joined() {
+			w.setReadDeadline(time.Now().Add(readTimeout)) // idle between messages
+		}
+		return nil
+	})
+	c.SetCloseHandler(func(code int, _ string) error {
+		if code == websocket.CloseNoStatusReceived {
+			code = websocket.CloseNormalClosure
+		}
+		w.Close(code, "") // the client's code, echoed
+		return nil
+	})
+	w.setReadDeadline(time.Now().Add(s.helloTimeout))
+	var held int64 // bytes of the message being read counted in s.partial
+	defer func() { s.partial.Add(-held) }()
 	for {
-		fin, op, payload, err := fr.frame(limit - len(msg))
+		typ, r, err := c.NextReader()
 		if err != nil {
-			var fe *frameError
-			if errors.As(err, &fe) {
-				sess.Fail(fe.code, fe.why)
-			}
+			s.closeForReadError(w, g, err)
 			return
 		}
-		w.refreshReadDeadline()
-		switch op {
-		case opPing:
-			// Answered by the writer, in turn with every other frame: a pong written
-			// from here could land in the middle of a frame a direct write left
-			// half-sent. Only the latest ping needs an answer.
-			w.pong.Store(&payload)
-			w.wake()
-		case opPong:
-		case opClose:
-			if code := closeCodeOf(payload); code != 0 {
-				sess.Fail(code, "")
-			} else {
-				sess.Fail(closeProtocol, "bad close frame")
-			}
+		if typ != websocket.TextMessage {
+			w.Close(collab.CloseUnsupported, "binary frames are not supported")
 			return
-		case opBinary:
-			sess.Fail(collab.CloseUnsupported, "binary frames are not supported")
-			return
-		case opText:
-			if fragmented {
-				sess.Fail(closeProtocol, "a new message began before the last one ended")
-				return
-			}
-			if fin {
-				sess.Receive(payload)
-			} else {
-				msg, fragmented = payload, true
-			}
-		case opContinuation:
-			if !fragmented {
-				sess.Fail(closeProtocol, "a continuation frame with no message to continue")
-				return
-			}
-			msg = append(msg, payload...)
-			if fin {
-				sess.Receive(msg)
-				msg, fragmented = nil, false
-			}
 		}
-	}
-}
-
-// wsConn is one connection's writing side, and the read deadline its reader and writer
-// share.
-type wsConn struct {
-	sess     *collab.Session
-	running  atomic.Bool            // a run goroutine exists
-	ping     atomic.Bool            // a ping is due
-	pong     atomic.Pointer[[]byte] // the data of the last ping to answer
-	finished chan struct{}
-	deadline time.Time // write deadline set on the connection; only run touches it
-
-	raw       syscall.RawConn // the socket, for direct writes; nil if there is none
-	out       net.Conn        // the connection: every frame is written to it
-	bufs      net.Buffers     // the writer's, reused
-	rest      []byte          // the unwritten end of a direct write, for run to finish
-	restStamp collab.Stamp
-
-	rmu          sync.Mutex
-	closing      bool      // the close frame is out: the read deadline is the close grace
-	readDeadline time.Time // the reader's; only it touches this
-}
-
-// direct writes msg as one text frame straight to the socket from the caller's goroutine
-// (the room's, fanning out a broadcast) when no writer is running and the socket takes
-// it without waiting: no goroutine is woken for it. Whatever the socket does not take
-// is kept for a writer started here. It reports false, having written nothing, when a
-// writer is running, the socket is full, or the write fails (the writer then finds the
-// failure). Called with the session's lock held (collab.Session.Direct).
-func (w *wsConn) direct(msg []byte, st collab.Stamp) bool {
-	if !w.running.CompareAndSwap(false, true) {
-		return false
-	}
-	var hb [10]byte
-	hdr := frameHeader(hb[:0], len(msg))
-	n, err := collab.WriteNow(w.raw, hdr, msg)
-	switch {
-	case err != nil || n == 0:
-		w.release()
-		return false
-	case n < len(hdr)+len(msg):
-		rest := make([]byte, 0, len(hdr)+len(msg)-n)
-		if n < len(hdr) {
-			rest = append(rest, hdr[n:]...)
-			rest = append(rest, msg...)
+		// The whole message must be in within messageTimeout of its first frame.
+		w.setReadDeadline(time.Now().Add(s.messageTimeout))
+		msg, err := s.readMessage(r, &held)
+		if err != nil {
+			s.closeForReadError(w, g, err)
+			return
+		}
+		if !utf8.Valid(msg) {
+			w.Close(collab.CloseBadData, "text must be UTF-8")
+			return
+		}
+		if s.beforeReceive != nil {
+			s.beforeReceive(msg)
+		}
+		w.sess.Receive(msg)
+		s.partial.Add(-held)
+		held = 0
+		if w.sess.Joined() {
+			w.setReadDeadline(time.Now().Add(readTimeout))
 		} else {
-			rest = append(rest, msg[n-len(hdr):]...)
+			w.setReadDeadline(time.Now().Add(s.helloTimeout))
 		}
-		w.rest, w.restStamp = rest, st
-		go w.run()
-		return true
-	}
-	w.sess.Written(st)
-	w.release()
-	return true
-}
-
-// release gives up the right to write taken by direct, starting a writer if a ping came
-// due meanwhile (its wake found the right taken).
-func (w *wsConn) release() {
-	w.running.Store(false)
-	if w.ping.Load() || w.pong.Load() != nil {
-		w.wake()
 	}
 }
 
-// frameHeader appends the header of an unmasked, final text frame of n bytes.
-func frameHeader(b []byte, n int) []byte {
-	b = append(b, 0x81)
+// errPartialFull is a message refused because messages still arriving hold all the
+// memory the server gives them.
+var errPartialFull = errors.New("partial messages full")
+
+// readMessage reads one message, counting its buffer in s.partial (held) as it grows: a
+// client that declares a long message and sends it slowly holds only what it has sent,
+// and all of them together at most s.maxPartial.
+func (s *Server) readMessage(r io.Reader, held *int64) ([]byte, error) {
+	var msg []byte
+	for {
+		if len(msg) == cap(msg) {
+			bigger := slices.Grow(msg, max(512, cap(msg)))
+			grow := int64(cap(bigger) - cap(msg))
+			if s.partial.Add(grow) > s.maxPartial {
+				s.partial.Add(-grow)
+				return nil, errPartialFull
+			}
+			*held += grow
+			msg = bigger
+		}
+		n, err := r.Read(msg[len(msg):cap(msg)])
+		msg = msg[:len(msg)+n]
+		if err == io.EOF {
+			return msg, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// closeForReadError closes the connection with the code for why reading stopped: the
+// library's protocol errors (whose own close frame guardConn dropped), the read limit,
+// our deadlines and memory cap. A connection that simply ended gets no close frame.
+func (s *Server) closeForReadError(w *wsConn, g *guardConn, err error) {
+	var ce *fws.CloseError
 	switch {
-	case n < 126:
-		return append(b, byte(n))
-	case n <= 0xffff:
-		return append(b, 126, byte(n>>8), byte(n))
+	case errors.As(err, &ce):
+		w.Close(ce.Code, "") // answered by the close handler already; a no-op here
+	case errors.Is(err, fws.ErrReadLimit) && g.libraryClose() == 0:
+		// The library says "read limit" also for a frame length with the top bit set,
+		// which it does not answer: RFC 6455 §5.2 makes that a protocol error.
+		w.Close(collab.CloseProtocol, "frame length out of range")
+	case errors.Is(err, fws.ErrReadLimit):
+		w.Close(collab.CloseTooBig, "message too big")
+	case errors.Is(err, errPartialFull):
+		w.Close(collab.CloseTryAgain, "server busy: try again")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		switch {
+		case !w.sess.Joined():
+			w.Close(collab.ClosePolicy, "no hello in time")
+		default:
+			w.Close(collab.ClosePolicy, "timed out: a message took too long or the connection went quiet")
+		}
+	case strings.HasPrefix(err.Error(), "websocket: "):
+		// handleProtocolError's errors. RFC 6455 §7.1.6 wants 1007 for a close reason
+		// that is not UTF-8; the library says 1002 for every protocol error.
+		if strings.Contains(err.Error(), "invalid utf8") {
+			w.Close(collab.CloseBadData, "close reason must be UTF-8")
+		} else {
+			w.Close(collab.CloseProtocol, strings.TrimPrefix(err.Error(), "websocket: "))
+		}
 	default:
-		return append(b, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+		w.Close(collab.CloseGoingAway, "closed")
 	}
 }
-
-// wake makes sure a writer runs; called by the session and by the pinger.
-func (w *wsConn) wake() {
-	if w.running.CompareAndSwap(false, true) {
-		go w.run()
-	}
-}
-
-// run writes until nothing is left, then exits; after the session closed, it sends the
-// close frame and finishes the connection. Everything queued since the last write goes
-// out as one frame, messages separated by newlines: one system call for many messages
-// when a board is busy.
-func (w *wsConn) run() {
-	broken := false
-	if w.rest != nil {
-		w.refreshDeadline()
-		if _, err := w.out.Write(w.rest); err != nil {
-			broken = true
-			w.sess.Fail(collab.CloseGoingAway, "write failed")
-		} else {
-			w.sess.Written(w.restStamp)
-		}
-		w.rest, w.restStamp = nil, collab.Stamp{}
-	}
-	for {
-		if w.ping.Swap(false) && !broken {
-			if err := w.writeControl(opPing, nil); err != nil {
-				broken = true
-				w.sess.Fail(collab.CloseGoingAway, "ping failed")
-			}
-		}
-		if p := w.pong.Swap(nil); p != nil && !broken {
-			if err := w.writeControl(opPong, *p); err != nil {
-				broken = true
-				w.sess.Fail(collab.CloseGoingAway, "pong failed")
-			}
-		}
-		if msgs, stamps := w.sess.TakeStamped(); len(msgs) > 0 {
-			if !broken {
-				if w.writeFrame(msgs) != nil {
-					broken = true
-					w.sess.Fail(collab.CloseGoingAway, "write failed")
-				} else {
-					w.sess.Written(stamps...)
-				}
-			}
-			clear(msgs) // an idle connection keeps no message alive
-			continue
-		}
-		if closed, code, why := w.sess.Closed(); closed {
-			if !broken {
-				_ = w.writeControl(opClose, closePayload(code, why))
-			}
-			// The reader ends when the client answers the close, or soon after anyway.
-			w.rmu.Lock()
-			w.closing = true
-			_ = w.out.SetReadDeadline(time.Now().Add(closeGrace))
-			w.rmu.Unlock()
-			close(w.finished)
-			return // running stays true: nothing is written after the close frame
-		}
-		w.running.Store(false)
-		// A message queued after Take but before Store saw running and did not start a
-		// writer: look again, and carry on unless another writer has started since.
-		if w.sess.Idle() && !w.ping.Load() && w.pong.Load() == nil {
-			return
-		}
-		if !w.running.CompareAndSwap(false, true) {
-			return
-		}
-	}
-}
-
-// pingAll asks every connection's writer to send a ping, every pingEvery, so that dead
-// peers are noticed and proxies keep the connections open.
-func (s *Server) pingAll() {
-	t := time.NewTicker(pingEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			s.conns.Range(func(k, _ any) bool {
-				w := k.(*wsConn)
-				w.ping.Store(true)
-				w.wake()
-				return true
-			})
-		case <-s.done:
-			return
-		}
-	}
-}
-
-// refreshDeadline moves the write deadline only when half of it has passed: setting it
-// costs a timer update, which was a tenth of the server's CPU when it was done for every
-// frame.
-func (wc *wsConn) refreshDeadline() {
-	if now := time.Now(); wc.deadline.Sub(now) < writeTimeout/2 {
-		wc.deadline = now.Add(writeTimeout)
-		_ = wc.out.SetWriteDeadline(wc.deadline)
-	}
-}
-
-// refreshReadDeadline gives the client readTimeout more to send something, in steps of
-// half of it (see refreshDeadline), unless the connection is closing: then the close
-// grace set by the writer stands.
-func (wc *wsConn) refreshReadDeadline() {
-	now := time.Now()
-	if wc.readDeadline.Sub(now) >= readTimeout/2 {
-		return
-	}
-	wc.rmu.Lock()
-	if !wc.closing {
-		wc.readDeadline = now.Add(readTimeout)
-		_ = wc.out.SetReadDeadline(wc.readDeadline)
-	}
-	wc.rmu.Unlock()
-}
-
-// writeControl writes a control frame (only the writer, or a direct write holding its
-// place, writes to the socket).
-func (wc *wsConn) writeControl(op byte, payload []byte) error {
-	var b [2 + 125]byte
-	frame := append(append(b[:0], 0x80|op, byte(len(payload))), payload...)
-	wc.refreshDeadline()
-	_, err := wc.out.Write(frame)
-	return err
-}
-
-// writeFrame writes msgs as one text frame with one writev of the header and the
-// messages as they are. (The WebSocket library copied a message through its 4 KiB buffer
-// and sent a long one as several frames, a write each: a tenth of the server's CPU in
-// the durable-write overload run.)
-func (wc *wsConn) writeFrame(msgs [][]byte) error {
-	n := len(msgs) - 1
-	for _, m := range msgs {
-		n += len(m)
-	}
-	var hb [10]byte
-	bufs := append(wc.bufs[:0], frameHeader(hb[:0], n))
-	for i, m := range msgs {
-		if i > 0 {
-			bufs = append(bufs, newline)
-		}
-		bufs = append(bufs, m)
-	}
-	wc.bufs = bufs // WriteTo consumes its receiver; keep the backing array
-	wc.refreshDeadline()
-	_, err := bufs.WriteTo(wc.out)
-	clear(wc.bufs[:cap(wc.bufs)])
-	if cap(wc.bufs) > 64 {
-		wc.bufs = nil // an idle connection keeps no large array
-	}
-	return err
-}
-
-var newline = []byte{'\n'}

@@ -133,14 +133,8 @@ func (s *Service) Restore(ctx context.Context, b BoardMeta, at int64) (int64, er
 	if len(batches) == 0 {
 		return seq, nil
 	}
-	sess := s.Open(b, RoleEditor)
-	wake := make(chan struct{}, 1)
-	sess.Wake = func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
+	t := newLocalTransport()
+	sess := s.Open(b, RoleEditor, t)
 	defer sess.Close()
 	sess.Receive(fmt.Appendf(nil, `{"t":"hello","v":1,"since":%d,"name":%q,"color":"#5b57d1"}`, seq, RestoreName))
 	prefix := "restore-" + randomID(6) + "-"
@@ -149,7 +143,7 @@ func (s *Service) Restore(ctx context.Context, b BoardMeta, at int64) (int64, er
 		frame := append([]byte(`{"t":"ops","cid":`), appendString(nil, cid)...)
 		frame = append(append(append(frame, `,"ops":`...), batch...), '}')
 		sess.Receive(frame)
-		if seq, err = awaitAck(ctx, sess, wake, cid); err != nil {
+		if seq, err = awaitAck(ctx, t, cid); err != nil {
 			return 0, err
 		}
 	}
@@ -157,13 +151,14 @@ func (s *Service) Restore(ctx context.Context, b BoardMeta, at int64) (int64, er
 }
 
 // awaitAck reads the session's messages until the ack or the error of batch cid.
-func awaitAck(ctx context.Context, sess *Session, wake <-chan struct{}, cid string) (int64, error) {
+func awaitAck(ctx context.Context, t *localTransport, cid string) (int64, error) {
 	ack := append([]byte(`{"t":"ack","cid":`), appendString(nil, cid)...)
 	refused := append([]byte(`"cid":`), appendString(nil, cid)...)
 	timeout := time.NewTimer(30 * time.Second)
 	defer timeout.Stop()
 	for {
-		for _, m := range sess.Take() {
+		msgs, closed, why := t.take()
+		for _, m := range msgs {
 			for line := range bytes.SplitSeq(m, []byte{'\n'}) {
 				switch {
 				case bytes.HasPrefix(line, ack):
@@ -186,11 +181,11 @@ func awaitAck(ctx context.Context, sess *Session, wake <-chan struct{}, cid stri
 				}
 			}
 		}
-		if closed, _, why := sess.Closed(); closed {
+		if closed {
 			return 0, fmt.Errorf("restore session closed: %s", why)
 		}
 		select {
-		case <-wake:
+		case <-t.wake:
 		case <-ctx.Done():
 			return 0, ctx.Err()
 		case <-timeout.C:

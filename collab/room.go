@@ -506,7 +506,7 @@ func (r *room) advance() {
 		return
 	}
 	// One batch becoming durable is written straight to members' sockets; several at
-	// once (a busy board, group commit) are queued, so that each member's writer sends
+	// once (a busy board, group commit) are held (Delivery.Held), so that each member's writer sends
 	// them in one frame: one system call per member instead of one per batch.
 	ready := 0
 	for ready < len(r.inflight) && r.inflight[ready].seq <= durable {
@@ -516,21 +516,19 @@ func (r *room) advance() {
 	n := 0
 	for ; n < ready; n++ {
 		f := &r.inflight[n]
-		deliver, acked := Stamp{}, Stamp{}
 		if f.received != 0 {
-			deliver, acked = Stamp{at: f.received, kind: stampDeliver}, Stamp{at: f.received, kind: stampAck}
 			r.svc.latency.Durable.Record(time.Duration(time.Now().UnixNano() - f.received))
 		}
 		// The sender first, broadcast then ack as every member sees them: its ack does
 		// not wait for the fan-out to a large board.
 		var skip *Session
 		if slices.Contains(r.members, f.sender) {
-			f.sender.sendStamped(f.frame, deliver, direct)
+			f.sender.deliver(f.frame, f.received, &r.svc.latency.Deliver, !direct)
 			skip = f.sender
 		}
 		ack := ackFrame(f.cid, f.seq)
-		f.sender.sendStamped(ack, acked, direct)
-		r.fanOut(f.frame, deliver, skip, direct)
+		f.sender.deliver(ack, f.received, &r.svc.latency.Ack, !direct)
+		r.fanOut(f.frame, f.received, skip, direct)
 		for _, s := range f.acks {
 			s.send(ack)
 		}
@@ -816,18 +814,20 @@ func (t *logTail) since(since, seq int64) ([]LogEntry, bool) {
 	return kept[since+1-kept[0].Seq:], true
 }
 
-// roomFanOutChunk is how many members one goroutine writes a broadcast to. Sessions
-// write straight to their sockets when they can (Session.Direct), so a broadcast to a
+// roomFanOutChunk is how many members one goroutine writes a broadcast to. Transports
+// write straight to their sockets when they can, so a broadcast to a
 // large board is that many system calls: above this many members direct writes are split
 // over the CPUs, and the room waits for all of them, which keeps every member's order.
 const roomFanOutChunk = 256
 
-// fanOut sends msg to every member but skip (direct: see Session.sendStamped).
-func (r *room) fanOut(msg []byte, st Stamp, skip *Session, direct bool) {
+// fanOut delivers msg to every member but skip; received is when the batch was read
+// (for the latency figures). direct: one broadcast alone, which transports may write
+// at once; else one of several in a row (Delivery.Held).
+func (r *room) fanOut(msg []byte, received int64, skip *Session, direct bool) {
 	send := func(part []*Session) {
 		for _, m := range part {
 			if m != skip {
-				m.sendStamped(msg, st, direct)
+				m.deliver(msg, received, &r.svc.latency.Deliver, !direct)
 			}
 		}
 	}

@@ -171,11 +171,15 @@ func (s *Service) BoardByView(ctx context.Context, id string) (BoardMeta, error)
 	return m, err
 }
 
-// Open starts a session on board b. The session joins the board's room when the client
-// says hello.
-func (s *Service) Open(b BoardMeta, role Role) *Session {
-	return newSession(s, b, role)
+// Open starts a session on board b that delivers to the client through t. The session
+// joins the board's room when the client says hello.
+func (s *Service) Open(b BoardMeta, role Role, t Transport) *Session {
+	return newSession(s, b, role, t)
 }
+
+// MaxQueueBytes is how many bytes may wait to be written to one connection before its
+// transport closes it as too slow (Config.MaxQueueBytes).
+func (s *Service) MaxQueueBytes() int { return s.cfg.MaxQueueBytes }
 
 // MaxImage returns the largest image upload accepted, in bytes.
 func (s *Service) MaxImage() int { return s.cfg.MaxImage }

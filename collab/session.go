@@ -2,9 +2,10 @@ package collab
 
 import (
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"tabula/internal/hist"
 )
 
 // Role is what a session may do on its board.
@@ -16,40 +17,16 @@ const (
 	RoleViewer Role = "viewer"
 )
 
-// WebSocket close codes the server uses (docs/protocol.md).
-const (
-	CloseGoingAway   = 1001
-	CloseProtocol    = 1002
-	CloseUnsupported = 1003
-	ClosePolicy      = 1008
-	CloseTooBig      = 1009
-	CloseInternal    = 1011
-	CloseTryAgain    = 1013
-)
-
-// maxQueuedMessages bounds a session's queue by count (Config.MaxQueueBytes by size): a
-// session whose queue passes either is too slow for its board and is closed with
-// CloseTryAgain; it reconnects and resumes from its last seq. A message is always
-// accepted into an empty queue, however large (a welcome can be megabytes).
-const maxQueuedMessages = 4096
-
-// maxQueueAge is the longest a message may wait to be written. A connection whose oldest
-// message has waited longer is behind by that much and is closed (1013) rather than left
-// to show its user a board seconds in the past.
-const maxQueueAge = 5 * time.Second
-
-// Session is one client connection on one board. The transport (app) calls Receive with
-// each frame from its single reader goroutine. For writing, it sets Wake before the
-// first Receive: Wake is called whenever messages are queued after the queue was empty,
-// and when the session is closed; the transport then Takes and writes until Take is
-// empty, and after Closed reports true, sends the close frame. A transport needs no
-// goroutine for a connection that has nothing to write.
+// Session is one client connection on one board. The transport calls Receive with each
+// message from the client, from one goroutine, and Close when the connection has ended;
+// the session and its room deliver to the client through the Transport.
 type Session struct {
 	ID    string
 	Role  Role
 	Board BoardMeta
 
 	svc   *Service
+	t     Transport
 	room  *room // set by hello, then only read by the reader goroutine
 	name  string
 	color string
@@ -61,175 +38,39 @@ type Session struct {
 	errors int
 	tokens float64
 	last   time.Time
-
-	// Wake is set by the transport before the session is used; see Session.
-	Wake func()
-	// Direct, if the transport sets it before the session is used, writes msg straight
-	// to the connection when that can be done at once: nothing of the session is waiting
-	// and the socket has room. It reports whether it took msg — wholly written, or the
-	// rest kept by the transport to be written before anything else — and records st
-	// when written (Written). It is called with the session's lock held, so it must not
-	// block or call back into the session. Without it, every message is queued and a
-	// writer woken: a goroutine scheduled per connection per broadcast, which on a board
-	// of a thousand kept ops waiting behind a thousand runnable writers.
-	Direct func(msg []byte, st Stamp) bool
-
-	mu        sync.Mutex
-	queue     [][]byte
-	spare     [][]byte
-	stamps    []Stamp // one per queued message
-	spareSt   []Stamp
-	queued    int
-	oldest    time.Time // when the queue's head was queued
-	closed    bool
-	closeCode int
-	closeWhy  string
 }
 
-func newSession(svc *Service, board BoardMeta, role Role) *Session {
+func newSession(svc *Service, board BoardMeta, role Role, t Transport) *Session {
 	return &Session{
-		ID: randomID(8), Role: role, Board: board, svc: svc,
-		tokens: EphemeralBurst, Wake: func() {},
+		ID: randomID(8), Role: role, Board: board, svc: svc, t: t,
+		tokens: EphemeralBurst,
 	}
 }
 
-// Take returns every queued message, oldest first, and empties the queue. The returned
-// slice is only valid until the next Take; the caller should clear it once written, so
-// that an idle session holds no message.
-func (s *Session) Take() [][]byte {
-	q, _ := s.TakeStamped()
-	return q
-}
+// send delivers msg without blocking; reports whether the transport took it.
+func (s *Session) send(msg []byte) bool { return s.t.Deliver(msg, Delivery{}) }
 
-// TakeStamped is Take that also returns each message's stamp; once the messages are
-// written, the transport hands the stamps to Written.
-func (s *Session) TakeStamped() ([][]byte, []Stamp) {
-	s.mu.Lock()
-	q, st := s.queue, s.stamps
-	s.queue, s.spare = s.spare[:0], q
-	s.stamps, s.spareSt = s.spareSt[:0], st
-	s.queued = 0
-	s.oldest = time.Time{}
-	s.mu.Unlock()
-	return q, st
-}
-
-// Stamp says when the client message that a queued message answers was received: the
-// writer times, per delivery, what the server added between reading the op and
-// writing its broadcast or ack. The zero Stamp is a message that is not timed.
-type Stamp struct {
-	at   int64 // unix ns the op was read
-	kind uint8
-}
-
-const (
-	stampDeliver = iota + 1 // an ops broadcast
-	stampAck                // the ack to the sender
-)
-
-// Written records the server's share of the latency of messages just written (their
-// stamps from TakeStamped).
-func (s *Session) Written(stamps ...Stamp) {
-	var now int64
-	for _, st := range stamps {
-		if st.kind == 0 {
-			continue
-		}
-		if now == 0 {
-			now = time.Now().UnixNano()
-		}
-		d := time.Duration(now - st.at)
-		switch st.kind {
-		case stampDeliver:
-			s.svc.latency.Deliver.Record(d)
-		case stampAck:
-			s.svc.latency.Ack.Record(d)
-		}
+// deliver is send for a message whose latency is timed: at is when the op it answers was
+// read (0: untimed), h where the latency goes; held, see Delivery.
+func (s *Session) deliver(msg []byte, at int64, h *hist.Histogram, held bool) bool {
+	d := Delivery{Held: held}
+	if at != 0 {
+		d.at, d.h = at, h
 	}
+	return s.t.Deliver(msg, d)
 }
 
-// Closed reports whether the session has ended, and with which WebSocket close code
-// and reason.
-func (s *Session) Closed() (closed bool, code int, why string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed, s.closeCode, s.closeWhy
-}
-
-// Idle reports whether nothing waits to be written and the session is still open: a
-// transport's writer may stop.
-func (s *Session) Idle() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.queue) == 0 && !s.closed
-}
-
-// send queues msg without blocking. A session that has fallen too far behind is closed
-// instead, so that it never slows the board. Reports whether msg was queued.
-func (s *Session) send(msg []byte) bool { return s.sendStamped(msg, Stamp{}, true) }
-
-// sendStamped is send for a message whose latency the writer times. direct allows the
-// transport to write msg at once (Direct); a room sending several broadcasts in a row
-// leaves them to queue instead, so that the writer sends them as one frame.
-func (s *Session) sendStamped(msg []byte, st Stamp, direct bool) bool {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return false
-	}
-	// The message at the head is exempt from the byte cap: a welcome can be larger than
-	// the cap by itself, and what matters is how much piles up behind it.
-	now := time.Now()
-	if len(s.queue) > 0 && (len(s.queue) >= maxQueuedMessages || s.queued-len(s.queue[0])+len(msg) > s.svc.cfg.MaxQueueBytes ||
-		now.Sub(s.oldest) > maxQueueAge) {
-		s.mu.Unlock()
-		s.kick(CloseTryAgain, "too slow: reconnect and resume")
-		return false
-	}
-	if len(s.queue) == 0 {
-		if direct && s.Direct != nil && s.Direct(msg, st) {
-			s.mu.Unlock()
-			return true
-		}
-		s.oldest = now
-	}
-	s.queue = append(s.queue, msg)
-	s.stamps = append(s.stamps, st)
-	s.queued += len(msg)
-	first := len(s.queue) == 1
-	s.mu.Unlock()
-	if first {
-		s.Wake()
-	}
-	return true
-}
-
-// Send queues msg for the client without blocking, like every message of the board;
-// reports whether it was queued (false once the session has ended).
+// Send delivers msg to the client without blocking, like every message of the board;
+// reports whether the transport took it (false once the session has ended).
 func (s *Session) Send(msg []byte) bool { return s.send(msg) }
 
 // kick ends the session with a close code; the transport sends what is queued, then the
 // close frame. Safe to call more than once and from any goroutine.
-func (s *Session) kick(code int, why string) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	s.closed = true
-	s.closeCode, s.closeWhy = code, why
-	if code == CloseTryAgain {
-		// Too slow to keep up: flushing its backlog would only delay the close. It
-		// resumes from its last seq when it reconnects.
-		clear(s.queue)
-		s.queue, s.stamps, s.queued = s.queue[:0], s.stamps[:0], 0
-	}
-	s.mu.Unlock()
-	s.Wake()
-}
+func (s *Session) kick(code int, why string) { s.t.Close(code, why) }
 
-// Fail ends the session from the transport's side, e.g. on a binary or oversized frame.
-func (s *Session) Fail(code int, why string) { s.kick(code, why) }
+// Joined reports whether the client has said hello. Call it from the goroutine that
+// calls Receive.
+func (s *Session) Joined() bool { return s.room != nil }
 
 // Receive handles one frame from the client. It never blocks for long: validation runs
 // here, on the connection's own goroutine, and the room gets only valid work.

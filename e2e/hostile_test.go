@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -171,4 +175,150 @@ func withoutVersions(d *client.Doc) string {
 		c.Els[id] = cp
 	}
 	return c.Canonical()
+}
+
+// wsBaseline is the process's goroutines and descriptors, for checking that hostile
+// WebSocket clients leave nothing behind once they are gone.
+func wsBaseline(t *testing.T) func() {
+	t.Helper()
+	goroutines, files := runtime.NumGoroutine(), openFiles(t)
+	return func() {
+		t.Helper()
+		eventually(t, "goroutines and descriptors back to where they were", func() bool {
+			return runtime.NumGoroutine() <= goroutines+5 && openFiles(t) <= files+5
+		})
+	}
+}
+
+// Connections that never say hello are closed (1008, with the reason) once the hello
+// deadline passes: 300 of them, holding nothing afterwards.
+func TestWebSocketsThatNeverSayHelloAreClosed(t *testing.T) {
+	ts := startServer(t, func(c *program.Config) { c.HelloTimeout, c.MaxSockets = 300*time.Millisecond, 1000 })
+	url := ts.wsURL("/b/", ts.newBoard(t).ID)
+	back := wsBaseline(t)
+	conns := make([]*rawWS, 300)
+	for i := range conns {
+		conns[i], _ = dialRaw(t, url, "", nil)
+	}
+	for i, c := range conns {
+		op, p, err := c.next()
+		for err == nil && op != 0x8 {
+			op, p, err = c.next()
+		}
+		if err != nil || closeOf(p) != 1008 || !strings.Contains(string(p[2:]), "hello") {
+			t.Fatalf("connection %d: %v, close %q; want 1008 naming hello", i, err, p)
+		}
+		c.conn.Close()
+	}
+	back()
+}
+
+// A message trickled a byte at a time is closed once it has taken longer than the
+// message deadline: frames no longer buy time.
+func TestTrickledMessageIsClosed(t *testing.T) {
+	ts := startServer(t, func(c *program.Config) { c.MessageTimeout = 300 * time.Millisecond })
+	url := ts.wsURL("/b/", ts.newBoard(t).ID)
+	back := wsBaseline(t)
+	c, _ := dialRaw(t, url, "", text(rawHello))
+	c.until("welcome", isText(`"t":"welcome"`))
+	c.send(frame(false, 0x1, []byte("{"), true))
+	stop := make(chan struct{})
+	go func() { // one-byte fragments, every 20 ms, until the server closes
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				if _, err := c.conn.Write(frame(false, 0x0, []byte(" "), true)); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	defer close(stop)
+	op, p, err := c.next()
+	for err == nil && op != 0x8 {
+		op, p, err = c.next()
+	}
+	if err != nil || closeOf(p) != 1008 {
+		t.Fatalf("%v, close %q; want 1008", err, p)
+	}
+	c.conn.Close()
+	back()
+}
+
+// One address may hold MaxSockets WebSockets; the next is refused before the upgrade
+// with 429 and a message, and a place freed is a place taken again.
+func TestWebSocketsPerAddressCap(t *testing.T) {
+	ts := startServer(t, func(c *program.Config) { c.MaxSockets = 3 })
+	url := ts.wsURL("/b/", ts.newBoard(t).ID)
+	var open []*rawWS
+	for range 3 {
+		c, resp := dialRaw(t, url, "", text(rawHello))
+		if resp.StatusCode != 101 {
+			t.Fatalf("within the cap: %s", resp.Status)
+		}
+		c.until("welcome", isText(`"t":"welcome"`))
+		open = append(open, c)
+	}
+	c, resp := dialRaw(t, url, "", nil)
+	body, _ := io.ReadAll(io.LimitReader(c.br, 4096))
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), "too many connections") {
+		t.Fatalf("over the cap: %s %q; want 429 saying too many connections", resp.Status, body)
+	}
+	open[0].conn.Close()
+	eventually(t, "the closed connection's place to be free", func() bool {
+		c, resp := dialRaw(t, url, "", nil)
+		c.conn.Close()
+		return resp.StatusCode == 101
+	})
+}
+
+// Messages still arriving hold at most the server's partial-message memory between them:
+// past it, the connection growing a message is closed with 1013, and the server serves
+// the others.
+func TestPartialMessagesMemoryCap(t *testing.T) {
+	ts := startServer(t, func(c *program.Config) { c.MaxPartialBytes = 1 << 20 })
+	url := ts.wsURL("/b/", ts.newBoard(t).ID)
+	back := wsBaseline(t)
+	part := bytes.Repeat([]byte("x"), 300<<10)
+	closed := 0
+	var conns []*rawWS
+	for range 4 {
+		c, _ := dialRaw(t, url, "", text(rawHello))
+		c.until("welcome", isText(`"t":"welcome"`))
+		conns = append(conns, c)
+	}
+	// One at a time: each starts a message of 300 KiB and pings; a connection still
+	// reading its message answers the ping, one over the cap gets 1013.
+	for i, c := range conns {
+		_, _ = c.conn.Write(frame(false, 0x1, part, true))
+		_, _ = c.conn.Write(frame(true, 0x9, []byte("still there?"), true))
+		_ = c.conn.SetReadDeadline(time.Now().Add(wait))
+		for {
+			op, p, err := c.next()
+			if err != nil {
+				t.Fatalf("connection %d: %v", i, err)
+			}
+			if op == 0x8 {
+				if closeOf(p) != 1013 {
+					t.Fatalf("connection %d closed %d %q; want 1013", i, closeOf(p), p[2:])
+				}
+				closed++
+				break
+			}
+			if op == 0xa {
+				break
+			}
+		}
+	}
+	if closed == 0 {
+		t.Fatal("no connection was refused over the partial-message cap")
+	}
+	for _, c := range conns {
+		c.conn.Close()
+	}
+	p := join(t, url, 0)
+	p.commit("after", put(rect("ok", 1)))
+	back()
 }

@@ -25,12 +25,17 @@ type Config struct {
 	MaxQueueBytes  int
 	MaxImage       int
 	MaxStreams     int
-	ProxyHeader    string
-	TrustedProxies []string
-	Voice          VoiceConfig
-	Ops            OpsConfig
-	MaxImport      int
-	Retention      collab.Retention
+	MaxSockets     int           // open WebSockets per client address
+	HelloTimeout   time.Duration // how long a new WebSocket has to say hello
+	// MessageTimeout and MaxPartialBytes: app.Config's; zero takes app's defaults.
+	MessageTimeout  time.Duration
+	MaxPartialBytes int64
+	ProxyHeader     string
+	TrustedProxies  []string
+	Voice           VoiceConfig
+	Ops             OpsConfig
+	MaxImport       int
+	Retention       collab.Retention
 	// Per client address; PerMinute 0 turns a limit off.
 	BoardRate, ImageRate app.Rate
 	// Exports drawn at once, and waiting.
@@ -64,6 +69,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.MaxQueueBytes, "max-queue", "TABULA_MAX_QUEUE", d.MaxQueueBytes, "bytes waiting for one slow connection before it is closed (1013)")
 	num(&c.SnapshotEvery, "snapshot-every", "TABULA_SNAPSHOT_EVERY", d.SnapshotEvery, "store a board snapshot after this many batches, once the log has also grown by half the last snapshot's size")
 	num(&c.MaxStreams, "max-streams-per-ip", "TABULA_MAX_STREAMS_PER_IP", 32, "concurrent presence streams (SSE) allowed from one client address")
+	num(&c.MaxSockets, "max-sockets-per-ip", "TABULA_MAX_SOCKETS_PER_IP", app.DefaultMaxSocketsPerIP, "open WebSockets allowed from one client address (one more gets 429)")
+	hello := app.DefaultHelloTimeout.String()
+	str(&hello, "hello-timeout", "TABULA_HELLO_TIMEOUT", hello, "how long a new WebSocket has to say hello before it is closed (1008)")
 	str(&c.ProxyHeader, "proxy-header", "TABULA_PROXY_HEADER", "", "header with the client address set by your reverse proxy, e.g. X-Forwarded-For (only trusted from -trusted-proxies)")
 	str(&proxies, "trusted-proxies", "TABULA_TRUSTED_PROXIES", "127.0.0.1,::1", "comma-separated proxy addresses or CIDRs whose -proxy-header is believed")
 	idle := d.RoomIdle.String()
@@ -97,6 +105,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	var err error
 	if c.RoomIdle, err = time.ParseDuration(idle); err != nil || c.RoomIdle < 0 {
 		return c, fmt.Errorf("-room-idle must be a duration like 5s, not %q", idle)
+	}
+	if c.HelloTimeout, err = time.ParseDuration(hello); err != nil || c.HelloTimeout <= 0 {
+		return c, fmt.Errorf("-hello-timeout must be a duration like 5s, not %q", hello)
 	}
 	c.Retention = collab.DefaultRetention
 	if c.Retention.Full, err = time.ParseDuration(full); err != nil || c.Retention.Full < 0 {

@@ -24,6 +24,8 @@ var flagCases = [][]string{
 	{"max-queue", "7"},
 	{"snapshot-every", "7"},
 	{"max-streams-per-ip", "7"},
+	{"max-sockets-per-ip", "7"},
+	{"hello-timeout", "7s"},
 	{"proxy-header", "X-Forwarded-For"},
 	{"trusted-proxies", "10.0.0.0/8,192.0.2.1"},
 	{"room-idle", "7s"},

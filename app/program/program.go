@@ -52,6 +52,8 @@ func New(cfg Config, log *slog.Logger) (*Program, error) {
 		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes)})
 	srv, err := app.New(svc, app.Config{
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
+		MaxSocketsPerIP: cfg.MaxSockets, HelloTimeout: cfg.HelloTimeout,
+		MessageTimeout: cfg.MessageTimeout, MaxPartialBytes: cfg.MaxPartialBytes,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies,
 		Heartbeat: cfg.Heartbeat, CountEvery: cfg.CountEvery, Logger: log, MaxImport: cfg.MaxImport,
 		BoardRate: rateOrOff(cfg.BoardRate), ImageRate: rateOrOff(cfg.ImageRate),
