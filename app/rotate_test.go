@@ -15,9 +15,9 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"tabula/internal/client"
 	"tabula/collab"
 	"tabula/collab/bolt"
+	"tabula/internal/client"
 )
 
 // rotated is the answer of POST /b/{edit}/rotate.
