@@ -123,6 +123,7 @@ func Run(t *testing.T, open func(t *testing.T) collab.Store, reopen func(t *test
 		}
 	})
 	t.Run("History", func(t *testing.T) { runHistory(t, open, board, entry) })
+	runImages(t, open, board)
 	t.Run("ConcurrentCommits", func(t *testing.T) {
 		s := open(t)
 		boards := make([]collab.BoardMeta, 8)
