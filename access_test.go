@@ -10,6 +10,7 @@ import (
 )
 
 func TestOriginCheck(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.AllowedOrigins = []string{"https://board.example.com"} })
 	b := ts.newBoard(t)
 	tests := []struct {
@@ -53,6 +54,7 @@ func TestOriginCheck(t *testing.T) {
 }
 
 func TestBoardPages(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	get := func(path string) (int, string, http.Header) {
@@ -126,6 +128,7 @@ func TestBoardPages(t *testing.T) {
 // and the trash page's "Restore" forms under Referrer-Policy: no-referrer (Origin: null,
 // Sec-Fetch-Site: same-origin), and what another site's page sends.
 func TestBrowserFormPosts(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	post := func(path, origin, site string) int {
 		t.Helper()

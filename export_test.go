@@ -64,6 +64,7 @@ func redPixels(img image.Image) int {
 }
 
 func TestExport(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -194,6 +195,7 @@ func TestExport(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestImport(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.Limits.MaxElements, c.MaxImport = 100, 64<<10 })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)

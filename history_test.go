@@ -92,6 +92,7 @@ func edits(t *testing.T, p *peer, n int) map[int64]map[string]map[string]any {
 }
 
 func TestHistory(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.SnapshotEvery = 4 })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -194,6 +195,7 @@ func encodeAll(els []*collab.Element) string {
 }
 
 func TestTrash(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.RoomIdle = 10 * time.Millisecond })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -267,6 +269,7 @@ func TestTrash(t *testing.T) {
 // reload. The board page, the trash page, not-found pages and the home page are
 // no-store.
 func TestStatePagesAreNotCached(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	page := func(path string) (int, string) {

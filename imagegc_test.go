@@ -55,6 +55,7 @@ func getStatus(t *testing.T, url string) int {
 // shows is deleted once the grace period has passed, and frees the board's quota; one
 // that any restorable version shows stays.
 func TestUnusedImagesCollected(t *testing.T) {
+	checkLeaks(t)
 	const grace = time.Hour
 	ts := startServer(t, func(c *Config) { c.Retention.Images = grace; c.ImageRate.PerMinute = 0 })
 	ctx := context.Background()
@@ -158,6 +159,7 @@ func TestUnusedImagesCollected(t *testing.T) {
 
 // TestUnusedImagesCollectedInBackground: the janitor does it unasked.
 func TestUnusedImagesCollectedInBackground(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) {
 		c.Retention.Images = time.Millisecond
 		c.Retention.Every = 20 * time.Millisecond
@@ -197,6 +199,7 @@ func TestUnusedImagesCollectedInBackground(t *testing.T) {
 // They are all collected, the board's quota is free again, and the space they took is
 // reused by later uploads instead of growing the file.
 func TestUnusedUploadsHostile(t *testing.T) {
+	checkLeaks(t)
 	const grace = time.Hour
 	ts := startServer(t, func(c *Config) { c.Retention.Images = grace; c.ImageRate.PerMinute = 0 })
 	ctx := context.Background()

@@ -73,6 +73,7 @@ func postImage(t *testing.T, url, origin string, body []byte) upload {
 }
 
 func TestImages(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.MaxImage = 256 << 10 })
 	b := ts.newBoard(t)
 	up := ts.URL + "/b/" + b.ID + "/images"
@@ -162,6 +163,7 @@ func TestImages(t *testing.T) {
 }
 
 func TestViewIsRelayed(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	a := join(t, ts.wsURL("/b/", b.ID), 0)

@@ -63,6 +63,7 @@ func roster(t *testing.T, ev *client.Event) []collab.Person {
 }
 
 func TestPresenceStream(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.Heartbeat = 20 * time.Millisecond })
 	b := ts.newBoard(t)
 	s := subscribe(t, ts.URL+"/b/"+b.ID+"/presence", "")
@@ -137,6 +138,7 @@ func TestPresenceStream(t *testing.T) {
 }
 
 func TestPresenceHostileNamesAreCleaned(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	s := subscribe(t, ts.URL+"/b/"+b.ID+"/presence", "")
@@ -164,6 +166,7 @@ func TestPresenceHostileNamesAreCleaned(t *testing.T) {
 }
 
 func TestPresenceLimitsAndUnknownBoards(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.MaxStreams = 3 })
 	b := ts.newBoard(t)
 	for range 3 {
@@ -193,6 +196,7 @@ func TestPresenceLimitsAndUnknownBoards(t *testing.T) {
 // the connection without a close. The roster ends empty and goroutines return to what
 // they were.
 func TestPresenceChurnLeavesNoGhosts(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.RoomIdle = time.Millisecond })
 	b := ts.newBoard(t)
 	base := runtime.NumGoroutine()
@@ -214,6 +218,7 @@ func TestPresenceChurnLeavesNoGhosts(t *testing.T) {
 }
 
 func TestHomeCountsStream(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.CountEvery = 10 * time.Millisecond })
 	a, b := ts.newBoard(t), ts.newBoard(t)
 	s := subscribe(t, ts.URL+"/presence?ids="+a.ID+","+b.ViewID+",bogus", "")

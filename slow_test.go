@@ -17,6 +17,7 @@ import (
 // queue and is closed with 1013, while the writer keeps getting every ack and a second
 // reader gets every broadcast.
 func TestSlowReaderIsClosedWithoutSlowingOthers(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *Config) { c.MaxQueueBytes = 1 << 20 })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
@@ -66,6 +67,7 @@ func TestSlowReaderIsClosedWithoutSlowingOthers(t *testing.T) {
 // TestEphemeralFloodIsRateLimited: a burst of cursor messages is cut to the documented
 // rate; the excess is dropped silently, not answered with errors.
 func TestEphemeralFloodIsRateLimited(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
@@ -110,6 +112,7 @@ func TestEphemeralFloodIsRateLimited(t *testing.T) {
 // (the library's own ping handler wrote them from the reading goroutine, which could
 // land between a direct write's first part and its rest).
 func TestLaggingReaderGetsEveryBroadcastIntact(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)

@@ -62,6 +62,7 @@ func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 				}
 			}
 			_ = conn.SetReadDeadline(time.Time{})
+			s.wsOpen.Add(1)
 			go s.serveWS(conn, pre, s.svc.Open(b, role))
 		})
 		return nil
@@ -72,6 +73,7 @@ func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 // goroutine that exists only while there is something to write (wsConn.run).
 func (s *Server) serveWS(conn net.Conn, pre []byte, sess *collab.Session) {
 	w := &wsConn{sess: sess, out: conn, finished: make(chan struct{})}
+	defer s.wsOpen.Add(-1)
 	if w.raw = collab.RawConn(conn); w.raw != nil {
 		sess.Direct = w.direct
 	}
