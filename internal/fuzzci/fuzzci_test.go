@@ -5,12 +5,14 @@ package fuzzci
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -21,9 +23,13 @@ import (
 
 func TestMain(m *testing.M) { testtool.Main(m) }
 
-// fuzzTime is how long each target runs by default: with about fifteen targets and the
-// instrumented builds, the whole run stays near a minute and a half on two cores.
-const fuzzTime = "4s"
+// Each target runs for fuzzTime, less when there are so many that together they would
+// pass fuzzBudget (but at least a second): the fuzzing itself stays within a minute
+// however many targets are added, and the instrumented builds come on top.
+const (
+	fuzzTime   = 4 * time.Second
+	fuzzBudget = time.Minute
+)
 
 // target is one fuzz function and the package directory that holds it.
 type target struct {
@@ -62,22 +68,20 @@ func targets(t *testing.T, root string) []target {
 	return out
 }
 
-// TestFuzzTargetsBriefly runs `go test -run '^$' -fuzz '^FuzzX$' -fuzztime 4s` for each
-// target in turn and fails naming the input that crashed one (go test writes it under
-// the package's testdata/fuzz, where committing it keeps it as a regression seed). On
-// CI (CI=true) it always runs; elsewhere only with TABULA_FUZZ=1, as it takes a minute
-// or two. TABULA_FUZZTIME changes the time per target.
+// TestFuzzTargetsBriefly fuzzes each target in turn for a few seconds and fails naming
+// the input that crashed one (written under the package's testdata/fuzz, where
+// committing it keeps it as a regression seed). Each package's test binary is built
+// once with the fuzzing instrumentation (go test -c -fuzz) and run for each of its
+// targets, as go test -fuzz would run it. On CI (CI=true) it always runs; elsewhere only
+// with TABULA_FUZZ=1, as it takes a minute or more. TABULA_FUZZTIME sets the time per
+// target (a duration, or 100x for a number of runs).
 func TestFuzzTargetsBriefly(t *testing.T) {
 	if os.Getenv("CI") != "true" && os.Getenv("TABULA_FUZZ") == "" {
-		testtool.Skip(t, "fuzz", "each fuzz target runs for "+fuzzTime+" on CI (CI=true); TABULA_FUZZ=1 runs them here")
-	}
-	per := fuzzTime
-	if v := os.Getenv("TABULA_FUZZTIME"); v != "" {
-		per = v
+		testtool.Skip(t, "fuzz", "the fuzz targets run for a minute on CI (CI=true); TABULA_FUZZ=1 runs them here")
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -86,19 +90,44 @@ func TestFuzzTargetsBriefly(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
 		t.Fatalf("module root not found at %s: %v", root, err)
 	}
+	cache, err := exec.Command(goBin, "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatalf("go env GOCACHE: %v", err)
+	}
 	all := targets(t, root)
 	if len(all) == 0 {
 		t.Fatal("no fuzz targets found")
 	}
+	per := max(time.Second, min(fuzzTime, fuzzBudget/time.Duration(len(all)))).String()
+	if v := os.Getenv("TABULA_FUZZTIME"); v != "" {
+		per = v
+	}
+	bin := t.TempDir()
 	start := time.Now()
+	built := map[string]string{} // package dir → its instrumented test binary
 	for _, tg := range all {
 		rel, _ := filepath.Rel(root, tg.dir)
 		pkg := "./" + filepath.ToSlash(rel)
+		if built[tg.dir] == "" {
+			began := time.Now()
+			exe := filepath.Join(bin, strings.ReplaceAll(rel, string(filepath.Separator), "_")+".test")
+			build := exec.Command(goBin, "test", "-c", "-fuzz", "^"+tg.name+"$", "-o", exe, pkg)
+			build.Dir = root
+			out, err := build.CombinedOutput()
+			if err != nil {
+				t.Fatalf("build %s for fuzzing: %v\n%s", pkg, err, out)
+			}
+			t.Logf("%-24s built in %.1fs", pkg, time.Since(began).Seconds())
+			built[tg.dir] = exe
+		}
 		began := time.Now()
-		cmd := exec.Command(goBin, "test", "-run", "^$", "-fuzz", "^"+tg.name+"$", "-fuzztime", per, pkg)
-		cmd.Dir = root
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		cmd := exec.CommandContext(ctx, built[tg.dir], "-test.run", "^$", "-test.fuzz", "^"+tg.name+"$", "-test.fuzztime", per,
+			"-test.fuzzcachedir", filepath.Join(strings.TrimSpace(string(cache)), "fuzz", "tabula", filepath.ToSlash(rel)))
+		cmd.Dir = tg.dir // where testdata/fuzz is read and a crashing input written
 		out, err := cmd.CombinedOutput()
-		t.Logf("%-40s %-32s %5.1fs", pkg, tg.name, time.Since(began).Seconds())
+		cancel()
+		t.Logf("%-24s %-32s %.1fs", pkg, tg.name, time.Since(began).Seconds())
 		if err != nil {
 			if path := failingInput(out); path != "" {
 				t.Errorf("%s in %s crashed; the input is %s\n%s", tg.name, pkg, filepath.Join(tg.dir, path), tail(out, 40))
@@ -107,7 +136,7 @@ func TestFuzzTargetsBriefly(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d fuzz targets in %.0fs", len(all), time.Since(start).Seconds())
+	t.Logf("%d fuzz targets in %d packages: %.0fs", len(all), len(built), time.Since(start).Seconds())
 }
 
 // failingInput finds the file go test wrote a crashing input to, relative to the
