@@ -128,6 +128,12 @@ func TestFuzzTargetsBriefly(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		cancel()
 		t.Logf("%-24s %-32s %.1fs", pkg, tg.name, time.Since(began).Seconds())
+		if err != nil && failingInput(out) == "" && deadlineRace(out) {
+			// go.dev/issue/75804 (fixed in Go 1.27): under load the coordinator can
+			// report its own -fuzztime deadline as a failure. No input failed.
+			t.Logf("%s: the fuzzing deadline was reported as a failure (go.dev/issue/75804); no input failed", tg.name)
+			err = nil
+		}
 		if err != nil {
 			if path := failingInput(out); path != "" {
 				t.Errorf("%s in %s crashed; the input is %s\n%s", tg.name, pkg, filepath.Join(tg.dir, path), tail(out, 40))
@@ -149,6 +155,12 @@ func failingInput(out []byte) string {
 		}
 	}
 	return ""
+}
+
+// deadlineRace reports whether the only error in a fuzz run's output is the fuzzing
+// coordinator's own "context deadline exceeded".
+func deadlineRace(out []byte) bool {
+	return bytes.Count(out, []byte("--- FAIL:")) == 1 && bytes.Contains(out, []byte(")\n    context deadline exceeded\n"))
 }
 
 func tail(out []byte, lines int) string {
