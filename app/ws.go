@@ -81,6 +81,8 @@ var wsBuffers sync.Pool
 func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 	return websocket.New(func(c *websocket.Conn) {
 		b := c.Locals("board").(collab.BoardMeta)
+		s.wsOpen.Add(1) // Shutdown waits for the connection to end
+		defer s.wsOpen.Add(-1)
 		g := c.Locals("guard").(*guardConn)
 		ip := c.Locals("ip").(string)
 		defer s.wsAddrs.release(ip)

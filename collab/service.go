@@ -59,6 +59,7 @@ type Service struct {
 	applied  applied
 
 	imageMu sync.Mutex // held from an upload's quota check to its store
+	gc      imageGC
 
 	mu      sync.Mutex
 	rooms   map[string]*room
@@ -91,6 +92,7 @@ func NewService(store Store, cfg Config) *Service {
 		ctx: ctx, cancel: cancel, rooms: make(map[string]*room),
 		presence: newPresence(), stopIdle: make(chan struct{}),
 	}
+	s.gc.started = time.Now()
 	s.commit = newCommitter(store, &s.latency.Commit)
 	go s.watchIdle()
 	s.startJanitor()

@@ -18,6 +18,7 @@ import (
 // queue and is closed with 1013, while the writer keeps getting every ack and a second
 // reader gets every broadcast.
 func TestSlowReaderIsClosedWithoutSlowingOthers(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.MaxQueueBytes = 1 << 20 })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
@@ -67,6 +68,7 @@ func TestSlowReaderIsClosedWithoutSlowingOthers(t *testing.T) {
 // TestEphemeralFloodIsRateLimited: a burst of cursor messages is cut to the documented
 // rate; the excess is dropped silently, not answered with errors.
 func TestEphemeralFloodIsRateLimited(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
@@ -111,6 +113,7 @@ func TestEphemeralFloodIsRateLimited(t *testing.T) {
 // (the library's own ping handler wrote them from the reading goroutine, which could
 // land between a direct write's first part and its rest).
 func TestLaggingReaderGetsEveryBroadcastIntact(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)

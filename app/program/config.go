@@ -85,9 +85,10 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.MaxBoardImageBytes, "max-board-image-bytes", "TABULA_MAX_BOARD_IMAGE_BYTES", collab.DefaultMaxBoardImageBytes, "most bytes of images one board may hold")
 	num(&c.RenderWorkers, "render-workers", "TABULA_RENDER_WORKERS", app.DefaultRenderWorkers, "exports (PNG, SVG, PDF) and thumbnails drawn at once")
 	num(&c.RenderQueue, "render-queue", "TABULA_RENDER_QUEUE", 2*app.DefaultRenderWorkers, "exports that may wait for a free -render-workers; more get 429 with Retry-After")
-	full, trash := collab.DefaultRetention.Full.String(), collab.DefaultRetention.Trash.String()
+	full, trash, grace := collab.DefaultRetention.Full.String(), collab.DefaultRetention.Trash.String(), collab.DefaultRetention.Images.String()
 	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
 	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")
+	str(&grace, "image-grace", "TABULA_IMAGE_GRACE", grace, "delete an uploaded image that no version of its board in the kept history uses after this long (0 keeps them)")
 	voiceDone := voiceFlags(f, &c.Voice)
 	opsDone := opsFlags(f, &c.Ops)
 	if err := f.parse(args); err != nil {
@@ -115,6 +116,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	}
 	if c.Retention.Trash, err = time.ParseDuration(trash); err != nil || c.Retention.Trash < 0 {
 		return c, fmt.Errorf("-trash-for must be a duration like 720h, not %q", trash)
+	}
+	if c.Retention.Images, err = time.ParseDuration(grace); err != nil || c.Retention.Images < 0 {
+		return c, fmt.Errorf("-image-grace must be a duration like 24h, not %q", grace)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, fmt.Errorf("-log-level must be debug, info, warn or error, not %q", level)

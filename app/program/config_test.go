@@ -41,6 +41,7 @@ var flagCases = [][]string{
 	{"render-queue", "7"},
 	{"history-full", "7h"},
 	{"trash-for", "0"},
+	{"image-grace", "7h"},
 	{"voice", "off"},
 	{"voice-max", "7"},
 	{"voice-udp", "127.0.0.1:50000"},

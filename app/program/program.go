@@ -106,9 +106,11 @@ func (p *Program) Run(ctx context.Context) error {
 	p.log.Info("tabula listening", "addr", p.Addr(), "tls", p.tls != nil, "version", Version())
 	p.serveOps()
 	var err error
+	stopped := false
 	select {
 	case <-ctx.Done():
 	case err = <-served:
+		stopped = true
 		if err == nil {
 			err = errors.New("server stopped unexpectedly")
 		}
@@ -122,6 +124,15 @@ func (p *Program) Run(ctx context.Context) error {
 	}
 	if serr := p.shutdownOps(sctx); serr != nil && err == nil {
 		err = serr
+	}
+	// Shutdown closes only the listener Serve has begun with: a stop right after the
+	// start found none, and Serve then served on after Run returned. Closing the
+	// listener ends it either way; Run returns once it has.
+	_ = p.ln.Close()
+	if !stopped {
+		if serr := <-served; serr != nil && err == nil {
+			err = serr
+		}
 	}
 	return err
 }
