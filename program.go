@@ -45,7 +45,8 @@ func NewProgram(cfg Config, log *slog.Logger) (*Program, error) {
 		vc = sfu
 	}
 	svc := collab.NewService(store, collab.Config{Voice: vc, Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log, Retention: cfg.Retention,
-		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes)})
+		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes),
+		ConnOpRate: opRateOrOff(cfg.ConnOpRate), AddrOpRate: opRateOrOff(cfg.AddrOpRate)})
 	srv, err := app.New(svc, app.Config{
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies,
@@ -81,6 +82,14 @@ func rateOrOff(r app.Rate) app.Rate {
 		r.PerMinute = -1
 	}
 	return r
+}
+
+// opRateOrOff turns a rate in KiB, 0 for no limit, into collab's bytes.
+func opRateOrOff(r collab.OpRate) collab.OpRate {
+	if r.PerSecond == 0 {
+		return collab.OpRate{PerSecond: -1}
+	}
+	return collab.OpRate{PerSecond: r.PerSecond << 10, Burst: r.Burst << 10}
 }
 
 // Addr is the address the program listens on, e.g. 127.0.0.1:41234.

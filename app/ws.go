@@ -42,6 +42,7 @@ func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		b := c.Locals("board").(collab.BoardMeta)
+		addr := s.clients.of(c)
 		conn := c.Context().Conn() // the socket under fasthttp's hijacked wrapper
 		c.Status(fiber.StatusSwitchingProtocols)
 		c.Set(fiber.HeaderUpgrade, "websocket")
@@ -62,7 +63,7 @@ func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 				}
 			}
 			_ = conn.SetReadDeadline(time.Time{})
-			go s.serveWS(conn, pre, s.svc.Open(b, role))
+			go s.serveWS(conn, pre, s.svc.Open(b, role, addr))
 		})
 		return nil
 	}

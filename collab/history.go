@@ -133,7 +133,7 @@ func (s *Service) Restore(ctx context.Context, b BoardMeta, at int64) (int64, er
 	if len(batches) == 0 {
 		return seq, nil
 	}
-	sess := s.Open(b, RoleEditor)
+	sess := newSession(s, b, RoleEditor) // the server's own: not rate limited
 	wake := make(chan struct{}, 1)
 	sess.Wake = func() {
 		select {

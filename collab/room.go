@@ -231,9 +231,13 @@ func (r *room) handle(c roomCmd) {
 		case MsgOps:
 			r.ops(c.s, c.m)
 		case MsgTitle:
-			r.title(c.m.Title)
+			if !r.overLimit(c.s, c.m.Size) {
+				r.title(c.m.Title)
+			}
 		case MsgCanvas:
-			r.canvas(c.m.Canvas)
+			if !r.overLimit(c.s, c.m.Size) {
+				r.canvas(c.m.Canvas)
+			}
 		case MsgVoice:
 			r.setViewerVoice(c.s, c.m)
 		case MsgName:
@@ -403,6 +407,9 @@ func (r *room) ops(s *Session, m *Message) {
 	}
 	if ok {
 		r.ackAgain(s, m.CID, seq)
+		return
+	}
+	if r.overLimit(s, m.Size) {
 		return
 	}
 	at := time.Now().UnixMilli()

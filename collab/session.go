@@ -57,6 +57,8 @@ type Session struct {
 	joined     time.Time
 	lastActive atomic.Int64 // unix ns of the last message received
 
+	ops *opBudget // what it may still store (oprate.go); nil: not limited
+
 	// Reader goroutine only.
 	errors int
 	tokens float64
@@ -278,7 +280,7 @@ func (s *Session) Receive(data []byte) {
 			s.ephemeral(m)
 			return
 		}
-		m.Received = received
+		m.Received, m.Size = received, len(data)
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
 	case MsgCursor, MsgLaser, MsgView:
 		s.ephemeral(m)

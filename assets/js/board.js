@@ -222,7 +222,8 @@ sync.on('ops', (m) => {
   }
   live.invalidate();
 });
-sync.on('error', (m) => ui.toast(m.cid ? `A change was not saved: ${m.msg || m.code}` : m.msg || m.code));
+// Over the rate limit the offline banner says why, and when the page reconnects.
+sync.on('error', (m) => m.code !== 'rate_limited' && ui.toast(m.cid ? `A change was not saved: ${m.msg || m.code}` : m.msg || m.code));
 
 // --- the people panel --------------------------------------------------------
 
