@@ -36,8 +36,8 @@ type Config struct {
 	Retention      collab.Retention
 	// Per client address; PerMinute 0 turns a limit off.
 	BoardRate, ImageRate app.Rate
-	// Changes stored per connection and per client address, in KiB; PerSecond 0 turns
-	// a limit off.
+	// Changes stored per connection and per client address, in bytes (the flags are in
+	// KiB); PerSecond 0 turns a limit off.
 	ConnOpRate, AddrOpRate collab.OpRate
 	// Exports drawn at once, and waiting.
 	RenderWorkers, RenderQueue int
@@ -167,6 +167,9 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	}
 	if c.Limits.MaxElements <= 0 || c.Limits.MaxPoints <= 0 || c.Limits.MaxText <= 0 || c.Limits.MaxMessage < 1024 || c.SnapshotEvery <= 0 {
 		return c, fmt.Errorf("limits must be positive, and -max-message at least 1024")
+	}
+	for _, r := range []*collab.OpRate{&c.ConnOpRate, &c.AddrOpRate} {
+		r.PerSecond, r.Burst = r.PerSecond<<10, r.Burst<<10
 	}
 	c.AllowedOrigins = splitList(origins)
 	c.TrustedProxies = splitList(proxies)

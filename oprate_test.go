@@ -99,7 +99,7 @@ func assertPrefix(t *testing.T, stored map[string]bool, prefix string, n int) in
 // it sent past the limit is stored.
 func TestOpRateLimitPerConnection(t *testing.T) {
 	ts := startServer(t, func(c *Config) {
-		c.ConnOpRate = collab.OpRate{PerSecond: 1, Burst: 8} // KiB
+		c.ConnOpRate = collab.OpRate{PerSecond: 1 << 10, Burst: 8 << 10}
 		c.AddrOpRate = collab.OpRate{}
 	})
 	b := ts.newBoard(t)
@@ -131,7 +131,7 @@ func TestOpRateLimitPerConnection(t *testing.T) {
 func TestOpRateLimitPerAddress(t *testing.T) {
 	ts := startServer(t, func(c *Config) {
 		c.ConnOpRate = collab.OpRate{}
-		c.AddrOpRate = collab.OpRate{PerSecond: 1, Burst: 8} // KiB
+		c.AddrOpRate = collab.OpRate{PerSecond: 1 << 10, Burst: 8 << 10}
 		c.ProxyHeader = "X-Forwarded-For"
 	})
 	b := ts.newBoard(t)

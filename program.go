@@ -84,12 +84,12 @@ func rateOrOff(r app.Rate) app.Rate {
 	return r
 }
 
-// opRateOrOff turns a rate in KiB, 0 for no limit, into collab's bytes.
+// opRateOrOff turns an op rate of 0 (no limit, for the operator) into collab's "off".
 func opRateOrOff(r collab.OpRate) collab.OpRate {
 	if r.PerSecond == 0 {
-		return collab.OpRate{PerSecond: -1}
+		r.PerSecond = -1
 	}
-	return collab.OpRate{PerSecond: r.PerSecond << 10, Burst: r.Burst << 10}
+	return r
 }
 
 // Addr is the address the program listens on, e.g. 127.0.0.1:41234.
