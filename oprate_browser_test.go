@@ -88,6 +88,11 @@ func TestBrowserOpRateLimitShowsReasonAndCatchesUp(t *testing.T) {
 		t.Error("the banner with the reason is not visible")
 	}
 	ana.screenshot("op-rate-limit.png")
+	ana.darkMode()
+	ana.screenshot("op-rate-limit-dark.png")
+	ana.do("a phone's screen", chromedp.EmulateViewport(390, 844))
+	ana.nextFrame()
+	ana.screenshot("op-rate-limit-phone.png")
 	sent := eval[map[string]float64](ana, `opsSent`)
 	t.Logf("sent %v before the refusal; banner: %s", sent, banner)
 

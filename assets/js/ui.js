@@ -86,7 +86,7 @@ export function bindStatus(sync) {
     const until = Date.now() + r.wait;
     const show = () => {
       const secs = Math.max(0, Math.ceil((until - Date.now()) / 1000));
-      banner.textContent = secs > 0 ? `${why} Reconnecting in ${secs} s; your changes are kept and will be sent then.` : `${why} Reconnecting…`;
+      banner.textContent = secs > 0 ? `${why} Reconnecting in ${secs}\u00a0s; your changes are kept and will be sent then.` : `${why} Reconnecting…`;
     };
     clearInterval(countdown);
     show();
