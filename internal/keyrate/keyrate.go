@@ -45,12 +45,12 @@ func (l *Limiter) Take(key string, n int, now time.Time) (wait time.Duration) {
 		b = rate.NewLimiter(l.limit, l.burst)
 		l.m[key] = b
 	}
-	return TakeN(b, n, now)
+	return takeN(b, n, now)
 }
 
-// TakeN is Take on a single bucket b: it spends n tokens (at most b's burst) and returns
+// takeN is Take on a single bucket b: it spends n tokens (at most b's burst) and returns
 // 0, or spends nothing and returns how long until n are there.
-func TakeN(b *rate.Limiter, n int, now time.Time) time.Duration {
+func takeN(b *rate.Limiter, n int, now time.Time) time.Duration {
 	r := b.ReserveN(now, min(n, b.Burst()))
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
