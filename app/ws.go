@@ -93,7 +93,7 @@ func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 		fctx.Request, fctx.Response = fasthttp.Request{}, fasthttp.Response{}
 		g.upgraded.Store(true) // from here on only our writer writes (guardConn)
 		w := newWSConn(g.Conn, s.svc.MaxQueueBytes())
-		w.sess = s.svc.Open(b, role, w)
+		w.sess = s.svc.Open(b, role, ip, w)
 		s.conns.Store(w, struct{}{})
 		defer s.conns.Delete(w)
 		s.readMessages(c, g, w)

@@ -38,6 +38,9 @@ type Config struct {
 	Retention       collab.Retention
 	// Per client address; PerMinute 0 turns a limit off.
 	BoardRate, ImageRate app.Rate
+	// Changes stored per connection and per client address, in bytes (the flags are in
+	// KiB); PerSecond 0 turns a limit off.
+	ConnOpRate, AddrOpRate collab.OpRate
 	// Exports drawn at once, and waiting.
 	RenderWorkers, RenderQueue int
 	// Images one board may hold.
@@ -81,6 +84,10 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.BoardRate.Burst, "board-burst", "TABULA_BOARD_BURST", app.DefaultBoardRate.Burst, "boards one client address may create at once before -board-rate applies")
 	perMinute(&c.ImageRate.PerMinute, "image-rate", "TABULA_IMAGE_RATE", app.DefaultImageRate.PerMinute, "images one client address may upload a minute (0: no limit)")
 	num(&c.ImageRate.Burst, "image-burst", "TABULA_IMAGE_BURST", app.DefaultImageRate.Burst, "images one client address may upload at once before -image-rate applies")
+	perMinute(&c.ConnOpRate.PerSecond, "op-rate", "TABULA_OP_RATE", collab.DefaultConnOpRate.PerSecond>>10, "KiB of changes one connection may store a second, on average (0: no limit); past it the connection is closed (1008) and the page waits before reconnecting")
+	num(&c.ConnOpRate.Burst, "op-burst", "TABULA_OP_BURST", collab.DefaultConnOpRate.Burst>>10, "KiB of changes one connection may store at once before -op-rate applies")
+	perMinute(&c.AddrOpRate.PerSecond, "addr-op-rate", "TABULA_ADDR_OP_RATE", collab.DefaultAddrOpRate.PerSecond>>10, "KiB of changes one client address may store a second, over all its connections (0: no limit)")
+	num(&c.AddrOpRate.Burst, "addr-op-burst", "TABULA_ADDR_OP_BURST", collab.DefaultAddrOpRate.Burst>>10, "KiB of changes one client address may store at once before -addr-op-rate applies")
 	num(&c.MaxBoardImages, "max-board-images", "TABULA_MAX_BOARD_IMAGES", collab.DefaultMaxBoardImages, "most images one board may hold")
 	num(&c.MaxBoardImageBytes, "max-board-image-bytes", "TABULA_MAX_BOARD_IMAGE_BYTES", collab.DefaultMaxBoardImageBytes, "most bytes of images one board may hold")
 	num(&c.RenderWorkers, "render-workers", "TABULA_RENDER_WORKERS", app.DefaultRenderWorkers, "exports (PNG, SVG, PDF) and thumbnails drawn at once")
@@ -128,6 +135,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	}
 	if c.Limits.MaxElements <= 0 || c.Limits.MaxPoints <= 0 || c.Limits.MaxText <= 0 || c.Limits.MaxMessage < 1024 || c.SnapshotEvery <= 0 {
 		return c, fmt.Errorf("limits must be positive, and -max-message at least 1024")
+	}
+	for _, r := range []*collab.OpRate{&c.ConnOpRate, &c.AddrOpRate} {
+		r.PerSecond, r.Burst = r.PerSecond<<10, r.Burst<<10
 	}
 	c.AllowedOrigins = splitList(origins)
 	c.TrustedProxies = splitList(proxies)

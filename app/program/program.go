@@ -49,7 +49,8 @@ func New(cfg Config, log *slog.Logger) (*Program, error) {
 		vc = sfu
 	}
 	svc := collab.NewService(store, collab.Config{Voice: vc, Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log, Retention: cfg.Retention,
-		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes)})
+		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes),
+		ConnOpRate: opRateOrOff(cfg.ConnOpRate), AddrOpRate: opRateOrOff(cfg.AddrOpRate)})
 	srv, err := app.New(svc, app.Config{
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
 		MaxSocketsPerIP: cfg.MaxSockets, HelloTimeout: cfg.HelloTimeout,
@@ -85,6 +86,14 @@ func New(cfg Config, log *slog.Logger) (*Program, error) {
 func rateOrOff(r app.Rate) app.Rate {
 	if r.PerMinute == 0 {
 		r.PerMinute = -1
+	}
+	return r
+}
+
+// opRateOrOff turns an op rate of 0 (no limit, for the operator) into collab's "off".
+func opRateOrOff(r collab.OpRate) collab.OpRate {
+	if r.PerSecond == 0 {
+		r.PerSecond = -1
 	}
 	return r
 }
