@@ -11,8 +11,8 @@ import (
 	"github.com/fasthttp/websocket"
 
 	"tabula/app/program"
-	"tabula/internal/client"
 	"tabula/collab"
+	"tabula/internal/client"
 )
 
 // TestSlowReaderIsClosedWithoutSlowingOthers: a client that stops reading fills its
