@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -99,6 +100,7 @@ func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 		s.readMessages(c, g, w)
 		w.sess.Close()
 		<-w.finished
+		drain(g.Conn)
 		g.Close()
 	}, websocket.Config{
 		// The library's reader only holds a frame header or a control frame between
@@ -206,6 +208,15 @@ func (s *Server) readMessage(r io.Reader, held *int64) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// drain reads and drops what the client still sends after our close frame, until it
+// hangs up or for closeGrace at most. Closing a socket that has unread data makes the
+// kernel reset the connection, and a reset can destroy our close frame (1009 for a
+// message too big, say) in the client's buffer before the client reads it.
+func drain(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(closeGrace))
+	_, _ = io.CopyN(io.Discard, c, 16<<20)
 }
 
 // closeForReadError closes the connection with the code for why reading stopped: the
