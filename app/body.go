@@ -40,6 +40,9 @@ func (s *Server) limitBody(limit int) fiber.Handler {
 		req := c.Request()
 		n := req.Header.ContentLength()
 		if n == 0 || n == -2 { // no body
+			// Nor an encoding: Fiber's c.Body() would "decode" the empty body and
+			// hand the handler the decoder's error text instead.
+			req.Header.Del(fiber.HeaderContentEncoding)
 			return c.Next()
 		}
 		if n > limit {

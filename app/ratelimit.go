@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/time/rate"
+
+	"tabula/internal/keyrate"
 )
 
 // Rate is how often one client address may do something: perMinute on average, up to
@@ -24,48 +24,22 @@ var (
 	DefaultImageRate = Rate{PerMinute: 60, Burst: 30}
 )
 
-// addrLimiter is a token bucket per client address.
+// addrLimiter is a token bucket per client address, with what it limits for the refusal.
 type addrLimiter struct {
-	limit rate.Limit
-	burst int
-	what  string // "creating boards", for the refusal
-
-	mu    sync.Mutex
-	m     map[string]*rate.Limiter
-	swept time.Time
+	*keyrate.Limiter
+	what string // "creating boards", for the refusal
 }
 
 func newAddrLimiter(r Rate, what string) *addrLimiter {
 	if r.PerMinute <= 0 {
 		return nil
 	}
-	return &addrLimiter{limit: rate.Limit(float64(r.PerMinute) / 60), burst: max(1, r.Burst), what: what, m: make(map[string]*rate.Limiter)}
+	return &addrLimiter{Limiter: keyrate.New(float64(r.PerMinute)/60, r.Burst), what: what}
 }
 
 // take spends a token of addr's bucket, or returns how long until one is there.
 func (l *addrLimiter) take(addr string, now time.Time) (wait time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute {
-		// A full bucket is the same as none: forget it.
-		for k, b := range l.m {
-			if b.TokensAt(now) >= float64(l.burst) {
-				delete(l.m, k)
-			}
-		}
-		l.swept = now
-	}
-	b := l.m[addr]
-	if b == nil {
-		b = rate.NewLimiter(l.limit, l.burst)
-		l.m[addr] = b
-	}
-	r := b.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return d
-	}
-	return 0
+	return l.Take(addr, 1, now)
 }
 
 // rateLimited refuses, with 429 and Retry-After, a request from an address that is over

@@ -80,6 +80,7 @@ type Server struct {
 	thumbs     *thumbCache
 	done       chan struct{} // closed by Shutdown: ends the streams app itself feeds
 	conns      sync.Map      // *wsConn → struct{}: open WebSocket connections, for pings
+	wsOpen     atomic.Int64  // WebSocket connections not yet closed; Shutdown waits for them
 	access     *slog.Logger  // nil: no access log
 
 	wsAddrs        *sseLimiter // open WebSockets per client address
@@ -194,10 +195,13 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops accepting connections and waits for HTTP requests in progress, up to
-// ctx's deadline. WebSocket sessions are ended by the collab service's Close.
+// ctx's deadline. WebSocket sessions are ended by the collab service's Close; Shutdown
+// then waits for their connections to close too (see waitWebSockets).
 func (s *Server) Shutdown(ctx context.Context) error {
 	close(s.done)
-	return s.fiber.ShutdownWithContext(ctx)
+	err := s.fiber.ShutdownWithContext(ctx)
+	s.waitWebSockets(ctx)
+	return err
 }
 
 func normalizeOrigin(o string) string {

@@ -81,6 +81,8 @@ var wsBuffers sync.Pool
 func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 	return websocket.New(func(c *websocket.Conn) {
 		b := c.Locals("board").(collab.BoardMeta)
+		s.wsOpen.Add(1) // Shutdown waits for the connection to end
+		defer s.wsOpen.Add(-1)
 		g := c.Locals("guard").(*guardConn)
 		ip := c.Locals("ip").(string)
 		defer s.wsAddrs.release(ip)
@@ -91,7 +93,7 @@ func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 		fctx.Request, fctx.Response = fasthttp.Request{}, fasthttp.Response{}
 		g.upgraded.Store(true) // from here on only our writer writes (guardConn)
 		w := newWSConn(g.Conn, s.svc.MaxQueueBytes())
-		w.sess = s.svc.Open(b, role, w)
+		w.sess = s.svc.Open(b, role, ip, w)
 		s.conns.Store(w, struct{}{})
 		defer s.conns.Delete(w)
 		s.readMessages(c, g, w)

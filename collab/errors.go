@@ -30,6 +30,7 @@ const (
 	EVoiceNotJoined  = "voice_not_joined"
 	EVoiceBadSDP     = "voice_bad_sdp"
 	EVoiceFailed     = "voice_failed"
+	ERateLimited     = "rate_limited"
 )
 
 // Error is a failure the client caused or can act on. Msg is safe to show to the user.

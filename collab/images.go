@@ -63,7 +63,8 @@ func (s *Service) PutImage(ctx context.Context, board string, data []byte) (Imag
 	}
 	if count+1 > s.cfg.MaxBoardImages || size+int64(len(data)) > s.cfg.MaxBoardImageBytes {
 		if _, err := s.store.Image(ctx, board, img.Src); err == nil {
-			return img, nil
+			// Stored again, so that it counts as a fresh upload for CollectImages.
+			return img, s.store.PutImage(ctx, board, img.Src, data)
 		}
 		return Image{}, errorf(ETooBig, "this board holds as many images as it may (%d, or %.0f MiB in all)", s.cfg.MaxBoardImages, float64(s.cfg.MaxBoardImageBytes)/(1<<20))
 	}

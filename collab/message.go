@@ -77,6 +77,7 @@ type Message struct {
 	Canvas string // canvas: a CanvasColors id
 
 	Received int64 // unix ns the frame was read (ops), for the server's latency figures
+	Size     int   // bytes of the frame (ops, title, canvas), for the op rate limits
 }
 
 type wireMsg struct {

@@ -14,14 +14,18 @@ type Retention struct {
 	// Trash is how long a deleted board stays restorable before it is purged. Zero
 	// keeps deleted boards for good.
 	Trash time.Duration
+	// Images is how long an uploaded image that no retained version of its board uses
+	// is kept before it is deleted (see CollectImages). Zero keeps such images for good.
+	Images time.Duration
 	// Every is how often the janitor looks; zero means an hour.
 	Every time.Duration
 }
 
 // DefaultRetention is what a server runs with unless configured otherwise.
-var DefaultRetention = Retention{Full: 30 * 24 * time.Hour, Trash: 30 * 24 * time.Hour, Every: time.Hour}
+var DefaultRetention = Retention{Full: 30 * 24 * time.Hour, Trash: 30 * 24 * time.Hour, Images: 24 * time.Hour, Every: time.Hour}
 
-// startJanitor runs Tidy now and then every Retention.Every until the service closes.
+// startJanitor runs Tidy and CollectImages now and then every Retention.Every until the
+// service closes, in one goroutine of its own: never a room's.
 func (s *Service) startJanitor() {
 	every := s.cfg.Retention.Every
 	if every <= 0 {
@@ -35,6 +39,11 @@ func (s *Service) startJanitor() {
 		for {
 			if err := s.Tidy(s.ctx, time.Now()); err != nil && s.ctx.Err() == nil {
 				s.log.Error("tidy history and trash", "err", err)
+			}
+			// After Tidy, never beside it: CollectImages reads history that
+			// CompactHistory rewrites.
+			if _, err := s.CollectImages(s.ctx, time.Now()); err != nil && s.ctx.Err() == nil {
+				s.log.Error("collect unused images", "err", err)
 			}
 			select {
 			case <-t.C:

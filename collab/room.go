@@ -43,6 +43,7 @@ type room struct {
 	// recovering: broken, and reloading from what is durable once every write the room
 	// submitted has come back (writes reaches 0). Joins wait in held meanwhile.
 	recovering bool
+	loading    bool // in load: a panic there leaves the room broken until it unloads
 	held       []heldJoin
 	members    []*Session
 	waiting    []waitingWelcome
@@ -144,16 +145,32 @@ func (r *room) log() *slog.Logger { return r.svc.log.With("board", LogID(r.id)) 
 
 func (r *room) run() {
 	defer close(r.quit)
-	r.load()
-	idle := time.NewTimer(time.Hour)
-	idle.Stop()
-	armed := false
 	r.noticeT = time.NewTimer(time.Hour)
 	r.noticeT.Stop()
 	r.ephT = time.NewTimer(time.Hour)
 	r.ephT.Stop()
 	r.eph = make(map[*Session]*ephSlot)
+	r.guard(r.load)
+	for !r.guard(r.loop) {
+	}
+}
+
+// loop handles the room's events until it unloads or the service stops. After a
+// recovered panic it starts again, and reloads the board first (roomguard.go).
+func (r *room) loop() {
+	r.recover()
+	idle := time.NewTimer(time.Hour)
+	idle.Stop()
+	armed := false
 	for {
+		if r.isIdle() != armed {
+			armed = !armed
+			if armed {
+				idle.Reset(r.svc.cfg.RoomIdle)
+			} else {
+				idle.Stop()
+			}
+		}
 		select {
 		case c := <-r.inbox:
 			r.handle(c)
@@ -172,14 +189,6 @@ func (r *room) run() {
 			r.shutdown()
 			return
 		}
-		if r.isIdle() != armed {
-			armed = !armed
-			if armed {
-				idle.Reset(r.svc.cfg.RoomIdle)
-			} else {
-				idle.Stop()
-			}
-		}
 	}
 }
 
@@ -187,7 +196,15 @@ func (r *room) isIdle() bool {
 	return !r.recovering && len(r.members) == 0 && len(r.waiting) == 0 && len(r.inflight) == 0 && len(r.notices) == 0 && len(r.ephOrder) == 0
 }
 
+// load reads the board from the store; a room that cannot is broken (joins are refused
+// with 1011) until it unloads. loading stays set if it panics (roomguard.go).
 func (r *room) load() {
+	r.loading = true
+	r.loadState()
+	r.loading = false
+}
+
+func (r *room) loadState() {
 	ctx := r.svc.ctx
 	meta, err := r.svc.store.Board(ctx, r.id)
 	var snap Snapshot
@@ -216,6 +233,9 @@ func (r *room) load() {
 }
 
 func (r *room) handle(c roomCmd) {
+	if h := testHookRoom.Load(); h != nil && c.m != nil {
+		(*h)(r.id, c.m)
+	}
 	switch c.kind {
 	case cmdJoin:
 		r.join(c.s, c.m)
@@ -231,9 +251,13 @@ func (r *room) handle(c roomCmd) {
 		case MsgOps:
 			r.ops(c.s, c.m)
 		case MsgTitle:
-			r.title(c.m.Title)
+			if !r.overLimit(c.s, c.m.Size) {
+				r.title(c.m.Title)
+			}
 		case MsgCanvas:
-			r.canvas(c.m.Canvas)
+			if !r.overLimit(c.s, c.m.Size) {
+				r.canvas(c.m.Canvas)
+			}
 		case MsgVoice:
 			r.setViewerVoice(c.s, c.m)
 		case MsgName:
@@ -407,6 +431,9 @@ func (r *room) ops(s *Session, m *Message) {
 	}
 	if ok {
 		r.ackAgain(s, m.CID, seq)
+		return
+	}
+	if r.overLimit(s, m.Size) {
 		return
 	}
 	at := time.Now().UnixMilli()

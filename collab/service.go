@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tabula/internal/hist"
+	"tabula/internal/keyrate"
 )
 
 // Config tunes a Service.
@@ -34,6 +35,10 @@ type Config struct {
 	Voice VoiceSFU
 	// History and trash (retention.go).
 	Retention Retention
+	// ConnOpRate and AddrOpRate bound how fast one connection and one client address
+	// may store changes (oprate.go). The zero value takes DefaultConnOpRate and
+	// DefaultAddrOpRate; a negative PerSecond is no limit.
+	ConnOpRate, AddrOpRate OpRate
 }
 
 // DefaultConfig is what a server runs with unless configured otherwise.
@@ -58,7 +63,10 @@ type Service struct {
 	latency  Latency
 	applied  applied
 
+	addrOps *keyrate.Limiter // per client address; nil: no limit
+
 	imageMu sync.Mutex // held from an upload's quota check to its store
+	gc      imageGC
 
 	mu      sync.Mutex
 	rooms   map[string]*room
@@ -85,11 +93,21 @@ func NewService(store Store, cfg Config) *Service {
 	if cfg.MaxBoardImageBytes <= 0 {
 		cfg.MaxBoardImageBytes = DefaultMaxBoardImageBytes
 	}
+	if cfg.ConnOpRate == (OpRate{}) {
+		cfg.ConnOpRate = DefaultConnOpRate
+	}
+	if cfg.AddrOpRate == (OpRate{}) {
+		cfg.AddrOpRate = DefaultAddrOpRate
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: store, cfg: cfg, limits: cfg.Limits, log: cfg.Logger,
 		ctx: ctx, cancel: cancel, rooms: make(map[string]*room),
 		presence: newPresence(), stopIdle: make(chan struct{}),
+	}
+	s.gc.started = time.Now()
+	if r := cfg.AddrOpRate; r.PerSecond > 0 {
+		s.addrOps = keyrate.New(float64(r.PerSecond), r.Burst)
 	}
 	s.commit = newCommitter(store, &s.latency.Commit)
 	go s.watchIdle()
@@ -171,10 +189,13 @@ func (s *Service) BoardByView(ctx context.Context, id string) (BoardMeta, error)
 	return m, err
 }
 
-// Open starts a session on board b that delivers to the client through t. The session
-// joins the board's room when the client says hello.
-func (s *Service) Open(b BoardMeta, role Role, t Transport) *Session {
-	return newSession(s, b, role, t)
+// Open starts a session on board b for a client at address addr (on which the
+// per-address limits are keyed), delivering to the client through t. The session joins
+// the board's room when the client says hello.
+func (s *Service) Open(b BoardMeta, role Role, addr string, t Transport) *Session {
+	sess := newSession(s, b, role, t)
+	sess.ops = newOpBudget(s, addr)
+	return sess
 }
 
 // MaxQueueBytes is how many bytes may wait to be written to one connection before its

@@ -34,6 +34,8 @@ type Session struct {
 	joined     time.Time
 	lastActive atomic.Int64 // unix ns of the last message received
 
+	ops *opBudget // what it may still store (oprate.go); nil: not limited
+
 	// Reader goroutine only.
 	errors int
 	tokens float64
@@ -67,6 +69,10 @@ func (s *Session) Send(msg []byte) bool { return s.send(msg) }
 // kick ends the session with a close code; the transport sends what is queued, then the
 // close frame. Safe to call more than once and from any goroutine.
 func (s *Session) kick(code int, why string) { s.t.Close(code, why) }
+
+// Fail ends the session with a close code and reason, for the parts of the service
+// outside this package (the voice rooms).
+func (s *Session) Fail(code int, why string) { s.kick(code, why) }
 
 // Joined reports whether the client has said hello. Call it from the goroutine that
 // calls Receive.
@@ -119,7 +125,7 @@ func (s *Session) Receive(data []byte) {
 			s.ephemeral(m)
 			return
 		}
-		m.Received = received
+		m.Received, m.Size = received, len(data)
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
 	case MsgCursor, MsgLaser, MsgView:
 		s.ephemeral(m)

@@ -90,6 +90,15 @@ type SnapshotPart struct {
 	Data         []byte
 }
 
+// StoredImage is an image as a store lists it.
+type StoredImage struct {
+	Src  string
+	Size int64
+	// Stored is when the image was last stored (uploaded or imported); zero when the
+	// store did not record it (images from before it did).
+	Stored time.Time
+}
+
 // Author is how a session that changed a board was named.
 type Author struct {
 	Name  string `json:"name"`
@@ -115,12 +124,19 @@ type Store interface {
 	// board id, and false if it never was.
 	BatchSeq(ctx context.Context, id, cid string) (int64, bool, error)
 	// PutImage stores an image of board id under its content address src. Storing the
-	// same image twice keeps one copy.
+	// same image twice keeps one copy; either way the image's Stored time becomes now.
 	PutImage(ctx context.Context, id, src string, data []byte) error
 	// Image returns an image of board id. Returns ENotFound if there is none.
 	Image(ctx context.Context, id, src string) ([]byte, error)
 	// ImageUsage returns how many images board id has and their bytes in all.
 	ImageUsage(ctx context.Context, id string) (count int, bytes int64, err error)
+	// Images lists the images of board id, in no particular order.
+	Images(ctx context.Context, id string) ([]StoredImage, error)
+	// DeleteImages deletes, in one transaction, those images srcs of board id that were
+	// last stored before before and that no log entry with seq above after contains
+	// (as bytes): the caller found them unused as of seq after, and an image stored
+	// again or put on the board since then stays. Returns how many it deleted.
+	DeleteImages(ctx context.Context, id string, srcs []string, before time.Time, after int64) (int, error)
 	// Commit makes all writes durable in one transaction: all of them or none. Every
 	// snapshot written is also kept as a checkpoint of the board's history. A snapshot
 	// written in parts counts (for Load, LoadAt, Checkpoints) once its last part is.

@@ -11,6 +11,7 @@ import (
 )
 
 func TestOriginCheck(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.AllowedOrigins = []string{"https://board.example.com"} })
 	b := ts.newBoard(t)
 	tests := []struct {
@@ -54,6 +55,7 @@ func TestOriginCheck(t *testing.T) {
 }
 
 func TestBoardPages(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	get := func(path string) (int, string, http.Header) {
@@ -127,6 +129,7 @@ func TestBoardPages(t *testing.T) {
 // and the trash page's "Restore" forms under Referrer-Policy: no-referrer (Origin: null,
 // Sec-Fetch-Site: same-origin), and what another site's page sends.
 func TestBrowserFormPosts(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	post := func(path, origin, site string) int {
 		t.Helper()

@@ -33,6 +33,7 @@ import (
 // the test's own), and the handshake completes with the issued certificate. Another
 // name gets no certificate.
 func TestACME(t *testing.T) {
+	checkLeaks(t)
 	t.Setenv("PEBBLE_VA_NOSLEEP", "1")
 	t.Setenv("PEBBLE_WFE_NONCEREJECT", "0")
 	const domain = "board.tabula.test"

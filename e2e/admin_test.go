@@ -19,6 +19,7 @@ import (
 // TestAdminListener: the server's costs and metrics are served on the admin listener
 // only; the public address has no /debug/stats.
 func TestAdminListener(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	admin := "http://" + ts.AdminAddr()
 	if ts.AdminAddr() == "" || ts.AdminAddr() == ts.Addr() {
@@ -42,6 +43,7 @@ func TestAdminListener(t *testing.T) {
 
 // TestAdminOff: an empty -admin-addr serves no admin listener.
 func TestAdminOff(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.Ops.AdminAddr = "" })
 	if ts.AdminAddr() != "" {
 		t.Errorf("admin listener on %s with -admin-addr empty", ts.AdminAddr())
@@ -60,6 +62,7 @@ func TestAdminOff(t *testing.T) {
 // TestMetricsScrape scrapes /metrics while a client is connected and has drawn: the
 // figures an operator graphs are there and say what happened.
 func TestMetricsScrape(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -108,6 +111,7 @@ func TestMetricsScrape(t *testing.T) {
 // request on its path, trash, restore, an op) and checks that neither of its ids is in
 // any log line, while its log tag is.
 func TestLogsKeepBoardLinksSecret(t *testing.T) {
+	checkLeaks(t)
 	var logs syncBuffer
 	cfg := testConfig(t)
 	ts := startProgram(t, cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))

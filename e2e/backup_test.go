@@ -17,6 +17,7 @@ import (
 // boards commit batches over WebSockets as fast as they are acknowledged, then starts a
 // second server on the copy: every batch acknowledged before the backup began is there.
 func TestBackupUnderLoad(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	const boards = 4
 	ids := make([]string, boards)

@@ -114,6 +114,7 @@ func alive(t *testing.T, ts *testServer) {
 // encoding are refused with 413 (stacked ones with 415) while the server's memory stays
 // near where it was, and honest compressed uploads still work.
 func TestCompressedBodiesAreBounded(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.MaxImport, c.MaxImage = 1<<20, 1<<20 })
 	b := ts.newBoard(t)
 	targets := map[string]string{"import": ts.URL + "/import", "images": ts.URL + "/b/" + b.ID + "/images"}
@@ -218,6 +219,7 @@ func rawPost(addr, path string, size int, chunked bool) (int, error) {
 // before it is read: 24 clients each sending 32 MiB at once to a missing path, to a form
 // route and chunked do not make the server hold their bodies.
 func TestLargeBodiesRefusedBeforeReading(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	const clients, size = 24, 32 << 20
 	for _, c := range []struct {

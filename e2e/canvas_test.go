@@ -15,6 +15,7 @@ import (
 // the board, later joiners and a restarted server; viewers and hostile values are
 // refused; exports are drawn on it.
 func TestCanvasColourIsTheBoards(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	a := join(t, ts.wsURL("/b/", b.ID), 0)

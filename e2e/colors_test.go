@@ -38,6 +38,7 @@ func helloAs(url, name, color string) (*client.Conn, *client.Msg, error) {
 // colour nobody else there wears; the presence roster says the same; once the palette
 // has run out, a newcomer keeps the colour they asked for.
 func TestColorsDistinctWhenJoiningAtOnce(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
@@ -106,6 +107,7 @@ func TestColorsDistinctWhenJoiningAtOnce(t *testing.T) {
 // A rename to a colour someone else wears gives a free one instead, and says so to the
 // renamer; the same person on a second connection (same name and colour) keeps theirs.
 func TestColorsRenameAndReconnect(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)

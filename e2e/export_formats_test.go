@@ -85,6 +85,7 @@ func twoTone(t *testing.T, format string, a, b color.RGBA) []byte {
 // by pdftoppm) show the elements' colours where they are, the SVG embeds both images
 // as stored, the JSON holds every element and both images.
 func TestExportEveryType(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)

@@ -66,6 +66,7 @@ func redPixels(img image.Image) int {
 }
 
 func TestExport(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -196,6 +197,7 @@ func TestExport(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestImport(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.Limits.MaxElements, c.MaxImport = 100, 64<<10 })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)

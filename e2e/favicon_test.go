@@ -10,6 +10,7 @@ import (
 // Every page links the SVG icon, the server sends it as an SVG, and /favicon.ico, which
 // browsers ask for by themselves, leads to it instead of a 404.
 func TestFavicon(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 

@@ -93,6 +93,7 @@ func edits(t *testing.T, p *peer, n int) map[int64]map[string]map[string]any {
 }
 
 func TestHistory(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.SnapshotEvery = 4 })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -195,6 +196,7 @@ func encodeAll(els []*collab.Element) string {
 }
 
 func TestTrash(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.RoomIdle = 10 * time.Millisecond })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -268,6 +270,7 @@ func TestTrash(t *testing.T) {
 // reload. The board page, the trash page, not-found pages and the home page are
 // no-store.
 func TestStatePagesAreNotCached(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	page := func(path string) (int, string) {

@@ -21,6 +21,7 @@ import (
 // documented answer: an error naming the problem or a close code; whether the connection
 // stays usable; and that the board is unchanged.
 func TestHostileInput(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) {
 		c.Limits.MaxElements = 3
 		c.Limits.MaxPoints = 100

@@ -74,6 +74,7 @@ func postImage(t *testing.T, url, origin string, body []byte) upload {
 }
 
 func TestImages(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.MaxImage = 256 << 10 })
 	b := ts.newBoard(t)
 	up := ts.URL + "/b/" + b.ID + "/images"
@@ -163,6 +164,7 @@ func TestImages(t *testing.T) {
 }
 
 func TestViewIsRelayed(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	a := join(t, ts.wsURL("/b/", b.ID), 0)

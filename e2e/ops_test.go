@@ -11,6 +11,7 @@ import (
 
 // TestReadyz: ready while the store answers; not once it is closed under the server.
 func TestReadyz(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	if resp, body := get(t, ts.URL+"/readyz"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /readyz: %d %s", resp.StatusCode, body)
@@ -26,6 +27,7 @@ func TestReadyz(t *testing.T) {
 // TestAccessLog: every request gets a line with its id, sent back in X-Request-ID (a
 // proxy's id is kept, a forged one replaced), and board ids stay out of the lines.
 func TestAccessLog(t *testing.T) {
+	checkLeaks(t)
 	var logs syncBuffer
 	ts := startProgram(t, testConfig(t), slog.New(slog.NewTextHandler(&logs, nil)))
 	b := ts.newBoard(t)

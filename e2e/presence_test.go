@@ -64,6 +64,7 @@ func roster(t *testing.T, ev *client.Event) []collab.Person {
 }
 
 func TestPresenceStream(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.Heartbeat = 20 * time.Millisecond })
 	b := ts.newBoard(t)
 	s := subscribe(t, ts.URL+"/b/"+b.ID+"/presence", "")
@@ -138,6 +139,7 @@ func TestPresenceStream(t *testing.T) {
 }
 
 func TestPresenceHostileNamesAreCleaned(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	s := subscribe(t, ts.URL+"/b/"+b.ID+"/presence", "")
@@ -165,6 +167,7 @@ func TestPresenceHostileNamesAreCleaned(t *testing.T) {
 }
 
 func TestPresenceLimitsAndUnknownBoards(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.MaxStreams = 3 })
 	b := ts.newBoard(t)
 	for range 3 {
@@ -194,6 +197,7 @@ func TestPresenceLimitsAndUnknownBoards(t *testing.T) {
 // the connection without a close. The roster ends empty and goroutines return to what
 // they were.
 func TestPresenceChurnLeavesNoGhosts(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.RoomIdle = time.Millisecond })
 	b := ts.newBoard(t)
 	base := runtime.NumGoroutine()
@@ -215,6 +219,7 @@ func TestPresenceChurnLeavesNoGhosts(t *testing.T) {
 }
 
 func TestHomeCountsStream(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.CountEvery = 10 * time.Millisecond })
 	a, b := ts.newBoard(t), ts.newBoard(t)
 	s := subscribe(t, ts.URL+"/presence?ids="+a.ID+","+b.ViewID+",bogus", "")

@@ -42,6 +42,7 @@ func countBoards(t *testing.T, ts *testServer) int {
 // server answers 429 with Retry-After and a message a person can read, stores nothing,
 // and other addresses are not affected.
 func TestBoardCreationRateLimit(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) {
 		c.BoardRate.Burst = 3
 		c.ProxyHeader = "X-Forwarded-For"
@@ -79,6 +80,7 @@ func TestBoardCreationRateLimit(t *testing.T) {
 // Image uploads are limited per address, and each board holds a bounded number and
 // size of images; an image the board has already is still accepted.
 func TestImageLimits(t *testing.T) {
+	checkLeaks(t)
 	t.Run("Rate", func(t *testing.T) {
 		ts := startServer(t, func(c *program.Config) { c.ImageRate.Burst = 2 })
 		b := ts.newBoard(t)

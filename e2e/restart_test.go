@@ -20,6 +20,7 @@ import (
 )
 
 func TestGracefulRestartKeepsEverything(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.SnapshotEvery = 7 })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)

@@ -66,6 +66,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // and the client's place under the per-address cap. The heartbeat is set far beyond the
 // test's deadlines, so only noticing the hang-up itself can pass.
 func TestStreamsCloseWhenClientsLeave(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.MaxStreams, c.Heartbeat = 400, time.Hour })
 	b := ts.newBoard(t)
 
@@ -120,6 +121,7 @@ func TestStreamsCloseWhenClientsLeave(t *testing.T) {
 // right-most X-Forwarded-For entry no trusted proxy wrote), so a client writing its own
 // X-Forwarded-For cannot step around it.
 func TestStreamCapIgnoresSpoofedForwardedFor(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.MaxStreams, c.ProxyHeader = 3, "X-Forwarded-For" })
 	path := "/b/" + ts.newBoard(t).ID + "/presence"
 	// The test's connections come from 127.0.0.1, a trusted proxy by default, which

@@ -40,6 +40,7 @@ func randomOps(r *rand.Rand, n int) []map[string]any {
 }
 
 func TestClientsConverge(t *testing.T) {
+	checkLeaks(t)
 	for _, n := range []int{2, 10} {
 		t.Run(fmt.Sprintf("%dClients", n), func(t *testing.T) {
 			ts := startServer(t)
@@ -90,6 +91,7 @@ func TestClientsConverge(t *testing.T) {
 }
 
 func TestResumeGetsExactlyTheMissedOps(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	a := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -122,6 +124,7 @@ func TestResumeGetsExactlyTheMissedOps(t *testing.T) {
 }
 
 func TestResentBatchIsNotAppliedTwice(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -147,6 +150,7 @@ func TestResentBatchIsNotAppliedTwice(t *testing.T) {
 }
 
 func TestEphemeralMessagesAreRelayedNotStored(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	a := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -177,6 +181,7 @@ func TestEphemeralMessagesAreRelayedNotStored(t *testing.T) {
 }
 
 func TestTitleIsBroadcastAndKept(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	b := ts.newBoard(t)
 	a := join(t, ts.wsURL("/b/", b.ID), 0)
@@ -208,6 +213,7 @@ func TestTitleIsBroadcastAndKept(t *testing.T) {
 }
 
 func TestRoomUnloadsWhenLastClientLeaves(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.RoomIdle = 10 * time.Millisecond })
 	b := ts.newBoard(t)
 	p := join(t, ts.wsURL("/b/", b.ID), 0)

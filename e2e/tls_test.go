@@ -79,6 +79,7 @@ func testCert(t *testing.T, dir string) (certFile, keyFile string, roots *x509.C
 // TestTLS serves HTTPS with a certificate from files: pages carry HSTS, a board is
 // edited over wss, and the redirect listener sends plain HTTP to HTTPS with 308.
 func TestTLS(t *testing.T) {
+	checkLeaks(t)
 	certFile, keyFile, roots := testCert(t, t.TempDir())
 	ts := startServer(t, func(c *program.Config) {
 		c.Ops.TLSCert, c.Ops.TLSKey = certFile, keyFile
@@ -147,6 +148,7 @@ func TestTLS(t *testing.T) {
 // TestNoHSTSOverHTTP: a server without TLS sends no Strict-Transport-Security (which
 // browsers would ignore anyway, but a proxy in front might pass on).
 func TestNoHSTSOverHTTP(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t)
 	resp, _ := get(t, ts.URL+"/")
 	if got := resp.Header.Get("Strict-Transport-Security"); got != "" {

@@ -84,6 +84,7 @@ func (v *voicePeer) hears(t *testing.T, n int, from ...*voicePeer) {
 func (v *voicePeer) streams() map[string]bool { return v.State().Streams }
 
 func TestVoiceForwardsEachOthersAudio(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, voiceOnLoopback)
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
@@ -176,6 +177,7 @@ func presenceVoice(t *testing.T, ts *testServer, id, sid, want string) {
 }
 
 func TestVoicePresence(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, voiceOnLoopback)
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
@@ -330,6 +332,7 @@ func (v *voicePeer) voiceError(t *testing.T, code string) *client.Msg {
 }
 
 func TestVoiceHostileInput(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, voiceOnLoopback, func(c *program.Config) { c.Voice.Max = 3 })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)
@@ -464,6 +467,7 @@ func TestVoiceHostileInput(t *testing.T) {
 // can go: leave, closing the WebSocket, hanging up the PeerConnection, vanishing
 // without a word (ICE times out), and joining without ever offering.
 func TestVoiceChurnLeavesNothingBehind(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, voiceOnLoopback, func(c *program.Config) { c.Voice.ConnectTimeout = 6 * time.Second })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)

@@ -163,6 +163,7 @@ func isText(substr string) func(byte, []byte) bool {
 const rawHello = `{"t":"hello","v":1,"name":"raw"}`
 
 func TestWebSocketFrames(t *testing.T) {
+	checkLeaks(t)
 	ts := startServer(t, func(c *program.Config) { c.Limits.MaxMessage = 64 << 10 })
 	b := ts.newBoard(t)
 	url := ts.wsURL("/b/", b.ID)

@@ -38,6 +38,9 @@ type Config struct {
 	Retention       collab.Retention
 	// Per client address; PerMinute 0 turns a limit off.
 	BoardRate, ImageRate app.Rate
+	// Changes stored per connection and per client address, in bytes (the flags are in
+	// KiB); PerSecond 0 turns a limit off.
+	ConnOpRate, AddrOpRate collab.OpRate
 	// Exports drawn at once, and waiting.
 	RenderWorkers, RenderQueue int
 	// Images one board may hold.
@@ -81,13 +84,18 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	num(&c.BoardRate.Burst, "board-burst", "TABULA_BOARD_BURST", app.DefaultBoardRate.Burst, "boards one client address may create at once before -board-rate applies")
 	perMinute(&c.ImageRate.PerMinute, "image-rate", "TABULA_IMAGE_RATE", app.DefaultImageRate.PerMinute, "images one client address may upload a minute (0: no limit)")
 	num(&c.ImageRate.Burst, "image-burst", "TABULA_IMAGE_BURST", app.DefaultImageRate.Burst, "images one client address may upload at once before -image-rate applies")
+	perMinute(&c.ConnOpRate.PerSecond, "op-rate", "TABULA_OP_RATE", collab.DefaultConnOpRate.PerSecond>>10, "KiB of changes one connection may store a second, on average (0: no limit); past it the connection is closed (1008) and the page waits before reconnecting")
+	num(&c.ConnOpRate.Burst, "op-burst", "TABULA_OP_BURST", collab.DefaultConnOpRate.Burst>>10, "KiB of changes one connection may store at once before -op-rate applies")
+	perMinute(&c.AddrOpRate.PerSecond, "addr-op-rate", "TABULA_ADDR_OP_RATE", collab.DefaultAddrOpRate.PerSecond>>10, "KiB of changes one client address may store a second, over all its connections (0: no limit)")
+	num(&c.AddrOpRate.Burst, "addr-op-burst", "TABULA_ADDR_OP_BURST", collab.DefaultAddrOpRate.Burst>>10, "KiB of changes one client address may store at once before -addr-op-rate applies")
 	num(&c.MaxBoardImages, "max-board-images", "TABULA_MAX_BOARD_IMAGES", collab.DefaultMaxBoardImages, "most images one board may hold")
 	num(&c.MaxBoardImageBytes, "max-board-image-bytes", "TABULA_MAX_BOARD_IMAGE_BYTES", collab.DefaultMaxBoardImageBytes, "most bytes of images one board may hold")
 	num(&c.RenderWorkers, "render-workers", "TABULA_RENDER_WORKERS", app.DefaultRenderWorkers, "exports (PNG, SVG, PDF) and thumbnails drawn at once")
 	num(&c.RenderQueue, "render-queue", "TABULA_RENDER_QUEUE", 2*app.DefaultRenderWorkers, "exports that may wait for a free -render-workers; more get 429 with Retry-After")
-	full, trash := collab.DefaultRetention.Full.String(), collab.DefaultRetention.Trash.String()
+	full, trash, grace := collab.DefaultRetention.Full.String(), collab.DefaultRetention.Trash.String(), collab.DefaultRetention.Images.String()
 	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
 	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")
+	str(&grace, "image-grace", "TABULA_IMAGE_GRACE", grace, "delete an uploaded image that no version of its board in the kept history uses after this long (0 keeps them)")
 	voiceDone := voiceFlags(f, &c.Voice)
 	opsDone := opsFlags(f, &c.Ops)
 	if err := f.parse(args); err != nil {
@@ -116,6 +124,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	if c.Retention.Trash, err = time.ParseDuration(trash); err != nil || c.Retention.Trash < 0 {
 		return c, fmt.Errorf("-trash-for must be a duration like 720h, not %q", trash)
 	}
+	if c.Retention.Images, err = time.ParseDuration(grace); err != nil || c.Retention.Images < 0 {
+		return c, fmt.Errorf("-image-grace must be a duration like 24h, not %q", grace)
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, fmt.Errorf("-log-level must be debug, info, warn or error, not %q", level)
 	}
@@ -124,6 +135,9 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	}
 	if c.Limits.MaxElements <= 0 || c.Limits.MaxPoints <= 0 || c.Limits.MaxText <= 0 || c.Limits.MaxMessage < 1024 || c.SnapshotEvery <= 0 {
 		return c, fmt.Errorf("limits must be positive, and -max-message at least 1024")
+	}
+	for _, r := range []*collab.OpRate{&c.ConnOpRate, &c.AddrOpRate} {
+		r.PerSecond, r.Burst = r.PerSecond<<10, r.Burst<<10
 	}
 	c.AllowedOrigins = splitList(origins)
 	c.TrustedProxies = splitList(proxies)

@@ -49,7 +49,8 @@ func New(cfg Config, log *slog.Logger) (*Program, error) {
 		vc = sfu
 	}
 	svc := collab.NewService(store, collab.Config{Voice: vc, Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log, Retention: cfg.Retention,
-		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes)})
+		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes),
+		ConnOpRate: opRateOrOff(cfg.ConnOpRate), AddrOpRate: opRateOrOff(cfg.AddrOpRate)})
 	srv, err := app.New(svc, app.Config{
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
 		MaxSocketsPerIP: cfg.MaxSockets, HelloTimeout: cfg.HelloTimeout,
@@ -89,6 +90,14 @@ func rateOrOff(r app.Rate) app.Rate {
 	return r
 }
 
+// opRateOrOff turns an op rate of 0 (no limit, for the operator) into collab's "off".
+func opRateOrOff(r collab.OpRate) collab.OpRate {
+	if r.PerSecond == 0 {
+		r.PerSecond = -1
+	}
+	return r
+}
+
 // Addr is the address the program listens on, e.g. 127.0.0.1:41234.
 func (p *Program) Addr() string { return p.ln.Addr().String() }
 
@@ -106,9 +115,11 @@ func (p *Program) Run(ctx context.Context) error {
 	p.log.Info("tabula listening", "addr", p.Addr(), "tls", p.tls != nil, "version", Version())
 	p.serveOps()
 	var err error
+	stopped := false
 	select {
 	case <-ctx.Done():
 	case err = <-served:
+		stopped = true
 		if err == nil {
 			err = errors.New("server stopped unexpectedly")
 		}
@@ -122,6 +133,15 @@ func (p *Program) Run(ctx context.Context) error {
 	}
 	if serr := p.shutdownOps(sctx); serr != nil && err == nil {
 		err = serr
+	}
+	// Shutdown closes only the listener Serve has begun with: a stop right after the
+	// start found none, and Serve then served on after Run returned. Closing the
+	// listener ends it either way; Run returns once it has.
+	_ = p.ln.Close()
+	if !stopped {
+		if serr := <-served; serr != nil && err == nil {
+			err = serr
+		}
 	}
 	return err
 }

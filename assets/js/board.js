@@ -224,7 +224,9 @@ sync.on('ops', (m) => {
   }
   live.invalidate();
 });
-sync.on('error', (m) => m.code !== 'link_replaced' && ui.toast(m.cid ? `A change was not saved: ${m.msg || m.code}` : m.msg || m.code));
+// Over the rate limit the offline banner says why, and when the page reconnects; a
+// replaced link has its own message.
+sync.on('error', (m) => m.code !== 'link_replaced' && m.code !== 'rate_limited' && ui.toast(m.cid ? `A change was not saved: ${m.msg || m.code}` : m.msg || m.code));
 
 // --- the people panel --------------------------------------------------------
 

@@ -111,6 +111,31 @@ export function backoff(attempt, random = Math.random) {
 }
 
 /**
+ * Shortest wait, in ms, before reconnecting after the server closed the connection with
+ * 1008 (this client broke a rule, e.g. sent changes faster than the server allows) or
+ * 1013 (the server is busy, or this client could not keep up). Coming straight back
+ * would only be refused again.
+ */
+export const REFUSED_WAIT = Object.freeze({ 1008: 10000, 1013: 2000 });
+
+/**
+ * Delay before reconnect attempt n after a close with `code`. For the codes of
+ * REFUSED_WAIT, at least that or the server's hint (an error's `retry`), whichever is
+ * longer, and as long as backoff(attempt), plus up to half again at random so that
+ * clients refused together do not come back together; for any other close, backoff.
+ * @param {number | undefined} code
+ * @param {number} attempt
+ * @param {number} hint ms the server asked for, 0 if none
+ * @param {() => number} [random=Math.random]
+ */
+export function retryDelay(code, attempt, hint, random = Math.random) {
+  const least = code === 1008 || code === 1013 ? REFUSED_WAIT[code] : undefined;
+  if (least === undefined) return backoff(attempt, random);
+  const base = Math.max(least, hint, backoff(attempt, random));
+  return base + (random() * base) / 2;
+}
+
+/**
  * Splits ops into batches the server accepts: at most maxBatch ops and maxMessage bytes
  * each. An op that cannot fit in any message is returned in `tooBig` instead, because
  * sending it would get the connection closed (1009) and, resent on every reconnect,
@@ -151,7 +176,9 @@ export function splitBatch(ops, limits) {
  *
  * Events (subscribe with `on`): `state` (State), `peers` (Map), and every server message
  * by its `t` (`welcome`, `ops`, `ack`, `error`, `title`, `canvas`, `join`, `leave`, `cursor`,
- * `preview`, `laser`, `view`, …) after Sync has handled it; our own ephemeral messages,
+ * `preview`, `laser`, `view`, …) after Sync has handled it; `refused` ({code, reason,
+ * wait}) when the server closed the connection with 1008 or 1013, with its reason and the
+ * ms until the next attempt; our own ephemeral messages,
  * which the server sends back, are skipped. Local failures (an op too big to
  * send) are reported as `error` too, with code `too_big`.
  */
@@ -200,6 +227,8 @@ export class Sync {
     this.welcomeTimer = null;
     /** Attempts in a row that got no welcome in time. */
     this.unanswered = 0;
+    /** ms the server asked us to wait (a rate_limited error's `retry`) before the close. */
+    this.retryHint = 0;
     /** A title set while offline, sent after the next welcome. @type {string | null} */
     this.pendingTitle = null;
     /** A canvas colour chosen while offline, sent after the next welcome. @type {string | null} */
@@ -322,13 +351,24 @@ export class Sync {
     ws.onmessage = (ev) => {
       if (ws === this.ws) this.receive(String(ev.data));
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (ws !== this.ws) return;
       this.ws = null;
       this.welcomed = false;
       this.stopWelcomeTimer();
       this.ephemeral.clear();
-      this.scheduleRetry();
+      const code = ev?.code;
+      const hint = this.retryHint;
+      this.retryHint = 0;
+      if (code !== 1008 && code !== 1013) {
+        this.scheduleRetry();
+        return;
+      }
+      // Refused: wait longer, and tell the person why (pending changes stay pending and
+      // are resent with their cids after the next welcome).
+      const wait = retryDelay(code, this.attempt, hint, this.random);
+      this.scheduleRetry(wait);
+      this.emit('refused', { code, reason: String(ev?.reason ?? ''), wait });
     };
     // An error is always followed by close, which does the work.
     ws.onerror = () => {};
@@ -339,10 +379,12 @@ export class Sync {
     this.welcomeTimer = null;
   }
 
-  scheduleRetry() {
+  /** @param {number} [delay] ms; the next step of backoff if not given */
+  scheduleRetry(delay) {
     this.setState('offline');
     if (this.stopped) return;
-    const delay = backoff(this.attempt++, this.random);
+    if (delay === undefined) delay = backoff(this.attempt, this.random);
+    this.attempt++;
     this.retryTimer = this.timers.setTimeout(() => {
       this.retryTimer = null;
       this.connect();
@@ -384,6 +426,7 @@ export class Sync {
         return;
       case 'error':
         if (msg.cid) this.doc.reject(msg.cid);
+        if (msg.code === 'rate_limited' && Number.isFinite(msg.retry)) this.retryHint = msg.retry * 1000;
         return;
       case 'title':
         this.title = msg.title;

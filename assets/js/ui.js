@@ -57,20 +57,42 @@ const STATE_LABELS = { connecting: 'Connecting…', online: 'Online', offline: '
 /**
  * The connection indicator, the offline banner, and body[data-state] for tests and CSS.
  * The banner waits for the first lost connection so a normal page load does not flash it.
+ * When the server refused the connection (1008, 1013) the banner says why and counts
+ * down to the next attempt, until the page is back online.
  * @param {Sync} sync
  */
 export function bindStatus(sync) {
   const status = $('status');
   const label = status.querySelector('.label');
   const banner = $('offline');
+  const usual = banner.textContent;
   let cut = false;
+  let countdown = 0;
   sync.on('state', (/** @type {State} */ s) => {
     if (s === 'offline') cut = true;
-    if (s === 'online') cut = false;
+    if (s === 'online') {
+      cut = false;
+      clearInterval(countdown);
+      banner.textContent = usual;
+      delete banner.dataset.refused;
+    }
     status.dataset.state = s;
     label.textContent = s === 'connecting' && cut ? 'Reconnecting…' : STATE_LABELS[s];
     document.body.dataset.state = s;
     banner.hidden = !cut;
+  });
+  sync.on('refused', (/** @type {{code: number, reason: string, wait: number}} */ r) => {
+    const why = r.code === 1008 && r.reason ? r.reason : 'The server asked this page to come back a little later.';
+    const until = Date.now() + r.wait;
+    const show = () => {
+      const secs = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+      banner.textContent = secs > 0 ? `${why} Reconnecting in ${secs}\u00a0s; your changes are kept and will be sent then.` : `${why} Reconnecting…`;
+    };
+    clearInterval(countdown);
+    show();
+    countdown = setInterval(show, 1000);
+    banner.dataset.refused = String(r.code);
+    banner.hidden = false;
   });
 }
 

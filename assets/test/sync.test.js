@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sync, splitFrame, splitBatch, backoff, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL, EPHEMERAL_BURST, EPHEMERAL_RATE, MAX_COORD, WELCOME_WAIT, MAX_WELCOME_WAIT } from '../js/sync.js';
+import { Sync, splitFrame, splitBatch, backoff, retryDelay, REFUSED_WAIT, wsURL, DEFAULT_LIMITS, MAX_BACKOFF, EPHEMERAL_INTERVAL, EPHEMERAL_BURST, EPHEMERAL_RATE, MAX_COORD, WELCOME_WAIT, MAX_WELCOME_WAIT } from '../js/sync.js';
 import { Doc, putOp, patchOp } from '../js/doc.js';
 
 /** A clock that moves only when the test says so. */
@@ -545,4 +545,36 @@ test('a stream of cursors and previews never exceeds what the server accepts (30
     }
   }
   assert.ok(sent >= 270, `only ${sent} messages in 10 s: the budget is not used`);
+});
+
+test('retryDelay: refusals wait at least REFUSED_WAIT or the server\'s hint, with jitter; other closes back off as usual', () => {
+  assert.equal(retryDelay(1006, 2, 0, () => 0.5), backoff(2, () => 0.5));
+  assert.equal(retryDelay(1008, 0, 0, () => 0), REFUSED_WAIT[1008]);
+  assert.equal(retryDelay(1008, 0, 0, () => 1), REFUSED_WAIT[1008] * 1.5);
+  assert.equal(retryDelay(1008, 0, 60000, () => 0), 60000);
+  assert.ok(retryDelay(1013, 0, 0, () => 0) >= REFUSED_WAIT[1013]);
+  assert.ok(REFUSED_WAIT[1008] > REFUSED_WAIT[1013]);
+});
+
+test('closed for sending too fast: the reason is told, the wait is long, pending changes are resent with their cids', () => {
+  const t = setup();
+  const refusals = [];
+  t.sync.on('refused', (r) => refusals.push(r));
+  const s1 = online(t);
+  t.sync.send([putOp(rect('a'))]);
+  t.sync.send([putOp(rect('b'))]);
+  s1.frame({ t: 'ack', cid: 'c-1', seq: 1 }, { t: 'error', code: 'rate_limited', msg: 'Too fast.', retry: 30 });
+  s1.onclose({ code: 1008, reason: 'You are sending changes faster than this server allows.' });
+  assert.equal(refusals.length, 1);
+  assert.equal(refusals[0].reason, 'You are sending changes faster than this server allows.');
+  assert.equal(refusals[0].wait, retryDelay(1008, 0, 30000, () => 0.5));
+  t.timers.advance(30000 - 1);
+  assert.equal(t.sockets.all.length, 1, 'waits at least what the server asked');
+  t.timers.advance(refusals[0].wait);
+  const s2 = t.sockets.last();
+  assert.notEqual(s2, s1);
+  s2.onopen();
+  s2.frame(welcome({ seq: 1 }));
+  assert.deepEqual(s2.sent.slice(1), [{ t: 'ops', cid: 'c-2', ops: [putOp(rect('b'))] }]);
+  assert.equal(t.sync.state, 'online');
 });

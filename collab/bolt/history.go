@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -17,14 +18,8 @@ import (
 // putExtras stores a write's images and authors.
 func putExtras(tx *bbolt.Tx, w collab.Write) error {
 	if len(w.Images) > 0 {
-		b, err := tx.Bucket(bucketImages).CreateBucketIfNotExists([]byte(w.Board))
-		if err != nil {
-			return fmt.Errorf("image bucket of %s: %w", collab.LogID(w.Board), err)
-		}
-		for src, data := range w.Images {
-			if err := b.Put([]byte(src), data); err != nil {
-				return fmt.Errorf("image of %s: %w", collab.LogID(w.Board), err)
-			}
+		if err := putImages(tx, w.Board, w.Images, time.Now()); err != nil {
+			return err
 		}
 	}
 	if len(w.Authors) > 0 {
@@ -349,7 +344,7 @@ func (s *Store) DeleteBoard(_ context.Context, id string) error {
 				return err
 			}
 		}
-		for _, name := range [][]byte{bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths} {
+		for _, name := range [][]byte{bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths, bucketITimes} {
 			if err := tx.Bucket(name).DeleteBucket([]byte(id)); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 				return err
 			}

@@ -13,7 +13,10 @@
 // "checkpoints" holds one bucket per board mapping 8-byte big-endian seq → a snapshot
 // at that seq (every snapshot is kept there, until history is compacted), each in a
 // bucket of its own under the key "s" (older files: the snapshot as the value);
-// "authors" holds one bucket per board mapping session id → its name and colour (JSON).
+// "authors" holds one bucket per board mapping session id → its name and colour (JSON);
+// "imagetimes" holds one bucket per board mapping an image's content address → when it
+// was last stored (8-byte big-endian Unix milliseconds; images stored before this bucket
+// existed have none).
 package bolt
 
 import (
@@ -43,6 +46,7 @@ var (
 	bucketChecks = []byte("checkpoints")
 	bucketAuths  = []byte("authors")
 	bucketEdits  = []byte("edits")
+	bucketITimes = []byte("imagetimes")
 )
 
 // Store is a collab.Store on a bbolt file.
@@ -66,7 +70,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths, bucketEdits} {
+		for _, b := range [][]byte{bucketBoards, bucketViews, bucketSnaps, bucketLogs, bucketCIDs, bucketImages, bucketChecks, bucketAuths, bucketEdits, bucketITimes} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -244,17 +248,11 @@ func (s *Store) BatchSeq(_ context.Context, id, cid string) (seq int64, found bo
 	return seq, found, nil
 }
 
-// PutImage stores an image of a board; the same content twice is stored once.
+// PutImage stores an image of a board; the same content twice is stored once. Either
+// way the image's stored time becomes now.
 func (s *Store) PutImage(_ context.Context, id, src string, data []byte) error {
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		b, err := tx.Bucket(bucketImages).CreateBucketIfNotExists([]byte(id))
-		if err != nil {
-			return err
-		}
-		if b.Get([]byte(src)) != nil {
-			return nil
-		}
-		return b.Put([]byte(src), data)
+		return putImages(tx, id, map[string][]byte{src: data}, time.Now())
 	})
 	if err != nil {
 		return fmt.Errorf("store image of %s: %w", collab.LogID(id), err)

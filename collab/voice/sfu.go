@@ -214,7 +214,7 @@ func (f *SFU) post(board string, start bool, ev event) bool {
 		f.wg.Add(1)
 		go func() {
 			defer f.wg.Done()
-			r.run()
+			r.runGuarded()
 		}()
 	}
 	r.post(ev)
