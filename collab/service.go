@@ -7,13 +7,14 @@ import (
 	"sync"
 	"time"
 
+	"tabula/collab/wire"
 	"tabula/internal/hist"
 	"tabula/internal/keyrate"
 )
 
 // Config tunes a Service.
 type Config struct {
-	Limits Limits
+	Limits wire.Limits
 	// RoomIdle is how long a board stays loaded after its last session leaves, so that a
 	// page reload does not reload the board from disk.
 	RoomIdle time.Duration
@@ -43,7 +44,7 @@ type Config struct {
 
 // DefaultConfig is what a server runs with unless configured otherwise.
 func DefaultConfig() Config {
-	return Config{Limits: DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, MaxQueueBytes: 16 << 20, MaxImage: DefaultMaxImage, Logger: slog.Default()}
+	return Config{Limits: wire.DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, MaxQueueBytes: 16 << 20, MaxImage: DefaultMaxImage, Logger: slog.Default()}
 }
 
 // Service is the collaboration domain: it creates and finds boards and runs a room for
@@ -51,7 +52,7 @@ func DefaultConfig() Config {
 type Service struct {
 	store  Store
 	cfg    Config
-	limits Limits
+	limits wire.Limits
 	log    *slog.Logger
 	commit *committer
 	ctx    context.Context
@@ -171,7 +172,7 @@ func (s *Service) CreateBoard(ctx context.Context) (BoardMeta, error) {
 // the trash.
 func (s *Service) Board(ctx context.Context, id string) (BoardMeta, error) {
 	if !ValidBoardID(id) {
-		return BoardMeta{}, errorf(ENotFound, "no such board")
+		return BoardMeta{}, wire.Errorf(wire.ENotFound, "no such board")
 	}
 	return trashed(s.store.BoardByEdit(ctx, id))
 }
@@ -180,11 +181,11 @@ func (s *Service) Board(ctx context.Context, id string) (BoardMeta, error) {
 // id is malformed or the board is in the trash.
 func (s *Service) BoardByView(ctx context.Context, id string) (BoardMeta, error) {
 	if !ValidBoardID(id) {
-		return BoardMeta{}, errorf(ENotFound, "no such board")
+		return BoardMeta{}, wire.Errorf(wire.ENotFound, "no such board")
 	}
 	m, err := s.store.BoardByView(ctx, id)
 	if err == nil && !m.Deleted.IsZero() {
-		return BoardMeta{}, errorf(ENotFound, "no such board")
+		return BoardMeta{}, wire.Errorf(wire.ENotFound, "no such board")
 	}
 	return m, err
 }
@@ -225,7 +226,7 @@ func (s *Service) LatencySnapshot() (deliver, ack, durable, commit hist.Snapshot
 }
 
 // Limits returns the limits the service enforces.
-func (s *Service) Limits() Limits { return s.limits }
+func (s *Service) Limits() wire.Limits { return s.limits }
 
 // Rooms returns how many boards are loaded.
 func (s *Service) Rooms() int {

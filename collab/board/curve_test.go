@@ -1,9 +1,11 @@
-package collab
+package board
 
 import (
 	"os"
 	"strings"
 	"testing"
+
+	"tabula/collab/wire"
 )
 
 // TestCurveField checks the curve field of lines and arrows end to end in this package:
@@ -18,7 +20,7 @@ func TestCurveField(t *testing.T) {
 	}
 	for _, good := range []string{`""`, `"sharp"`, `"round"`} {
 		for _, frame := range []string{arrow(good), patch(good), `{"t":"preview","el":{"id":"a","type":"line","z":"a","curve":` + good + `}}`} {
-			if _, err := DecodeMessage([]byte(frame), &DefaultLimits); err != nil {
+			if _, err := wire.DecodeMessage([]byte(frame), &wire.DefaultLimits); err != nil {
 				t.Errorf("%s refused: %v", frame, err)
 			}
 		}
@@ -26,52 +28,52 @@ func TestCurveField(t *testing.T) {
 	for _, c := range []struct {
 		name, value, code, msg string
 	}{
-		{"UnknownWord", `"smooth"`, EBadValue, `curve "smooth" is not allowed`},
-		{"Capitalised", `"Round"`, EBadValue, `curve "Round" is not allowed`},
-		{"Markup", `"round\" onload=\"x"`, EBadValue, "curve"},
-		{"Number", `5`, EBadValue, "curve has the wrong type"},
-		{"Bool", `true`, EBadValue, "curve has the wrong type"},
-		{"Object", `{"type":2}`, EBadValue, "curve has the wrong type"},
-		{"Array", `["round"]`, EBadValue, "curve has the wrong type"},
-		{"VeryLong", `"` + strings.Repeat("round", 200_000) + `"`, EBadValue, "curve"},
+		{"UnknownWord", `"smooth"`, wire.EBadValue, `curve "smooth" is not allowed`},
+		{"Capitalised", `"Round"`, wire.EBadValue, `curve "Round" is not allowed`},
+		{"Markup", `"round\" onload=\"x"`, wire.EBadValue, "curve"},
+		{"Number", `5`, wire.EBadValue, "curve has the wrong type"},
+		{"Bool", `true`, wire.EBadValue, "curve has the wrong type"},
+		{"Object", `{"type":2}`, wire.EBadValue, "curve has the wrong type"},
+		{"Array", `["round"]`, wire.EBadValue, "curve has the wrong type"},
+		{"VeryLong", `"` + strings.Repeat("round", 200_000) + `"`, wire.EBadValue, "curve"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, frame := range []string{arrow(c.value), patch(c.value)} {
-				_, err := DecodeMessage([]byte(frame), &DefaultLimits)
-				if ErrorCode(err) != c.code || !strings.Contains(ErrorMessage(err), c.msg) {
+				_, err := wire.DecodeMessage([]byte(frame), &wire.DefaultLimits)
+				if wire.ErrorCode(err) != c.code || !strings.Contains(wire.ErrorMessage(err), c.msg) {
 					t.Fatalf("got %v, want %s mentioning %q", err, c.code, c.msg)
 				}
 				// The message quotes at most a short piece of what was sent.
-				if len(ErrorMessage(err)) > 200 {
-					t.Fatalf("error message of %d bytes echoes the input", len(ErrorMessage(err)))
+				if len(wire.ErrorMessage(err)) > 200 {
+					t.Fatalf("error message of %d bytes echoes the input", len(wire.ErrorMessage(err)))
 				}
 			}
 		})
 	}
 
 	// Applied, the field is stored, broadcast and patched like any other.
-	s := newState()
+	s := NewState()
 	for _, frame := range []string{arrow(`"round"`), patch(`""`), patch(`"round"`)} {
 		m := mustDecode(t, frame)
-		if _, err := s.apply(m.Ops, "s", 1, &DefaultLimits); err != nil {
+		if _, err := s.Apply(m.Ops, "s", 1, &wire.DefaultLimits); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if got := s.els["a"].Curve; got != "round" {
 		t.Fatalf("curve after put, clear and set again: %q", got)
 	}
-	if js := string(s.els["a"].appendJSON(nil)); !strings.Contains(js, `"curve":"round"`) {
+	if js := string(s.els["a"].AppendJSON(nil)); !strings.Contains(js, `"curve":"round"`) {
 		t.Fatalf("the element's JSON lacks its curve: %s", js)
 	}
 	bad := mustDecodeErr(t, `{"t":"ops","cid":"d","ops":[{"o":"patch","id":"a","set":{"x":9}},{"o":"patch","id":"a","set":{"curve":"wavy"}}]}`)
-	if ErrorCode(bad) != EBadValue || s.els["a"].X != 0 {
+	if wire.ErrorCode(bad) != wire.EBadValue || s.els["a"].X != 0 {
 		t.Fatalf("a batch with a bad curve: %v, x=%v", bad, s.els["a"].X)
 	}
 }
 
 func mustDecodeErr(t *testing.T, frame string) error {
 	t.Helper()
-	_, err := DecodeMessage([]byte(frame), &DefaultLimits)
+	_, err := wire.DecodeMessage([]byte(frame), &wire.DefaultLimits)
 	if err == nil {
 		t.Fatalf("%s was accepted", frame)
 	}
@@ -81,13 +83,13 @@ func mustDecodeErr(t *testing.T, frame string) error {
 // TestSnapshotCurve: the curve survives a snapshot; elements without one load without
 // one.
 func TestSnapshotCurve(t *testing.T) {
-	s := newState()
+	s := NewState()
 	m := mustDecode(t, `{"t":"ops","cid":"c","ops":[
 		{"o":"put","el":{"id":"round","type":"arrow","points":[[0,0],[50,40],[100,0]],"curve":"round","endBind":"r","z":"a0"}},
 		{"o":"put","el":{"id":"sharp","type":"line","points":[[0,0],[50,40]],"curve":"sharp","z":"a1"}},
 		{"o":"put","el":{"id":"plain","type":"arrow","points":[[0,0],[50,40]],"z":"a2"}},
 		{"o":"put","el":{"id":"r","type":"rect","w":10,"h":10,"z":"a3"}}]}`)
-	if _, err := s.apply(m.Ops, "s", 5, &DefaultLimits); err != nil {
+	if _, err := s.Apply(m.Ops, "s", 5, &wire.DefaultLimits); err != nil {
 		t.Fatal(err)
 	}
 	loaded, err := decodeSnapshot(s.encodeSnapshot())
@@ -119,7 +121,7 @@ func TestSnapshotVersion1StillLoads(t *testing.T) {
 	if data[0] != 'T' || data[1] != 1 {
 		t.Fatalf("the fixture is not a format 1 snapshot: % x", data[:2])
 	}
-	s, err := loadState(Snapshot{Seq: 3, Data: data}, nil)
+	s, err := LoadState(Snapshot{Seq: 3, Data: data}, nil)
 	if err != nil {
 		t.Fatalf("a format 1 snapshot no longer loads: %v", err)
 	}
@@ -135,8 +137,8 @@ func TestSnapshotVersion1StillLoads(t *testing.T) {
 		t.Fatalf("re-encoded: %v", err)
 	}
 	// A format 1 snapshot cannot carry the curve's mask bit: such a mask is corruption.
-	c := newState()
-	c.els["x"] = &Element{ID: "x", Type: "line", Curve: "round", Z: "a", Opacity: 1}
+	c := NewState()
+	c.els["x"] = &wire.Element{ID: "x", Type: "line", Curve: "round", Z: "a", Opacity: 1}
 	c.live = 1
 	bad := append([]byte{'T', 1}, c.encodeSnapshot()[2:]...)
 	if _, err := decodeSnapshot(bad); err == nil {

@@ -1,8 +1,10 @@
-package collab
+package board
 
 import (
 	"encoding/json"
 	"testing"
+
+	"tabula/collab/wire"
 )
 
 // decodeSeeds start the fuzzers of the decoder.
@@ -25,41 +27,41 @@ func FuzzDecodeMessage(f *testing.F) {
 	for _, seed := range decodeSeeds {
 		f.Add([]byte(seed))
 	}
-	lim := DefaultLimits
+	lim := wire.DefaultLimits
 	lim.MaxPoints = 100
 	lim.MaxText = 200
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := DecodeMessage(data, &lim)
+		m, err := wire.DecodeMessage(data, &lim)
 		if err != nil {
-			e, ok := err.(*Error)
+			e, ok := err.(*wire.Error)
 			if !ok || e.Code == "" || e.Msg == "" {
 				t.Fatalf("refusal %v is not a coded *Error", err)
 			}
 			return
 		}
-		if m.Type != MsgOps {
+		if m.Type != wire.MsgOps {
 			return
 		}
-		s := newState()
-		ops, err := s.apply(m.Ops, "fz", 1, &lim)
+		s := NewState()
+		ops, err := s.Apply(m.Ops, "fz", 1, &lim)
 		if err != nil {
-			if ErrorCode(err) == EInternal {
+			if wire.ErrorCode(err) == wire.EInternal {
 				t.Fatalf("apply: %v", err)
 			}
 			return
 		}
-		frame := opsFrame(s.seq, m.CID, "fz", 1, ops)
+		frame := wire.OpsFrame(s.seq, m.CID, "fz", 1, ops)
 		if !json.Valid(frame) {
 			t.Fatalf("broadcast is not valid JSON: %s", frame)
 		}
-		loaded, err := loadState(Snapshot{}, []LogEntry{{Seq: 1, Data: frame}})
+		loaded, err := LoadState(Snapshot{}, []LogEntry{{Seq: 1, Data: frame}})
 		if err != nil {
 			t.Fatalf("replaying our own broadcast %s: %v", frame, err)
 		}
 		if got, want := string(loaded.appendSorted()), string(s.appendSorted()); got != want {
 			t.Fatalf("replay differs:\n got %s\nwant %s", got, want)
 		}
-		snap, err := loadState(s.snapshot(), nil)
+		snap, err := LoadState(s.Snapshot(), nil)
 		if err != nil {
 			t.Fatalf("loading our own snapshot: %v", err)
 		}

@@ -1,4 +1,4 @@
-package collab
+package board
 
 import (
 	"bytes"
@@ -7,17 +7,19 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"tabula/collab/wire"
 )
 
 // replayJSON is how logs were replayed before the frame decoder did it: encoding/json,
 // unknown keys ignored. TestReplayMatchesEncodingJSON holds the new way to it.
-func (s *state) replayJSON(frame []byte) error {
+func (s *State) replayJSON(frame []byte) error {
 	var w struct {
-		Seq int64    `json:"seq"`
-		CID string   `json:"cid"`
-		By  string   `json:"by"`
-		At  int64    `json:"at"`
-		Ops []wireOp `json:"ops"`
+		Seq int64        `json:"seq"`
+		CID string       `json:"cid"`
+		By  string       `json:"by"`
+		At  int64        `json:"at"`
+		Ops []wire.RawOp `json:"ops"`
 	}
 	if err := json.NewDecoder(bytes.NewReader(frame)).Decode(&w); err != nil {
 		return err
@@ -123,20 +125,20 @@ func TestReplayMatchesEncodingJSON(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("el%d", i)
 	}
-	live, fast, slow := newState(), newState(), newState()
+	live, fast, slow := NewState(), NewState(), NewState()
 	applied := 0
 	for i := range 3000 {
 		frame := randomBatch(r, ids, i)
-		m, err := DecodeMessage(frame, &DefaultLimits)
+		m, err := wire.DecodeMessage(frame, &wire.DefaultLimits)
 		if err != nil {
 			continue // a random combination the server refuses: nothing to replay
 		}
-		ops, err := live.apply(m.Ops, fmt.Sprintf("s%d", i%5), int64(1_700_000_000_000+i), &DefaultLimits)
+		ops, err := live.Apply(m.Ops, fmt.Sprintf("s%d", i%5), int64(1_700_000_000_000+i), &wire.DefaultLimits)
 		if err != nil {
 			continue
 		}
-		entry := opsFrame(live.seq, m.CID, fmt.Sprintf("s%d", i%5), int64(1_700_000_000_000+i), ops)
-		if err := fast.replay(entry); err != nil {
+		entry := wire.OpsFrame(live.seq, m.CID, fmt.Sprintf("s%d", i%5), int64(1_700_000_000_000+i), ops)
+		if err := fast.Replay(entry); err != nil {
 			t.Fatalf("replay %s: %v", entry, err)
 		}
 		if err := slow.replayJSON(entry); err != nil {
@@ -147,7 +149,7 @@ func TestReplayMatchesEncodingJSON(t *testing.T) {
 	if applied < 1000 {
 		t.Fatalf("only %d of 3000 random batches were valid: the generator is off", applied)
 	}
-	for name, s := range map[string]*state{"frame decoder": fast, "encoding/json": slow} {
+	for name, s := range map[string]*State{"frame decoder": fast, "encoding/json": slow} {
 		if s.seq != live.seq || s.live != live.live || !reflect.DeepEqual(s.els, live.els) {
 			t.Fatalf("%s replay differs from the applied board (seq %d/%d, live %d/%d)", name, s.seq, live.seq, s.live, live.live)
 		}
@@ -157,11 +159,11 @@ func TestReplayMatchesEncodingJSON(t *testing.T) {
 	}
 	// Stored frames are read leniently (unknown keys skipped), but a broken one fails.
 	for _, bad := range []string{`{"t":"ops","seq":1,"ops":[`, `{"t":"ops","seq":"one","ops":[]}`, `{"t":"ops","seq":1,"ops":[{"o":"put","el":{"id":"x","type":"rect","x":"NaN","z":"a"}}]}`} {
-		if err := newState().replay([]byte(bad)); err == nil {
+		if err := NewState().Replay([]byte(bad)); err == nil {
 			t.Errorf("replayed %s", bad)
 		}
 	}
-	if err := newState().replay([]byte(`{"t":"ops","seq":1,"cid":"c","by":"s","at":5,"future":{"x":[1]},"ops":[{"o":"put","v":1,"extra":true,"el":{"id":"x","type":"rect","z":"a","v":1,"by":"s","at":5,"later":"field"}}]}`)); err != nil {
+	if err := NewState().Replay([]byte(`{"t":"ops","seq":1,"cid":"c","by":"s","at":5,"future":{"x":[1]},"ops":[{"o":"put","v":1,"extra":true,"el":{"id":"x","type":"rect","z":"a","v":1,"by":"s","at":5,"later":"field"}}]}`)); err != nil {
 		t.Errorf("a stored frame with keys from a later version: %v", err)
 	}
 }
@@ -169,21 +171,21 @@ func TestReplayMatchesEncodingJSON(t *testing.T) {
 // BenchmarkReplay replays the stored broadcast of a 200-point stroke (new: the frame
 // decoder; JSON: encoding/json, as before).
 func BenchmarkReplay(b *testing.B) {
-	m, err := DecodeMessage(benchStroke(200), &DefaultLimits)
+	m, err := wire.DecodeMessage(benchStroke(200), &wire.DefaultLimits)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ops, _ := newState().apply(m.Ops, "sess", 1, &DefaultLimits)
-	entry := opsFrame(1, "c1", "sess", 1, ops)
+	ops, _ := NewState().Apply(m.Ops, "sess", 1, &wire.DefaultLimits)
+	entry := wire.OpsFrame(1, "c1", "sess", 1, ops)
 	for _, way := range []struct {
 		name   string
-		replay func(*state, []byte) error
-	}{{"Decoder", (*state).replay}, {"JSON", (*state).replayJSON}} {
+		replay func(*State, []byte) error
+	}{{"Decoder", (*State).Replay}, {"JSON", (*State).replayJSON}} {
 		b.Run(way.name, func(b *testing.B) {
 			b.SetBytes(int64(len(entry)))
 			b.ReportAllocs()
 			for b.Loop() {
-				s := newState()
+				s := NewState()
 				if err := way.replay(s, entry); err != nil {
 					b.Fatal(err)
 				}

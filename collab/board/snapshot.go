@@ -1,10 +1,12 @@
-package collab
+package board
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+
+	"tabula/collab/wire"
 )
 
 // Snapshots are stored in a compact binary form, not JSON: loading a board is on the
@@ -34,47 +36,47 @@ var fieldsInVersion = [...]int{1: 30, snapshotVersion: len(binFields)}
 // walk it, so they cannot disagree. Append only: a field's position is its mask bit.
 var binFields = [...]struct {
 	kind  byte // 's' string, 'i' short string worth interning, 'f' float64, 'p' points, 'b' bool, 'n' int64
-	str   func(*Element) *string
-	num   func(*Element) *float64
-	flag  func(*Element) *bool
-	whole func(*Element) *int64
+	str   func(*wire.Element) *string
+	num   func(*wire.Element) *float64
+	flag  func(*wire.Element) *bool
+	whole func(*wire.Element) *int64
 }{
-	{kind: 's', str: func(e *Element) *string { return &e.ID }},
-	{kind: 'i', str: func(e *Element) *string { return &e.Type }},
-	{kind: 'f', num: func(e *Element) *float64 { return &e.X }},
-	{kind: 'f', num: func(e *Element) *float64 { return &e.Y }},
-	{kind: 'f', num: func(e *Element) *float64 { return &e.W }},
-	{kind: 'f', num: func(e *Element) *float64 { return &e.H }},
-	{kind: 'f', num: func(e *Element) *float64 { return &e.Angle }},
+	{kind: 's', str: func(e *wire.Element) *string { return &e.ID }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Type }},
+	{kind: 'f', num: func(e *wire.Element) *float64 { return &e.X }},
+	{kind: 'f', num: func(e *wire.Element) *float64 { return &e.Y }},
+	{kind: 'f', num: func(e *wire.Element) *float64 { return &e.W }},
+	{kind: 'f', num: func(e *wire.Element) *float64 { return &e.H }},
+	{kind: 'f', num: func(e *wire.Element) *float64 { return &e.Angle }},
 	{kind: 'p'},
-	{kind: 'i', str: func(e *Element) *string { return &e.Stroke }},
-	{kind: 'i', str: func(e *Element) *string { return &e.Fill }},
-	{kind: 'i', str: func(e *Element) *string { return &e.FillStyle }},
-	{kind: 'f', num: func(e *Element) *float64 { return &e.Width }},
-	{kind: 'f', num: func(e *Element) *float64 { return &e.Opacity }},
-	{kind: 'i', str: func(e *Element) *string { return &e.Dash }},
-	{kind: 'i', str: func(e *Element) *string { return &e.Font }},
-	{kind: 'f', num: func(e *Element) *float64 { return &e.Size }},
-	{kind: 'i', str: func(e *Element) *string { return &e.Align }},
-	{kind: 's', str: func(e *Element) *string { return &e.Text }},
-	{kind: 'i', str: func(e *Element) *string { return &e.StartArrow }},
-	{kind: 'i', str: func(e *Element) *string { return &e.EndArrow }},
-	{kind: 's', str: func(e *Element) *string { return &e.StartBind }},
-	{kind: 's', str: func(e *Element) *string { return &e.EndBind }},
-	{kind: 's', str: func(e *Element) *string { return &e.Src }},
-	{kind: 'i', str: func(e *Element) *string { return &e.Group }},
-	{kind: 'b', flag: func(e *Element) *bool { return &e.Locked }},
-	{kind: 's', str: func(e *Element) *string { return &e.Z }},
-	{kind: 'n', whole: func(e *Element) *int64 { return &e.V }},
-	{kind: 'b', flag: func(e *Element) *bool { return &e.Deleted }},
-	{kind: 'i', str: func(e *Element) *string { return &e.By }},
-	{kind: 'n', whole: func(e *Element) *int64 { return &e.At }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Stroke }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Fill }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.FillStyle }},
+	{kind: 'f', num: func(e *wire.Element) *float64 { return &e.Width }},
+	{kind: 'f', num: func(e *wire.Element) *float64 { return &e.Opacity }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Dash }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Font }},
+	{kind: 'f', num: func(e *wire.Element) *float64 { return &e.Size }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Align }},
+	{kind: 's', str: func(e *wire.Element) *string { return &e.Text }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.StartArrow }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.EndArrow }},
+	{kind: 's', str: func(e *wire.Element) *string { return &e.StartBind }},
+	{kind: 's', str: func(e *wire.Element) *string { return &e.EndBind }},
+	{kind: 's', str: func(e *wire.Element) *string { return &e.Src }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Group }},
+	{kind: 'b', flag: func(e *wire.Element) *bool { return &e.Locked }},
+	{kind: 's', str: func(e *wire.Element) *string { return &e.Z }},
+	{kind: 'n', whole: func(e *wire.Element) *int64 { return &e.V }},
+	{kind: 'b', flag: func(e *wire.Element) *bool { return &e.Deleted }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.By }},
+	{kind: 'n', whole: func(e *wire.Element) *int64 { return &e.At }},
 	// Version 2.
-	{kind: 'i', str: func(e *Element) *string { return &e.Curve }},
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Curve }},
 }
 
 // encodeSnapshot encodes the state as of s.seq.
-func (s *state) encodeSnapshot() []byte {
+func (s *State) encodeSnapshot() []byte {
 	// Sized once: a board of strokes is mostly points, and growing a buffer of
 	// megabytes by appending copied it several times over (a sixth of the server's
 	// CPU in the durable-write overload run went to encoding snapshots).
@@ -87,12 +89,12 @@ func (s *state) encodeSnapshot() []byte {
 	b = binary.AppendUvarint(b, uint64(s.seq))
 	b = binary.AppendUvarint(b, uint64(len(s.els)))
 	for _, e := range s.els {
-		b = e.appendBinary(b)
+		b = appendBinary(b, e)
 	}
 	return b
 }
 
-func (e *Element) appendBinary(b []byte) []byte {
+func appendBinary(b []byte, e *wire.Element) []byte {
 	var mask uint64
 	for i, f := range binFields {
 		var present bool
@@ -139,7 +141,7 @@ func (e *Element) appendBinary(b []byte) []byte {
 var errSnapshot = errors.New("snapshot is corrupt")
 
 // decodeSnapshot rebuilds a state from encodeSnapshot's bytes.
-func decodeSnapshot(data []byte) (*state, error) {
+func decodeSnapshot(data []byte) (*State, error) {
 	if len(data) < 2 || data[0] != 'T' {
 		return nil, errSnapshot
 	}
@@ -148,13 +150,13 @@ func decodeSnapshot(data []byte) (*state, error) {
 		return nil, fmt.Errorf("snapshot format %d is newer than this server understands", data[1])
 	}
 	d := decoder{b: data[2:], fields: fieldsInVersion[version]}
-	s := newState()
+	s := NewState()
 	s.seq = int64(d.uvarint())
 	n := d.uvarint()
 	if d.err != nil || n > uint64(len(d.b)) { // every element takes at least a byte
 		return nil, errSnapshot
 	}
-	s.els = make(map[string]*Element, n)
+	s.els = make(map[string]*wire.Element, n)
 	intern := make(map[string]string) // repeated short strings (types, colours, authors)
 	for range n {
 		e := d.element(intern)
@@ -233,8 +235,8 @@ func (d *decoder) str(intern map[string]string, short bool) string {
 	return s
 }
 
-func (d *decoder) element(intern map[string]string) *Element {
-	e := &Element{}
+func (d *decoder) element(intern map[string]string) *wire.Element {
+	e := &wire.Element{}
 	mask := d.uvarint()
 	if mask>>d.fields != 0 {
 		d.err = errSnapshot
@@ -254,7 +256,7 @@ func (d *decoder) element(intern map[string]string) *Element {
 			if d.err != nil {
 				break
 			}
-			e.Points = make(Points, 3*n)
+			e.Points = make(wire.Points, 3*n)
 			for j := range e.Points {
 				e.Points[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
 			}

@@ -1,59 +1,74 @@
-package collab
+package board
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
+
+	"tabula/collab/wire"
 )
+
+// LogEntry is one applied batch. Data is the exact ops broadcast sent to clients, so a
+// resume is served from storage without re-encoding.
+type LogEntry struct {
+	Seq  int64
+	CID  string // the client's batch id, indexed so a resend is never applied twice
+	Data []byte
+}
+
+// Snapshot is a board's state at Seq in this package's binary encoding (EncodeSnapshot).
+type Snapshot struct {
+	Seq  int64
+	Data []byte
+}
 
 // maxCIDs is how many recent batch ids a board keeps in memory. It is a cache in front
 // of the store's durable index (Store.BatchSeq), sized to hold every batch that can be
 // in flight, so a resend of an in-flight batch is always found here.
 const maxCIDs = 10_000
 
-// state is a board's elements and sequence. It is owned by one room goroutine and never
+// State is a board's elements and sequence. It is owned by one room goroutine and never
 // shared; elements inside are immutable and may be shared.
-type state struct {
-	els  map[string]*Element
+type State struct {
+	els  map[string]*wire.Element
 	live int   // elements not deleted
 	seq  int64 // last applied batch
 	cids cidSet
 }
 
-func newState() *state {
-	return &state{els: make(map[string]*Element), cids: newCIDSet()}
+// NewState returns an empty board at seq 0.
+func NewState() *State {
+	return &State{els: make(map[string]*wire.Element), cids: newCIDSet()}
 }
 
-// apply applies a batch atomically as seq s.seq+1: either every op is applied or, on
+// Apply applies a batch atomically as seq s.seq+1: either every op is applied or, on
 // error, none. It returns the normalised ops to broadcast: puts carry the stored element,
 // patches and dels the new version, and ops on unknown ids are dropped.
-func (s *state) apply(ops []Op, by string, at int64, lim *Limits) ([]Op, error) {
-	changed := make(map[string]*Element, len(ops))
-	get := func(id string) *Element {
+func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]wire.Op, error) {
+	changed := make(map[string]*wire.Element, len(ops))
+	get := func(id string) *wire.Element {
 		if e, ok := changed[id]; ok {
 			return e
 		}
 		return s.els[id]
 	}
 	live := s.live
-	out := make([]Op, 0, len(ops))
+	out := make([]wire.Op, 0, len(ops))
 	for _, op := range ops {
 		prev := get(op.ID)
-		var e Element
+		var e wire.Element
 		switch op.Kind {
-		case OpPut:
+		case wire.OpPut:
 			e = *op.El
 			if prev != nil {
 				e.V = prev.V
 			}
-		case OpPatch, OpDel:
+		case wire.OpPatch, wire.OpDel:
 			if prev == nil {
 				continue
 			}
 			e = *prev
-			if op.Kind == OpPatch {
-				op.Set.applyTo(&e)
+			if op.Kind == wire.OpPatch {
+				op.Set.ApplyTo(&e)
 			} else {
 				e.Deleted = true
 			}
@@ -68,13 +83,13 @@ func (s *state) apply(ops []Op, by string, at int64, lim *Limits) ([]Op, error) 
 		e.By, e.At = by, at
 		changed[op.ID] = &e
 		op.V = e.V
-		if op.Kind == OpPut {
+		if op.Kind == wire.OpPut {
 			op.El = &e
 		}
 		out = append(out, op)
 	}
 	if live > lim.MaxElements && live > s.live {
-		return nil, errorf(ETooManyElements, "the board would have %d elements, the limit is %d", live, lim.MaxElements)
+		return nil, wire.Errorf(wire.ETooManyElements, "the board would have %d elements, the limit is %d", live, lim.MaxElements)
 	}
 	for id, e := range changed {
 		s.els[id] = e
@@ -84,54 +99,8 @@ func (s *state) apply(ops []Op, by string, at int64, lim *Limits) ([]Op, error) 
 	return out, nil
 }
 
-// appendOps appends normalised ops in wire form.
-func appendOps(b []byte, ops []Op) []byte {
-	b = append(b, '[')
-	for i := range ops {
-		op := &ops[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		switch op.Kind {
-		case OpPut:
-			b = append(b, `{"o":"put","el":`...)
-			b = op.El.appendJSON(b)
-			b = append(b, '}')
-			continue
-		case OpPatch:
-			b = append(b, `{"o":"patch","id":`...)
-			b = appendString(b, op.ID)
-			b = append(b, `,"set":`...)
-			b = op.Set.appendJSON(b)
-		case OpDel:
-			b = append(b, `{"o":"del","id":`...)
-			b = appendString(b, op.ID)
-		}
-		b = append(b, `,"v":`...)
-		b = strconv.AppendInt(b, op.V, 10)
-		b = append(b, '}')
-	}
-	return append(b, ']')
-}
-
-// opsFrame encodes the broadcast of batch seq. The same bytes are the log entry.
-func opsFrame(seq int64, cid, by string, at int64, ops []Op) []byte {
-	b := make([]byte, 0, 128+64*len(ops))
-	b = append(b, `{"t":"ops","seq":`...)
-	b = strconv.AppendInt(b, seq, 10)
-	b = append(b, `,"cid":`...)
-	b = appendString(b, cid)
-	b = append(b, `,"by":`...)
-	b = appendString(b, by)
-	b = append(b, `,"at":`...)
-	b = strconv.AppendInt(b, at, 10)
-	b = append(b, `,"ops":`...)
-	b = appendOps(b, ops)
-	return append(b, '}')
-}
-
-// appendElements appends every element, tombstones included, as a JSON array.
-func (s *state) appendElements(b []byte) []byte {
+// AppendElements appends every element, tombstones included, as a JSON array.
+func (s *State) AppendElements(b []byte) []byte {
 	// Size the buffer once: growing a multi-megabyte slice by appending copies it
 	// several times over.
 	size := 2
@@ -146,23 +115,19 @@ func (s *state) appendElements(b []byte) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = e.appendJSON(b)
+		b = e.AppendJSON(b)
 	}
 	return append(b, ']')
 }
 
-// snapshot encodes the state for storage.
-func (s *state) snapshot() Snapshot {
+// Snapshot encodes the state for storage.
+func (s *State) Snapshot() Snapshot {
 	return Snapshot{Seq: s.seq, Data: s.encodeSnapshot()}
 }
 
-// storedLimits are used to read back what the server itself wrote: limits may have been
-// lowered since, and stored data must load regardless.
-var storedLimits = Limits{MaxPoints: math.MaxInt, MaxText: math.MaxInt, MaxBatch: math.MaxInt, MaxElements: math.MaxInt, MaxMessage: math.MaxInt}
-
-// loadState rebuilds a board from its snapshot and the log entries after it.
-func loadState(snap Snapshot, tail []LogEntry) (*state, error) {
-	s := newState()
+// LoadState rebuilds a board from its snapshot and the log entries after it.
+func LoadState(snap Snapshot, tail []LogEntry) (*State, error) {
+	s := NewState()
 	if len(snap.Data) > 0 {
 		var err error
 		if s, err = decodeSnapshot(snap.Data); err != nil {
@@ -173,54 +138,57 @@ func loadState(snap Snapshot, tail []LogEntry) (*state, error) {
 		if le.Seq != s.seq+1 {
 			return nil, fmt.Errorf("log entry %d follows %d: the log has a gap", le.Seq, s.seq)
 		}
-		if err := s.replay(le.Data); err != nil {
+		if err := s.Replay(le.Data); err != nil {
 			return nil, fmt.Errorf("replay log entry %d: %w", le.Seq, err)
 		}
 	}
 	return s, nil
 }
 
-// replay applies a stored broadcast again. Its ops were normalised when first applied,
+// Replay applies a stored broadcast again. Its ops were normalised when first applied,
 // so applying them in order reproduces the same elements and versions. It decodes with
 // the frame decoder (a board's load after a crash may replay half a snapshot's worth of
 // log; encoding/json took 50 µs for a 200-point stroke).
-func (s *state) replay(frame []byte) error {
-	var w wireMsg
-	if err := w.decodeStored(frame); err != nil {
+func (s *State) Replay(frame []byte) error {
+	w, err := wire.DecodeStored(frame)
+	if err != nil {
 		return err
 	}
 	return s.replayOps(w.Seq, w.CID, w.By, w.At, w.Ops)
 }
 
 // replayOps applies the decoded ops of stored batch seq.
-func (s *state) replayOps(seq int64, cid, by string, at int64, wops []wireOp) error {
-	ops := make([]Op, len(wops))
+func (s *State) replayOps(seq int64, cid, by string, at int64, wops []wire.RawOp) error {
+	ops := make([]wire.Op, len(wops))
 	for i := range wops {
-		if err := decodeOp(&wops[i], &ops[i], &storedLimits); err != nil {
+		if err := wops[i].Decode(&ops[i], &wire.StoredLimits); err != nil {
 			return err
 		}
 	}
-	if _, err := s.apply(ops, by, at, &storedLimits); err != nil {
+	if _, err := s.Apply(ops, by, at, &wire.StoredLimits); err != nil {
 		return err
 	}
 	s.cids.add(cid, seq)
 	return nil
 }
 
-// stored builds an element exactly as it was stored, server fields included.
-func (f *Fields) stored() *Element {
-	e := f.element()
-	if f.V != nil {
-		e.V = *f.V
+// Seq is the last applied batch.
+func (s *State) Seq() int64 { return s.seq }
+
+// Elements returns every element, tombstones included, in no particular order.
+func (s *State) Elements() []*wire.Element {
+	els := make([]*wire.Element, 0, len(s.els))
+	for _, e := range s.els {
+		els = append(els, e)
 	}
-	if f.By != nil {
-		e.By = *f.By
-	}
-	if f.At != nil {
-		e.At = *f.At
-	}
-	return e
+	return els
 }
+
+// BatchSeq returns the seq of batch cid if it is one of the board's recent batches.
+func (s *State) BatchSeq(cid string) (int64, bool) { return s.cids.get(cid) }
+
+// AddBatch remembers that batch cid was applied as seq.
+func (s *State) AddBatch(cid string, seq int64) { s.cids.add(cid, seq) }
 
 // cidSet remembers the seq of the most recent maxCIDs batch ids, forgetting the oldest.
 type cidSet struct {

@@ -1,47 +1,49 @@
-package collab
+package board
 
 import (
 	"fmt"
 	"runtime"
 	"testing"
+
+	"tabula/collab/wire"
 )
 
 func BenchmarkApply(b *testing.B) {
-	lim := DefaultLimits
-	m, err := DecodeMessage([]byte(`{"t":"ops","cid":"c","ops":[{"o":"put","el":{"id":"r1","type":"rect","x":1,"y":2,"w":30,"h":40,"z":"a"}},{"o":"patch","id":"r1","set":{"x":10.5,"y":-3}}]}`), &lim)
+	lim := wire.DefaultLimits
+	m, err := wire.DecodeMessage([]byte(`{"t":"ops","cid":"c","ops":[{"o":"put","el":{"id":"r1","type":"rect","x":1,"y":2,"w":30,"h":40,"z":"a"}},{"o":"patch","id":"r1","set":{"x":10.5,"y":-3}}]}`), &lim)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newState()
+	s := NewState()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.apply(m.Ops, "sess", 1, &lim); err != nil {
+		if _, err := s.Apply(m.Ops, "sess", 1, &lim); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkBroadcastEncode(b *testing.B) {
-	m, err := DecodeMessage(benchStroke(100), &DefaultLimits)
+	m, err := wire.DecodeMessage(benchStroke(100), &wire.DefaultLimits)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newState()
-	ops, _ := s.apply(m.Ops, "sess", 1, &DefaultLimits)
+	s := NewState()
+	ops, _ := s.Apply(m.Ops, "sess", 1, &wire.DefaultLimits)
 	b.ReportAllocs()
 	for b.Loop() {
-		opsFrame(1, "cid-1", "sess", 1732480000000, ops)
+		wire.OpsFrame(1, "cid-1", "sess", 1732480000000, ops)
 	}
 }
 
 // BenchmarkSnapshotLoad loads a board of 10,000 mixed elements from its snapshot.
 func BenchmarkSnapshotLoad(b *testing.B) {
 	s := boardOf(10_000)
-	snap := s.snapshot()
+	snap := s.Snapshot()
 	b.SetBytes(int64(len(snap.Data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := loadState(snap, nil); err != nil {
+		if _, err := LoadState(snap, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -52,7 +54,7 @@ func BenchmarkWelcomeEncode(b *testing.B) {
 	s := boardOf(10_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		s.appendElements(nil)
+		s.AppendElements(nil)
 	}
 }
 
@@ -69,8 +71,8 @@ func benchStroke(n int) []byte {
 
 // boardOf builds a board of n elements: a third strokes of 50 points, the rest shapes
 // and text.
-func boardOf(n int) *state {
-	s := newState()
+func boardOf(n int) *State {
+	s := NewState()
 	for i := range n {
 		var frame []byte
 		switch i % 3 {
@@ -81,11 +83,11 @@ func boardOf(n int) *state {
 		default:
 			frame = []byte(fmt.Sprintf(`{"t":"ops","cid":"c%d","ops":[{"o":"put","el":{"id":"e%d","type":"text","x":%d,"y":%d,"text":"Note number %d","size":20,"font":"hand","z":"a%d"}}]}`, i, i, i%1000, i/1000, i, i))
 		}
-		m, err := DecodeMessage(frame, &DefaultLimits)
+		m, err := wire.DecodeMessage(frame, &wire.DefaultLimits)
 		if err != nil {
 			panic(err)
 		}
-		if _, err := s.apply(m.Ops, "sess", 1, &DefaultLimits); err != nil {
+		if _, err := s.Apply(m.Ops, "sess", 1, &wire.DefaultLimits); err != nil {
 			panic(err)
 		}
 	}
@@ -106,13 +108,13 @@ func pts(n int) string {
 // BenchmarkIdleBoardMemory reports the heap a loaded board of 10,000 mixed elements
 // holds (its state, as loaded from a snapshot), in bytes.
 func BenchmarkIdleBoardMemory(b *testing.B) {
-	snap := boardOf(10_000).snapshot()
-	var keep *state
+	snap := boardOf(10_000).Snapshot()
+	var keep *State
 	for b.Loop() {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		s, err := loadState(snap, nil)
+		s, err := LoadState(snap, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package collab
+package board
 
 import (
 	"bytes"
@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"tabula/collab/wire"
 )
 
-func mustDecode(t testing.TB, frame string) *Message {
+func mustDecode(t testing.TB, frame string) *wire.Message {
 	t.Helper()
-	m, err := DecodeMessage([]byte(frame), &DefaultLimits)
+	m, err := wire.DecodeMessage([]byte(frame), &wire.DefaultLimits)
 	if err != nil {
 		t.Fatalf("decode %s: %v", frame, err)
 	}
@@ -20,24 +22,24 @@ func mustDecode(t testing.TB, frame string) *Message {
 }
 
 func TestApplyIsAtomicAndLimitsElements(t *testing.T) {
-	lim := DefaultLimits
+	lim := wire.DefaultLimits
 	lim.MaxElements = 2
-	s := newState()
+	s := NewState()
 	ok := mustDecode(t, `{"t":"ops","cid":"1","ops":[{"o":"put","el":{"id":"a","type":"rect","z":"a0"}},{"o":"put","el":{"id":"b","type":"rect","z":"a1"}}]}`)
-	if _, err := s.apply(ok.Ops, "s", 1, &lim); err != nil {
+	if _, err := s.Apply(ok.Ops, "s", 1, &lim); err != nil {
 		t.Fatal(err)
 	}
 	over := mustDecode(t, `{"t":"ops","cid":"2","ops":[{"o":"patch","id":"a","set":{"x":5}},{"o":"put","el":{"id":"c","type":"rect","z":"a2"}}]}`)
-	_, err := s.apply(over.Ops, "s", 2, &lim)
-	if ErrorCode(err) != ETooManyElements {
-		t.Fatalf("got %v, want %s", err, ETooManyElements)
+	_, err := s.Apply(over.Ops, "s", 2, &lim)
+	if wire.ErrorCode(err) != wire.ETooManyElements {
+		t.Fatalf("got %v, want %s", err, wire.ETooManyElements)
 	}
 	if s.els["a"].X != 0 || s.els["c"] != nil || s.seq != 1 || s.live != 2 {
 		t.Fatalf("a refused batch changed the board: a.x=%v c=%v seq=%d live=%d", s.els["a"].X, s.els["c"], s.seq, s.live)
 	}
 	// Deleting makes room again; replacing an element does not count twice.
 	swap := mustDecode(t, `{"t":"ops","cid":"3","ops":[{"o":"del","id":"a"},{"o":"put","el":{"id":"c","type":"rect","z":"a2"}},{"o":"put","el":{"id":"b","type":"ellipse","z":"a1"}}]}`)
-	out, err := s.apply(swap.Ops, "s", 3, &lim)
+	out, err := s.Apply(swap.Ops, "s", 3, &lim)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +52,9 @@ func TestApplyIsAtomicAndLimitsElements(t *testing.T) {
 }
 
 func TestApplyDropsOpsOnUnknownElements(t *testing.T) {
-	s := newState()
+	s := NewState()
 	m := mustDecode(t, `{"t":"ops","cid":"1","ops":[{"o":"patch","id":"ghost","set":{"x":1}},{"o":"del","id":"ghost"}]}`)
-	out, err := s.apply(m.Ops, "s", 1, &DefaultLimits)
+	out, err := s.Apply(m.Ops, "s", 1, &wire.DefaultLimits)
 	if err != nil || len(out) != 0 || len(s.els) != 0 || s.seq != 1 {
 		t.Fatalf("out=%v err=%v els=%v seq=%d", out, err, s.els, s.seq)
 	}
@@ -61,7 +63,7 @@ func TestApplyDropsOpsOnUnknownElements(t *testing.T) {
 // TestSnapshotRoundTrip checks that a board stored as a snapshot plus a log tail loads
 // back to the same elements, versions and remembered cids.
 func TestSnapshotRoundTrip(t *testing.T) {
-	s := newState()
+	s := NewState()
 	var frames []LogEntry
 	for i, f := range []string{
 		`{"t":"ops","cid":"c1","ops":[{"o":"put","el":{"id":"a","type":"stroke","x":1,"points":[[0,0,0.5],[1.25,2]],"stroke":"#123","text":"q\"\\\n\u2028<","z":"a0"}}]}`,
@@ -69,22 +71,22 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		`{"t":"ops","cid":"c3","ops":[{"o":"del","id":"b"},{"o":"patch","id":"ghost","set":{"x":1}}]}`,
 	} {
 		m := mustDecode(t, f)
-		ops, err := s.apply(m.Ops, "sess", int64(100+i), &DefaultLimits)
+		ops, err := s.Apply(m.Ops, "sess", int64(100+i), &wire.DefaultLimits)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s.cids.add(m.CID, s.seq)
-		frames = append(frames, LogEntry{Seq: s.seq, Data: opsFrame(s.seq, m.CID, "sess", int64(100+i), ops)})
+		frames = append(frames, LogEntry{Seq: s.seq, Data: wire.OpsFrame(s.seq, m.CID, "sess", int64(100+i), ops)})
 	}
 	for cut := 0; cut <= len(frames); cut++ {
 		// Rebuild the state as of frame cut, snapshot it, then replay the rest.
-		base := newState()
+		base := NewState()
 		for _, f := range frames[:cut] {
-			if err := base.replay(f.Data); err != nil {
+			if err := base.Replay(f.Data); err != nil {
 				t.Fatal(err)
 			}
 		}
-		loaded, err := loadState(base.snapshot(), frames[cut:])
+		loaded, err := LoadState(base.Snapshot(), frames[cut:])
 		if err != nil {
 			t.Fatalf("cut %d: %v", cut, err)
 		}
@@ -105,32 +107,32 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // TestCorruptSnapshotIsRefused: every truncation of a snapshot, a future format and
 // garbage are reported as errors, never a panic or a half-loaded board.
 func TestCorruptSnapshotIsRefused(t *testing.T) {
-	data := boardOf(30).snapshot().Data
+	data := boardOf(30).Snapshot().Data
 	for n := 0; n < len(data); n++ {
-		if _, err := loadState(Snapshot{Seq: 30, Data: data[:n]}, nil); err == nil && n > 0 {
+		if _, err := LoadState(Snapshot{Seq: 30, Data: data[:n]}, nil); err == nil && n > 0 {
 			t.Fatalf("a snapshot cut to %d of %d bytes loaded", n, len(data))
 		}
 	}
 	future := append([]byte{'T', snapshotVersion + 1}, data[2:]...)
-	if _, err := loadState(Snapshot{Data: future}, nil); err == nil || !strings.Contains(err.Error(), "newer") {
+	if _, err := LoadState(Snapshot{Data: future}, nil); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("future format: %v", err)
 	}
 	for _, junk := range [][]byte{[]byte(`{"seq":1}`), {'T', 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {'T', 1, 1, 200, 0xff}} {
-		if _, err := loadState(Snapshot{Data: junk}, nil); err == nil {
+		if _, err := LoadState(Snapshot{Data: junk}, nil); err == nil {
 			t.Fatalf("junk %q loaded", junk)
 		}
 	}
-	loaded, err := loadState(Snapshot{Seq: 30, Data: data}, nil)
+	loaded, err := LoadState(Snapshot{Seq: 30, Data: data}, nil)
 	if err != nil || len(loaded.els) != 30 || string(loaded.appendSorted()) != string(boardOf(30).appendSorted()) {
 		t.Fatalf("round trip: %v", err)
 	}
 }
 
 func TestLoadStateRefusesGap(t *testing.T) {
-	s := newState()
+	s := NewState()
 	m := mustDecode(t, `{"t":"ops","cid":"c1","ops":[{"o":"put","el":{"id":"a","type":"rect","z":"a"}}]}`)
-	ops, _ := s.apply(m.Ops, "s", 1, &DefaultLimits)
-	_, err := loadState(Snapshot{}, []LogEntry{{Seq: 2, Data: opsFrame(2, "c1", "s", 1, ops)}})
+	ops, _ := s.Apply(m.Ops, "s", 1, &wire.DefaultLimits)
+	_, err := LoadState(Snapshot{}, []LogEntry{{Seq: 2, Data: wire.OpsFrame(2, "c1", "s", 1, ops)}})
 	if err == nil || !strings.Contains(err.Error(), "gap") {
 		t.Fatalf("got %v, want a gap error", err)
 	}
@@ -162,7 +164,7 @@ func appendInt(b []byte, i int) []byte {
 }
 
 // appendSorted encodes the elements sorted by id, for comparisons.
-func (s *state) appendSorted() []byte {
+func (s *State) appendSorted() []byte {
 	ids := make([]string, 0, len(s.els))
 	for id := range s.els {
 		ids = append(ids, id)
@@ -173,7 +175,7 @@ func (s *state) appendSorted() []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = s.els[id].appendJSON(b)
+		b = s.els[id].AppendJSON(b)
 	}
 	return append(b, ']')
 }
@@ -192,26 +194,26 @@ func TestApplyFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			var fx struct {
-				Initial []Fields          `json:"initial"`
+				Initial []wire.Fields     `json:"initial"`
 				Batches []json.RawMessage `json:"batches"`
-				Want    []Fields          `json:"want"`
+				Want    []wire.Fields     `json:"want"`
 			}
 			dec := json.NewDecoder(bytes.NewReader(raw))
 			if err := dec.Decode(&fx); err != nil {
 				t.Fatal(err)
 			}
-			s := newState()
-			want := newState()
+			s := NewState()
+			want := NewState()
 			for i := range fx.Initial {
-				e := fx.Initial[i].stored()
+				e := fx.Initial[i].Stored()
 				s.els[e.ID] = e
 			}
 			for i := range fx.Want {
-				e := fx.Want[i].stored()
+				e := fx.Want[i].Stored()
 				want.els[e.ID] = e
 			}
 			for _, b := range fx.Batches {
-				if err := s.replay(b); err != nil {
+				if err := s.Replay(b); err != nil {
 					t.Fatalf("batch %s: %v", b, err)
 				}
 			}

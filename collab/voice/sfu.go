@@ -27,6 +27,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // Config tunes an SFU. The zero value works on a host with a public address.
@@ -165,28 +166,28 @@ var opus = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 4
 
 // Signal handles a voice message from s. Refusals that need no room are answered here,
 // on the session's goroutine; the rest is the room's.
-func (f *SFU) Signal(s *collab.Session, m *collab.Message) {
+func (f *SFU) Signal(s *collab.Session, m *wire.Message) {
 	v := m.Voice
-	if v.Op == collab.VoiceViewers {
+	if v.Op == wire.VoiceViewers {
 		// The board's room changed the setting; people already in the call may have to go.
 		if !v.Allow {
 			f.post(s.Board.ID, false, event{kind: evViewersOff})
 		}
 		return
 	}
-	if v.Op == collab.VoiceJoin && !s.MayTalk() {
-		s.Send(errorFrame(collab.EVoiceOff, "the editors of this board have turned voice off for viewers"))
+	if v.Op == wire.VoiceJoin && !s.MayTalk() {
+		s.Send(errorFrame(wire.EVoiceOff, "the editors of this board have turned voice off for viewers"))
 		return
 	}
 	// Only a join starts a room; anything else for a board with no call is from
 	// someone not in it.
-	if !f.post(s.Board.ID, v.Op == collab.VoiceJoin, event{kind: evSignal, s: s, sig: v}) {
+	if !f.post(s.Board.ID, v.Op == wire.VoiceJoin, event{kind: evSignal, s: s, sig: v}) {
 		switch {
-		case v.Op == collab.VoiceLeave:
+		case v.Op == wire.VoiceLeave:
 		case f.isClosed():
-			s.Send(errorFrame(collab.EVoiceOff, "the server is shutting down"))
+			s.Send(errorFrame(wire.EVoiceOff, "the server is shutting down"))
 		default:
-			s.Send(errorFrame(collab.EVoiceNotJoined, "you are not in voice on this board; send join first"))
+			s.Send(errorFrame(wire.EVoiceNotJoined, "you are not in voice on this board; send join first"))
 		}
 	}
 }

@@ -3,7 +3,7 @@ package voice
 import (
 	"encoding/json"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // ICEServer is a STUN or TURN server as browsers take it in RTCPeerConnection's
@@ -33,7 +33,7 @@ const (
 )
 
 func (g *signal) encode() []byte {
-	g.T = collab.MsgVoice
+	g.T = wire.MsgVoice
 	b, err := json.Marshal(g)
 	if err != nil {
 		panic("voice: encode signal: " + err.Error()) // plain strings always encode

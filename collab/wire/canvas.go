@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"image/color"
@@ -51,7 +51,7 @@ func CanvasIDs() []string {
 // field and the ids allowed, when it is not.
 func CleanCanvas(field, s string) (string, error) {
 	if !slices.Contains(CanvasIDs(), s) {
-		return "", errorf(EBadValue, "%s must be one of %s", field, strings.Join(CanvasIDs(), ", "))
+		return "", Errorf(EBadValue, "%s must be one of %s", field, strings.Join(CanvasIDs(), ", "))
 	}
 	return s, nil
 }

@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // The server validates and exports the canvas colours the board page offers and shows:
 // the same ids as canvascolor.js, the same shades as appearance.css.
 func TestCanvasColorsMatchThePage(t *testing.T) {
-	js, err := os.ReadFile("../assets/js/canvascolor.js")
+	js, err := os.ReadFile("../../assets/js/canvascolor.js")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestCanvasColorsMatchThePage(t *testing.T) {
 	if !slices.Equal(ids, CanvasIDs()) {
 		t.Errorf("canvascolor.js offers %v, the server %v", ids, CanvasIDs())
 	}
-	css, err := os.ReadFile("../assets/css/appearance.css")
+	css, err := os.ReadFile("../../assets/css/appearance.css")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 // the hand-written scanner in production (decode_wire.go, decode_scan.go, points.go):
 // github.com/go-json-experiment/json/jsontext checks JSON's grammar and hands over
 // tokens (encoding/json/jsontext still needs GOEXPERIMENT=jsonv2 in Go 1.26), and
-// wireReader's key switches fill wireMsg, wireOp, Fields and Points. The rule was to
+// wireReader's key switches fill wireMsg, RawOp, Fields and Points. The rule was to
 // replace the scanner if BenchmarkDecodeValidate stays within 1.5×; on 2026-12-05 it
 // took 1.6× the scanner's CPU time (docs/benchmarks.md, "Decoder"), so it stays here,
 // held to the scanner by FuzzDecodeDifferential, to be measured again. It answers as
@@ -69,7 +69,7 @@ func (w *wireMsg) textDecode(data []byte, lim *Limits) *Error {
 
 // textDecodeStored is wireMsg.decodeStored with wireReader.
 func (w *wireMsg) textDecodeStored(data []byte) *Error {
-	return w.textDecodeWith(data, storedLimits.MaxPoints, true)
+	return w.textDecodeWith(data, StoredLimits.MaxPoints, true)
 }
 
 func (w *wireMsg) textDecodeWith(data []byte, maxPoints int, stored bool) *Error {
@@ -95,7 +95,7 @@ func (w *wireMsg) textDecodeWith(data []byte, maxPoints int, stored bool) *Error
 		return r.saved
 	}
 	if _, err := r.dec.ReadToken(); err != io.EOF {
-		return errorf(EBadJSON, "a frame must hold exactly one JSON object")
+		return Errorf(EBadJSON, "a frame must hold exactly one JSON object")
 	}
 	return nil
 }
@@ -129,11 +129,11 @@ func (r *wireReader) syntax(err error) *Error {
 	var serr *jsontext.SyntacticError
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return errorf(EBadJSON, "the frame is empty or cut short")
+		return Errorf(EBadJSON, "the frame is empty or cut short")
 	case errors.As(err, &serr):
-		return errorf(EBadJSON, "not valid JSON at byte %d", serr.ByteOffset+1)
+		return Errorf(EBadJSON, "not valid JSON at byte %d", serr.ByteOffset+1)
 	}
-	return errorf(EBadJSON, "the frame could not be read as a message")
+	return Errorf(EBadJSON, "the frame could not be read as a message")
 }
 
 // fail returns the syntax error at the next value: where PeekKind found none, or one
@@ -213,7 +213,7 @@ func (r *wireReader) frame(w *wireMsg) *Error {
 	if _, err := r.value(); err != nil {
 		return err
 	}
-	r.saved = errorf(EBadJSON, "a message must be a JSON object")
+	r.saved = Errorf(EBadJSON, "a message must be a JSON object")
 	return nil
 }
 
@@ -315,7 +315,7 @@ func (r *wireReader) ops(w *wireMsg) *Error {
 				return err
 			}
 			if n == 0 {
-				w.Ops = []wireOp{}
+				w.Ops = []RawOp{}
 			} else {
 				w.Ops = ops[:n]
 			}
@@ -327,7 +327,7 @@ func (r *wireReader) ops(w *wireMsg) *Error {
 			if n < cap(ops) {
 				ops = ops[:n+1]
 			} else {
-				ops = append(ops, wireOp{})
+				ops = append(ops, RawOp{})
 			}
 		}
 		switch r.dec.PeekKind() {
@@ -346,7 +346,7 @@ func (r *wireReader) ops(w *wireMsg) *Error {
 	}
 }
 
-func (r *wireReader) opMember(o *wireOp, key []byte) *Error {
+func (r *wireReader) opMember(o *RawOp, key []byte) *Error {
 	switch string(key) {
 	case "o":
 		return r.stringTo(&o.O, "ops", "o")
@@ -448,7 +448,7 @@ func (r *wireReader) field(f *Fields, at string, key []byte) *Error {
 // unknown notes an unknown key and skips its value (in a stored frame, only skips it).
 func (r *wireReader) unknown(key []byte) *Error {
 	if r.saved == nil && !r.stored {
-		r.saved = errorf(EUnknownField, "unknown field %q", key)
+		r.saved = Errorf(EUnknownField, "unknown field %q", key)
 	}
 	_, err := r.value()
 	return err
@@ -484,7 +484,7 @@ func (r *wireReader) typeError(at, name, what string) {
 	if at != "" {
 		name = at + "." + name
 	}
-	r.saved = errorf(EBadValue, "field %s has the wrong type (%s)", name, what)
+	r.saved = Errorf(EBadValue, "field %s has the wrong type (%s)", name, what)
 }
 
 // The readers of one field's value: null leaves a plain field as it is and makes a
@@ -621,7 +621,7 @@ func (r *wireReader) pointsPtr(dst **Points) *Error {
 		*dst = new(Points)
 	}
 	if r.dec.PeekKind() != '[' {
-		return errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
+		return Errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
 	}
 	v, err := r.value()
 	if err != nil {
@@ -648,30 +648,30 @@ func textPoints(p *Points, v []byte, maxPoints int) *Error {
 	for {
 		n := len(out) / 3
 		if v[i] != '[' {
-			return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", n)
+			return Errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", n)
 		}
 		var xyp [3]float64
 		k := 0
 		for v[i] != ']' {
 			i = skipSpace(v, i+1) // past '[' or ','
 			if c := v[i]; k == 3 || c != '-' && (c < '0' || c > '9') {
-				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
+				return Errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
 			}
 			f, end, ok := readNumber(v, i)
 			if !ok {
-				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
+				return Errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
 			}
 			xyp[k] = f
 			k++
 			i = skipSpace(v, end)
 		}
 		if k < 2 || !finiteWithin(xyp[0], MaxCoord) || !finiteWithin(xyp[1], MaxCoord) {
-			return errorf(EBadValue, "point %d needs x and y within ±%g", n, float64(MaxCoord))
+			return Errorf(EBadValue, "point %d needs x and y within ±%g", n, float64(MaxCoord))
 		}
 		pr := -1.0
 		if k == 3 {
 			if !finiteIn(xyp[2], 0, 1) {
-				return errorf(EBadValue, "point %d: pressure must be 0-1", n)
+				return Errorf(EBadValue, "point %d: pressure must be 0-1", n)
 			}
 			pr = xyp[2]
 		}

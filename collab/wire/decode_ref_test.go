@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"bytes"
@@ -48,14 +48,14 @@ func refDecode(data []byte) (wireMsg, error) {
 		return wireMsg{T: r.T, CID: r.CID}, jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return wireMsg{T: r.T, CID: r.CID}, errorf(EBadJSON, "a frame must hold exactly one JSON object")
+		return wireMsg{T: r.T, CID: r.CID}, Errorf(EBadJSON, "a frame must hold exactly one JSON object")
 	}
 	w := r.wireMsg
 	w.El = r.El.fields()
 	if r.Ops != nil {
-		w.Ops = make([]wireOp, len(r.Ops))
+		w.Ops = make([]RawOp, len(r.Ops))
 		for i, o := range r.Ops {
-			w.Ops[i] = wireOp{O: o.O, ID: o.ID, El: o.El.fields(), Set: o.Set.fields()}
+			w.Ops[i] = RawOp{O: o.O, ID: o.ID, El: o.El.fields(), Set: o.Set.fields()}
 		}
 	}
 	return w, nil
@@ -99,7 +99,7 @@ func (p *refPoints) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	if !s.eat('[') {
-		return errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
+		return Errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
 	}
 	out := make(refPoints, 0, 3*(len(data)/12+1))
 	if s.eat(']') {
@@ -108,14 +108,14 @@ func (p *refPoints) UnmarshalJSON(data []byte) error {
 	}
 	for {
 		if !s.eat('[') {
-			return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", len(out)/3)
+			return Errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", len(out)/3)
 		}
 		var v [3]float64
 		n := 0
 		for {
 			f, ok := s.number()
 			if !ok || n == 3 {
-				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", len(out)/3)
+				return Errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", len(out)/3)
 			}
 			v[n] = f
 			n++
@@ -123,16 +123,16 @@ func (p *refPoints) UnmarshalJSON(data []byte) error {
 				break
 			}
 			if !s.eat(',') {
-				return errorf(EBadValue, "point %d is malformed", len(out)/3)
+				return Errorf(EBadValue, "point %d is malformed", len(out)/3)
 			}
 		}
 		if n < 2 || !finiteWithin(v[0], MaxCoord) || !finiteWithin(v[1], MaxCoord) {
-			return errorf(EBadValue, "point %d needs x and y within ±%g", len(out)/3, float64(MaxCoord))
+			return Errorf(EBadValue, "point %d needs x and y within ±%g", len(out)/3, float64(MaxCoord))
 		}
 		pr := -1.0
 		if n == 3 {
 			if !finiteIn(v[2], 0, 1) {
-				return errorf(EBadValue, "point %d: pressure must be 0-1", len(out)/3)
+				return Errorf(EBadValue, "point %d: pressure must be 0-1", len(out)/3)
 			}
 			pr = v[2]
 		}
@@ -141,7 +141,7 @@ func (p *refPoints) UnmarshalJSON(data []byte) error {
 			break
 		}
 		if !s.eat(',') {
-			return errorf(EBadValue, "points must be separated by commas")
+			return Errorf(EBadValue, "points must be separated by commas")
 		}
 	}
 	*p = out

@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"strconv"
@@ -11,7 +11,7 @@ import (
 const maxDepth = 10000
 
 // frameReader reads one client frame in a single pass: a byte scanner that checks JSON's
-// grammar as it goes and fills wireMsg, wireOp, Fields and Points directly
+// grammar as it goes and fills wireMsg, RawOp, Fields and Points directly
 // (decode_wire.go, points.go). It replaces encoding/json, which scanned every frame
 // twice and reflected over every field, and it answers as encoding/json did:
 //
@@ -43,9 +43,9 @@ type frameReader struct {
 func (d *frameReader) syntax(i int) *Error {
 	d.bad = true
 	if i >= len(d.b) {
-		return errorf(EBadJSON, "the frame is empty or cut short")
+		return Errorf(EBadJSON, "the frame is empty or cut short")
 	}
-	return errorf(EBadJSON, "not valid JSON at byte %d", i+1)
+	return Errorf(EBadJSON, "not valid JSON at byte %d", i+1)
 }
 
 // ws skips JSON whitespace.

@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"bytes"
@@ -110,7 +110,7 @@ const (
 
 var placeKeys = map[keyPlace]map[string]bool{
 	keysMsg:    jsonNames(wireMsg{}),
-	keysOp:     jsonNames(wireOp{}),
+	keysOp:     jsonNames(RawOp{}),
 	keysFields: jsonNames(Fields{}),
 }
 
@@ -272,11 +272,11 @@ func testFrames(tb testing.TB) [][]byte {
 	return out
 }
 
-// literalFrames are the string literals in the tests of this package, the server and
-// the load tool that look like frames or parts of one.
+// literalFrames are the string literals in the tests of collab (its service, board and
+// wire), the end-to-end tests and the load tool that look like frames or parts of one.
 func literalFrames(tb testing.TB) []string {
 	var out []string
-	for _, pattern := range []string{"*_test.go", "../e2e/*_test.go", "../internal/loadtest/*_test.go"} {
+	for _, pattern := range []string{"*_test.go", "../*_test.go", "../board/*_test.go", "../../e2e/*_test.go", "../../internal/loadtest/*_test.go"} {
 		files, err := filepath.Glob(pattern)
 		if err == nil && len(files) == 0 {
 			err = fmt.Errorf("no file matches %s: moved?", pattern)
@@ -571,4 +571,17 @@ func TestFloatMatchesStrconv(t *testing.T) {
 	if checked < 200_000 {
 		t.Fatalf("only %d valid literals checked", checked)
 	}
+}
+
+// decodeSeeds start the fuzzers of the decoder (board.FuzzDecodeMessage has the same).
+var decodeSeeds = []string{
+	`{"t":"hello","since":3,"name":"Ana","color":"#abc"}`,
+	`{"t":"ops","cid":"c1","ops":[{"o":"put","el":{"id":"a","type":"stroke","points":[[0,0,0.5],[1,2]],"z":"a0","text":"x\ny"}}]}`,
+	`{"t":"ops","cid":"c2","ops":[{"o":"patch","id":"a","set":{"x":1,"fill":"#fff","deleted":false}},{"o":"del","id":"a"}]}`,
+	`{"t":"ops","cid":"c3","ops":[{"o":"put","el":{"id":"l","type":"arrow","points":[[0,0],[5,9],[10,0]],"curve":"round","z":"a1"}},{"o":"patch","id":"l","set":{"curve":"sharp"}}]}`,
+	`{"t":"cursor","x":1,"y":2}`,
+	`{"t":"preview","el":{"id":"p","type":"rect","z":"a"}}`,
+	`{"t":"title","title":"Plan"}`,
+	`{"t":"ops","cid":"c","ops":[{"o":"put","el":{"id":"a","type":"rect","z":"a0","x":1e400}}]}`,
+	"\x00\xff",
 }

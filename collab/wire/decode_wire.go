@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import "strconv"
 
@@ -13,7 +13,26 @@ func (w *wireMsg) decode(data []byte, lim *Limits) *Error {
 // decoder, but the server's fields (seq, by, at) are read and unknown keys are skipped
 // without complaint, as the encoding/json decoder that replayed logs before did.
 func (w *wireMsg) decodeStored(data []byte) *Error {
-	return w.decodeWith(frameReader{b: data, maxPoints: storedLimits.MaxPoints, stored: true})
+	return w.decodeWith(frameReader{b: data, maxPoints: StoredLimits.MaxPoints, stored: true})
+}
+
+// StoredBatch is a batch as a board's log holds it (OpsFrame's bytes). Its ops are
+// not yet checked: RawOp.Decode with StoredLimits does that.
+type StoredBatch struct {
+	Seq     int64
+	CID, By string
+	At      int64
+	Ops     []RawOp
+}
+
+// DecodeStored reads a batch the server stored in a board's log. It returns an *Error
+// when the frame cannot be read.
+func DecodeStored(frame []byte) (StoredBatch, error) {
+	var w wireMsg
+	if err := w.decodeStored(frame); err != nil {
+		return StoredBatch{}, err
+	}
+	return StoredBatch{Seq: w.Seq, CID: w.CID, By: w.By, At: w.At, Ops: w.Ops}, nil
 }
 
 func (w *wireMsg) decodeWith(d frameReader) *Error {
@@ -38,7 +57,7 @@ func (w *wireMsg) decodeWith(d frameReader) *Error {
 	}
 	d.ws()
 	if d.i < len(d.b) {
-		return errorf(EBadJSON, "a frame must hold exactly one JSON object")
+		return Errorf(EBadJSON, "a frame must hold exactly one JSON object")
 	}
 	return nil
 }
@@ -54,7 +73,7 @@ func (d *frameReader) frame(w *wireMsg) *Error {
 	if err := d.skip(0); err != nil {
 		return err
 	}
-	d.saved = errorf(EBadJSON, "a message must be a JSON object")
+	d.saved = Errorf(EBadJSON, "a message must be a JSON object")
 	return nil
 }
 
@@ -171,7 +190,7 @@ func (d *frameReader) ops(w *wireMsg) *Error {
 			if n < cap(ops) {
 				ops = ops[:n+1]
 			} else {
-				ops = append(ops, wireOp{})
+				ops = append(ops, RawOp{})
 			}
 		}
 		switch d.peek() {
@@ -188,14 +207,14 @@ func (d *frameReader) ops(w *wireMsg) *Error {
 		n++
 	}
 	if n == 0 {
-		w.Ops = []wireOp{}
+		w.Ops = []RawOp{}
 	} else {
 		w.Ops = ops[:n]
 	}
 	return nil
 }
 
-func (d *frameReader) op(o *wireOp) *Error {
+func (d *frameReader) op(o *RawOp) *Error {
 	d.i++
 	for first := true; ; first = false {
 		key, more, err := d.member(first)
@@ -318,7 +337,7 @@ func (d *frameReader) fields(f *Fields, at string, depth int) *Error {
 // unknown notes an unknown key and skips its value (in a stored frame, only skips it).
 func (d *frameReader) unknown(key []byte, depth int) *Error {
 	if d.saved == nil && !d.stored {
-		d.saved = errorf(EUnknownField, "unknown field %q", key)
+		d.saved = Errorf(EUnknownField, "unknown field %q", key)
 	}
 	return d.skip(depth)
 }
@@ -353,7 +372,7 @@ func (d *frameReader) typeError(at, name, what string) {
 	if at != "" {
 		name = at + "." + name
 	}
-	d.saved = errorf(EBadValue, "field %s has the wrong type (%s)", name, what)
+	d.saved = Errorf(EBadValue, "field %s has the wrong type (%s)", name, what)
 }
 
 // The readers of one field's value: null leaves a plain field as it is and makes a

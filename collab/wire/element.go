@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"math"
@@ -68,38 +68,38 @@ func words(ws ...string) map[string]bool {
 // *Error naming the element and the field.
 func (e *Element) validate(lim *Limits) error {
 	if !validID(e.ID) {
-		return errorf(EBadValue, "element id %q must be 1-%d characters of A-Z a-z 0-9 _ -", clip(e.ID), MaxIDLen)
+		return Errorf(EBadValue, "element id %q must be 1-%d characters of A-Z a-z 0-9 _ -", Clip(e.ID), MaxIDLen)
 	}
 	if !elementTypes[e.Type] {
-		return errorf(EBadValue, "element %s has unknown type %q", e.ID, clip(e.Type))
+		return Errorf(EBadValue, "element %s has unknown type %q", e.ID, Clip(e.Type))
 	}
 	for _, f := range [...]struct {
 		name string
 		v    float64
 	}{{"x", e.X}, {"y", e.Y}, {"w", e.W}, {"h", e.H}} {
 		if !finiteWithin(f.v, MaxCoord) {
-			return errorf(EBadValue, "element %s: %s must be a finite number within ±%g", e.ID, f.name, float64(MaxCoord))
+			return Errorf(EBadValue, "element %s: %s must be a finite number within ±%g", e.ID, f.name, float64(MaxCoord))
 		}
 	}
 	if !finiteWithin(e.Angle, 2*math.Pi) {
-		return errorf(EBadValue, "element %s: angle must be within ±2π", e.ID)
+		return Errorf(EBadValue, "element %s: angle must be within ±2π", e.ID)
 	}
 	if n := e.Points.Len(); n > lim.MaxPoints {
-		return errorf(ETooManyPoints, "element %s has %d points, the limit is %d", e.ID, n, lim.MaxPoints)
+		return Errorf(ETooManyPoints, "element %s has %d points, the limit is %d", e.ID, n, lim.MaxPoints)
 	}
 	if err := e.validateStyle(lim); err != nil {
 		return err
 	}
 	for _, f := range [...]struct{ name, v string }{{"startBind", e.StartBind}, {"endBind", e.EndBind}, {"group", e.Group}} {
 		if f.v != "" && !validID(f.v) {
-			return errorf(EBadValue, "element %s: %s must be an element id", e.ID, f.name)
+			return Errorf(EBadValue, "element %s: %s must be an element id", e.ID, f.name)
 		}
 	}
-	if e.Src != "" && !validSrc(e.Src) {
-		return errorf(EBadValue, "element %s: src must be sha256: and 64 hex digits", e.ID)
+	if e.Src != "" && !ValidSrc(e.Src) {
+		return Errorf(EBadValue, "element %s: src must be sha256: and 64 hex digits", e.ID)
 	}
 	if !validZ(e.Z) {
-		return errorf(EBadValue, "element %s: z must be 1-%d characters of 0-9 A-Z a-z", e.ID, MaxZLen)
+		return Errorf(EBadValue, "element %s: z must be 1-%d characters of 0-9 A-Z a-z", e.ID, MaxZLen)
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func (e *Element) validate(lim *Limits) error {
 func (e *Element) validateStyle(lim *Limits) error {
 	for _, f := range [...]struct{ name, v string }{{"stroke", e.Stroke}, {"fill", e.Fill}} {
 		if !validColor(f.v) {
-			return errorf(EBadValue, "element %s: %s must be a colour like #1e1e1e", e.ID, f.name)
+			return Errorf(EBadValue, "element %s: %s must be a colour like #1e1e1e", e.ID, f.name)
 		}
 	}
 	for _, f := range [...]struct {
@@ -120,23 +120,23 @@ func (e *Element) validateStyle(lim *Limits) error {
 		{"curve", e.Curve, curves},
 	} {
 		if !f.ok[f.v] {
-			return errorf(EBadValue, "element %s: %s %q is not allowed", e.ID, f.name, clip(f.v))
+			return Errorf(EBadValue, "element %s: %s %q is not allowed", e.ID, f.name, Clip(f.v))
 		}
 	}
 	if !finiteIn(e.Width, 0, MaxWidth) {
-		return errorf(EBadValue, "element %s: width must be 0-%d", e.ID, MaxWidth)
+		return Errorf(EBadValue, "element %s: width must be 0-%d", e.ID, MaxWidth)
 	}
 	if !finiteIn(e.Opacity, 0, 1) {
-		return errorf(EBadValue, "element %s: opacity must be 0-1", e.ID)
+		return Errorf(EBadValue, "element %s: opacity must be 0-1", e.ID)
 	}
 	if !finiteIn(e.Size, 0, MaxFontSize) {
-		return errorf(EBadValue, "element %s: size must be 0-%d", e.ID, MaxFontSize)
+		return Errorf(EBadValue, "element %s: size must be 0-%d", e.ID, MaxFontSize)
 	}
 	if len(e.Text) > lim.MaxText {
-		return errorf(ETextTooLong, "element %s has %d bytes of text, the limit is %d", e.ID, len(e.Text), lim.MaxText)
+		return Errorf(ETextTooLong, "element %s has %d bytes of text, the limit is %d", e.ID, len(e.Text), lim.MaxText)
 	}
 	if !utf8.ValidString(e.Text) {
-		return errorf(EBadValue, "element %s: text is not valid UTF-8", e.ID)
+		return Errorf(EBadValue, "element %s: text is not valid UTF-8", e.ID)
 	}
 	return nil
 }
@@ -147,11 +147,11 @@ func finiteIn(v, lo, hi float64) bool { return v >= lo && v <= hi }
 
 // validID reports whether s is 1-MaxIDLen characters of A-Z a-z 0-9 _ -.
 func validID(s string) bool {
-	return len(s) > 0 && len(s) <= MaxIDLen && urlSafe(s)
+	return len(s) > 0 && len(s) <= MaxIDLen && URLSafe(s)
 }
 
-// urlSafe reports whether s has only A-Z a-z 0-9 _ - (base64url without padding).
-func urlSafe(s string) bool {
+// URLSafe reports whether s has only A-Z a-z 0-9 _ - (base64url without padding).
+func URLSafe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(isAlnum(c) || c == '_' || c == '-') {
@@ -198,7 +198,8 @@ func validColor(s string) bool {
 	return true
 }
 
-func validSrc(s string) bool {
+// ValidSrc reports whether s is an image address: sha256: and 64 hex digits.
+func ValidSrc(s string) bool {
 	const prefix = "sha256:"
 	if len(s) != len(prefix)+64 || s[:len(prefix)] != prefix {
 		return false
@@ -211,8 +212,8 @@ func validSrc(s string) bool {
 	return true
 }
 
-// clip shortens client-supplied text quoted back in error messages.
-func clip(s string) string {
+// Clip shortens client-supplied text quoted back in error messages.
+func Clip(s string) string {
 	const max = 40
 	if len(s) <= max {
 		return s

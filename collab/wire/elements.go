@@ -1,9 +1,8 @@
-package collab
+package wire
 
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 )
 
 // DecodeElement reads one element in wire form (docs/protocol.md), with the same rules
@@ -28,18 +27,8 @@ func DecodeElement(data []byte, lim *Limits) (*Element, error) {
 func AppendElement(b []byte, e *Element) []byte {
 	c := *e
 	c.V, c.By, c.At = 0, "", 0
-	return c.appendJSON(b)
+	return c.AppendJSON(b)
 }
 
 // Validate checks e against the protocol's rules and lim, as a put would.
 func (e *Element) Validate(lim *Limits) error { return e.validate(lim) }
-
-// jsonUnmarshalPrefix decodes the first JSON value of data into v, ignoring the rest
-// of its fields.
-func jsonUnmarshalPrefix(data []byte, v any) error {
-	err := json.NewDecoder(bytes.NewReader(data)).Decode(v)
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
-}

@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"strconv"
@@ -9,12 +9,12 @@ import (
 // appending to a byte slice, which is several times faster than reflection and allocates
 // nothing per field. encoding/json is used only to decode client input.
 
-// appendJSON appends e in wire form. Zero fields are omitted, except opacity.
-func (e *Element) appendJSON(b []byte) []byte {
+// AppendJSON appends e in wire form. Zero fields are omitted, except opacity.
+func (e *Element) AppendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, e.ID)
+	b = AppendString(b, e.ID)
 	b = append(b, `,"type":`...)
-	b = appendString(b, e.Type)
+	b = AppendString(b, e.Type)
 	b = appendNum(b, "x", e.X)
 	b = appendNum(b, "y", e.Y)
 	b = appendNum(b, "w", e.W)
@@ -78,15 +78,15 @@ func appendStr(b []byte, key, v string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, key...)
 	b = append(b, '"', ':')
-	return appendString(b, v)
+	return AppendString(b, v)
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string. Control characters, quotes and backslashes are
+// AppendString appends s as a JSON string. Control characters, quotes and backslashes are
 // escaped; so are U+2028 and U+2029 (valid JSON, but not valid in older JavaScript), and
 // invalid UTF-8 becomes U+FFFD so the output is always valid JSON.
-func appendString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -132,4 +132,50 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendOps appends normalised ops in wire form.
+func appendOps(b []byte, ops []Op) []byte {
+	b = append(b, '[')
+	for i := range ops {
+		op := &ops[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch op.Kind {
+		case OpPut:
+			b = append(b, `{"o":"put","el":`...)
+			b = op.El.AppendJSON(b)
+			b = append(b, '}')
+			continue
+		case OpPatch:
+			b = append(b, `{"o":"patch","id":`...)
+			b = AppendString(b, op.ID)
+			b = append(b, `,"set":`...)
+			b = op.Set.appendJSON(b)
+		case OpDel:
+			b = append(b, `{"o":"del","id":`...)
+			b = AppendString(b, op.ID)
+		}
+		b = append(b, `,"v":`...)
+		b = strconv.AppendInt(b, op.V, 10)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// OpsFrame encodes the broadcast of batch seq. The same bytes are the log entry.
+func OpsFrame(seq int64, cid, by string, at int64, ops []Op) []byte {
+	b := make([]byte, 0, 128+64*len(ops))
+	b = append(b, `{"t":"ops","seq":`...)
+	b = strconv.AppendInt(b, seq, 10)
+	b = append(b, `,"cid":`...)
+	b = AppendString(b, cid)
+	b = append(b, `,"by":`...)
+	b = AppendString(b, by)
+	b = append(b, `,"at":`...)
+	b = strconv.AppendInt(b, at, 10)
+	b = append(b, `,"ops":`...)
+	b = appendOps(b, ops)
+	return append(b, '}')
 }

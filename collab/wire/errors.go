@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"errors"
@@ -41,7 +41,8 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Msg }
 
-func errorf(code, format string, args ...any) *Error {
+// Errorf returns an *Error with code and a message formatted as fmt.Sprintf does.
+func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 

@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import "strconv"
 
@@ -50,12 +50,12 @@ func (f *Fields) element() *Element {
 	if f.Type != nil {
 		e.Type = *f.Type
 	}
-	f.applyTo(e)
+	f.ApplyTo(e)
 	return e
 }
 
-// applyTo sets on e every mutable field f gives.
-func (f *Fields) applyTo(e *Element) {
+// ApplyTo sets on e every mutable field f gives.
+func (f *Fields) ApplyTo(e *Element) {
 	setF(&e.X, f.X)
 	setF(&e.Y, f.Y)
 	setF(&e.W, f.W)
@@ -110,16 +110,16 @@ func setB(dst *bool, v *bool) {
 func (f *Fields) validatePatch(id string, lim *Limits) error {
 	switch {
 	case f.ID != nil || f.Type != nil:
-		return errorf(EBadOp, "patch of %s may not change id or type", id)
+		return Errorf(EBadOp, "patch of %s may not change id or type", id)
 	case f.V != nil:
-		return errorf(EUnknownField, "patch of %s: field v is set by the server", id)
+		return Errorf(EUnknownField, "patch of %s: field v is set by the server", id)
 	case f.By != nil:
-		return errorf(EUnknownField, "patch of %s: field by is set by the server", id)
+		return Errorf(EUnknownField, "patch of %s: field by is set by the server", id)
 	case f.At != nil:
-		return errorf(EUnknownField, "patch of %s: field at is set by the server", id)
+		return Errorf(EUnknownField, "patch of %s: field at is set by the server", id)
 	}
 	probe := &Element{ID: id, Type: "rect", Z: "a", Opacity: 1}
-	f.applyTo(probe)
+	f.ApplyTo(probe)
 	return probe.validate(lim)
 }
 
@@ -137,7 +137,7 @@ func (f *Fields) appendJSON(b []byte) []byte {
 	str := func(k string, v *string) {
 		if v != nil {
 			b = appendKey(b, k, n)
-			b = appendString(b, *v)
+			b = AppendString(b, *v)
 			n++
 		}
 	}
@@ -188,4 +188,19 @@ func appendKey(b []byte, k string, n int) []byte {
 	b = append(b, '"')
 	b = append(b, k...)
 	return append(b, '"', ':')
+}
+
+// Stored builds an element exactly as it was stored, server fields included.
+func (f *Fields) Stored() *Element {
+	e := f.element()
+	if f.V != nil {
+		e.V = *f.V
+	}
+	if f.By != nil {
+		e.By = *f.By
+	}
+	if f.At != nil {
+		e.At = *f.At
+	}
+	return e
 }

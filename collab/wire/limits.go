@@ -1,4 +1,6 @@
-package collab
+package wire
+
+import "math"
 
 // Limits bound what one client can make the server hold or do. The zero value is not
 // useful; start from DefaultLimits and override what an operator configured.
@@ -52,3 +54,7 @@ const (
 	EphemeralRate  = 30
 	EphemeralBurst = 60
 )
+
+// StoredLimits are used to read back what the server itself wrote: limits may have been
+// lowered since, and stored data must load regardless.
+var StoredLimits = Limits{MaxPoints: math.MaxInt, MaxText: math.MaxInt, MaxBatch: math.MaxInt, MaxElements: math.MaxInt, MaxMessage: math.MaxInt}

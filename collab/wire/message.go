@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"encoding/json"
@@ -87,7 +87,7 @@ type wireMsg struct {
 	Name  string   `json:"name"`
 	Color string   `json:"color"`
 	CID   string   `json:"cid"`
-	Ops   []wireOp `json:"ops"`
+	Ops   []RawOp  `json:"ops"`
 	Title *string  `json:"title"`
 	X     *float64 `json:"x"`
 	Y     *float64 `json:"y"`
@@ -112,7 +112,8 @@ type wireMsg struct {
 	Canvas *string `json:"canvas"`
 }
 
-type wireOp struct {
+// RawOp is an op as read from a frame, before it is checked (Decode).
+type RawOp struct {
 	O   string  `json:"o"`
 	ID  string  `json:"id"`
 	El  *Fields `json:"el"`
@@ -142,12 +143,12 @@ func (w *wireMsg) message(lim *Limits) (*Message, error) {
 		err = m.ops(w, lim)
 	case MsgTitle:
 		if w.Title == nil {
-			return m, errorf(EBadMessage, "title message needs a title")
+			return m, Errorf(EBadMessage, "title message needs a title")
 		}
 		m.Title, err = CleanTitle(*w.Title)
 	case MsgCanvas:
 		if w.Canvas == nil {
-			return m, errorf(EBadMessage, "canvas message needs a canvas")
+			return m, Errorf(EBadMessage, "canvas message needs a canvas")
 		}
 		m.Canvas, err = CleanCanvas("canvas", *w.Canvas)
 	case MsgCursor, MsgLaser:
@@ -157,7 +158,7 @@ func (w *wireMsg) message(lim *Limits) (*Message, error) {
 	case MsgView:
 		if err = m.point(w); err == nil {
 			if w.W == nil || w.H == nil || !finiteIn(*w.W, 1e-9, MaxCoord) || !finiteIn(*w.H, 1e-9, MaxCoord) {
-				err = errorf(EBadValue, "view needs a positive w and h within %g", float64(MaxCoord))
+				err = Errorf(EBadValue, "view needs a positive w and h within %g", float64(MaxCoord))
 			} else {
 				m.W, m.H = *w.W, *w.H
 			}
@@ -167,19 +168,19 @@ func (w *wireMsg) message(lim *Limits) (*Message, error) {
 	case MsgVoice:
 		err = m.voice(w)
 	case "":
-		err = errorf(EUnknownMessage, "message has no type (t)")
+		err = Errorf(EUnknownMessage, "message has no type (t)")
 	default:
-		err = errorf(EUnknownMessage, "unknown message type %q", clip(w.T))
+		err = Errorf(EUnknownMessage, "unknown message type %q", Clip(w.T))
 	}
 	return m, err
 }
 
 func (m *Message) hello(w *wireMsg) error {
 	if w.V > ProtocolVersion {
-		return errorf(EBadMessage, "protocol version %d is not supported; this server speaks %d", w.V, ProtocolVersion)
+		return Errorf(EBadMessage, "protocol version %d is not supported; this server speaks %d", w.V, ProtocolVersion)
 	}
 	if w.Since < 0 {
-		return errorf(EBadMessage, "since must not be negative")
+		return Errorf(EBadMessage, "since must not be negative")
 	}
 	m.Since = w.Since
 	m.Name = CleanName(w.Name)
@@ -191,10 +192,10 @@ func (m *Message) hello(w *wireMsg) error {
 
 func (m *Message) ops(w *wireMsg, lim *Limits) error {
 	if !validCID(w.CID) {
-		return errorf(EBadMessage, "ops needs a cid of 1-%d characters of A-Z a-z 0-9 _ - . :", MaxCIDLen)
+		return Errorf(EBadMessage, "ops needs a cid of 1-%d characters of A-Z a-z 0-9 _ - . :", MaxCIDLen)
 	}
 	if len(w.Ops) == 0 || len(w.Ops) > lim.MaxBatch {
-		return errorf(ETooManyOps, "a batch holds 1-%d ops, this one has %d", lim.MaxBatch, len(w.Ops))
+		return Errorf(ETooManyOps, "a batch holds 1-%d ops, this one has %d", lim.MaxBatch, len(w.Ops))
 	}
 	m.Ops = make([]Op, len(w.Ops))
 	for i := range w.Ops {
@@ -205,11 +206,15 @@ func (m *Message) ops(w *wireMsg, lim *Limits) error {
 	return nil
 }
 
-func decodeOp(w *wireOp, op *Op, lim *Limits) error {
+// Decode checks o against the protocol's rules and lim and fills op. It returns an
+// *Error naming the problem.
+func (o *RawOp) Decode(op *Op, lim *Limits) error { return decodeOp(o, op, lim) }
+
+func decodeOp(w *RawOp, op *Op, lim *Limits) error {
 	switch w.O {
 	case "put":
 		if w.El == nil || w.ID != "" || w.Set != nil {
-			return errorf(EBadOp, "a put carries el and nothing else")
+			return Errorf(EBadOp, "a put carries el and nothing else")
 		}
 		e := w.El.element()
 		if err := e.validate(lim); err != nil {
@@ -218,7 +223,7 @@ func decodeOp(w *wireOp, op *Op, lim *Limits) error {
 		*op = Op{Kind: OpPut, ID: e.ID, El: e}
 	case "patch":
 		if !validID(w.ID) || w.Set == nil || w.El != nil {
-			return errorf(EBadOp, "a patch carries an element id and set")
+			return Errorf(EBadOp, "a patch carries an element id and set")
 		}
 		if err := w.Set.validatePatch(w.ID, lim); err != nil {
 			return err
@@ -226,18 +231,18 @@ func decodeOp(w *wireOp, op *Op, lim *Limits) error {
 		*op = Op{Kind: OpPatch, ID: w.ID, Set: w.Set}
 	case "del":
 		if !validID(w.ID) || w.Set != nil || w.El != nil {
-			return errorf(EBadOp, "a del carries an element id and nothing else")
+			return Errorf(EBadOp, "a del carries an element id and nothing else")
 		}
 		*op = Op{Kind: OpDel, ID: w.ID}
 	default:
-		return errorf(EBadOp, "unknown op %q; ops are put, patch and del", clip(w.O))
+		return Errorf(EBadOp, "unknown op %q; ops are put, patch and del", Clip(w.O))
 	}
 	return nil
 }
 
 func (m *Message) point(w *wireMsg) error {
 	if w.X == nil || w.Y == nil || !finiteWithin(*w.X, MaxCoord) || !finiteWithin(*w.Y, MaxCoord) {
-		return errorf(EBadValue, "%s needs x and y within ±%g", m.Type, float64(MaxCoord))
+		return Errorf(EBadValue, "%s needs x and y within ±%g", m.Type, float64(MaxCoord))
 	}
 	m.X, m.Y = *w.X, *w.Y
 	return nil
@@ -246,13 +251,13 @@ func (m *Message) point(w *wireMsg) error {
 func (m *Message) preview(w *wireMsg, lim *Limits) error {
 	if w.End {
 		if !validID(w.ID) {
-			return errorf(EBadMessage, "preview end needs the element id")
+			return Errorf(EBadMessage, "preview end needs the element id")
 		}
 		m.ID, m.End = w.ID, true
 		return nil
 	}
 	if w.El == nil {
-		return errorf(EBadMessage, "preview needs el or end")
+		return Errorf(EBadMessage, "preview needs el or end")
 	}
 	e := w.El.element()
 	if err := e.validate(lim); err != nil {
@@ -285,18 +290,18 @@ func jsonError(err error) error {
 	case errors.As(err, &own):
 		return own
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return errorf(EBadJSON, "the frame is empty or cut short")
+		return Errorf(EBadJSON, "the frame is empty or cut short")
 	case errors.As(err, &syn):
-		return errorf(EBadJSON, "not valid JSON at byte %d", syn.Offset)
+		return Errorf(EBadJSON, "not valid JSON at byte %d", syn.Offset)
 	case errors.As(err, &typ):
 		if typ.Field == "" {
-			return errorf(EBadJSON, "a message must be a JSON object")
+			return Errorf(EBadJSON, "a message must be a JSON object")
 		}
-		return errorf(EBadValue, "field %s has the wrong type (%s)", typ.Field, typ.Value)
+		return Errorf(EBadValue, "field %s has the wrong type (%s)", typ.Field, typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return errorf(EUnknownField, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return Errorf(EUnknownField, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
-	return errorf(EBadJSON, "the frame could not be read as a message")
+	return Errorf(EBadJSON, "the frame could not be read as a message")
 }
 
 // CleanName trims a display name, removes control and formatting characters (including
@@ -313,11 +318,11 @@ func CleanName(s string) string {
 // EBadValue when nothing is left or it is longer than MaxTitle characters.
 func CleanTitle(s string) (string, error) {
 	if utf8.RuneCountInString(s) > MaxTitle {
-		return "", errorf(EBadValue, "a title has at most %d characters", MaxTitle)
+		return "", Errorf(EBadValue, "a title has at most %d characters", MaxTitle)
 	}
 	s = cleanText(s, MaxTitle)
 	if s == "" {
-		return "", errorf(EBadValue, "a title cannot be empty")
+		return "", Errorf(EBadValue, "a title cannot be empty")
 	}
 	return s, nil
 }

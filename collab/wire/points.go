@@ -1,4 +1,4 @@
-package collab
+package wire
 
 import (
 	"bytes"
@@ -52,7 +52,7 @@ func (d *frameReader) pointsPtr(dst **Points) *Error {
 // is both misshapen and not JSON gets the syntax error (wireMsg.decode sees to that).
 func (d *frameReader) points(p *Points) *Error {
 	if d.peek() != '[' {
-		return errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
+		return Errorf(EBadValue, "points must be an array of [x,y] or [x,y,pressure]")
 	}
 	d.i++
 	d.ws()
@@ -68,7 +68,7 @@ func (d *frameReader) points(p *Points) *Error {
 	for {
 		n := len(out) / 3
 		if i = skipSpace(b, i); i >= len(b) || b[i] != '[' {
-			return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", n)
+			return Errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure]", n)
 		}
 		i++
 		var v [3]float64
@@ -76,14 +76,14 @@ func (d *frameReader) points(p *Points) *Error {
 		for {
 			i = skipSpace(b, i)
 			if k == 3 || i >= len(b) || b[i] != '-' && !isDigit(b[i]) {
-				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
+				return Errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
 			}
 			f, end, inRange, valid := parseNumber(b, i)
 			if !valid {
 				return d.syntax(end)
 			}
 			if !inRange {
-				return errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
+				return Errorf(EBadValue, "point %d must be [x,y] or [x,y,pressure] of numbers", n)
 			}
 			v[k] = f
 			k++
@@ -92,17 +92,17 @@ func (d *frameReader) points(p *Points) *Error {
 				break
 			}
 			if i >= len(b) || b[i] != ',' {
-				return errorf(EBadValue, "point %d is malformed", n)
+				return Errorf(EBadValue, "point %d is malformed", n)
 			}
 			i++
 		}
 		if k < 2 || !finiteWithin(v[0], MaxCoord) || !finiteWithin(v[1], MaxCoord) {
-			return errorf(EBadValue, "point %d needs x and y within ±%g", n, float64(MaxCoord))
+			return Errorf(EBadValue, "point %d needs x and y within ±%g", n, float64(MaxCoord))
 		}
 		pr := -1.0
 		if k == 3 {
 			if !finiteIn(v[2], 0, 1) {
-				return errorf(EBadValue, "point %d: pressure must be 0-1", n)
+				return Errorf(EBadValue, "point %d: pressure must be 0-1", n)
 			}
 			pr = v[2]
 		}
@@ -112,7 +112,7 @@ func (d *frameReader) points(p *Points) *Error {
 			break
 		}
 		if i >= len(b) || b[i] != ',' {
-			return errorf(EBadValue, "points must be separated by commas")
+			return Errorf(EBadValue, "points must be separated by commas")
 		}
 		i++
 	}
