@@ -92,7 +92,7 @@ func (r *room) offer(p *person, raw string) {
 		r.refuseSDP(p, first, "the server could not answer the offer")
 		return
 	}
-	p.s.Send((&signal{Op: wire.VoiceAnswer, SDP: answer.SDP}).encode())
+	p.s.Send((&wire.Signal{Op: wire.VoiceAnswer, SDP: answer.SDP}).Encode())
 	if first {
 		for _, q := range r.order {
 			if q != p && q.out != nil {
@@ -197,7 +197,7 @@ func (r *room) negotiate(p *person) {
 		return
 	}
 	p.needOffer = false
-	p.s.Send((&signal{Op: wire.VoiceOffer, SDP: offer.SDP}).encode())
+	p.s.Send((&wire.Signal{Op: wire.VoiceOffer, SDP: offer.SDP}).Encode())
 }
 
 // connection follows p's connection state: connected stops the connect deadline; a

@@ -140,7 +140,7 @@ func (r *room) handle(ev *event) {
 		}
 	case evCandidate:
 		if p != nil && p.pc == ev.pc && r.people[p.s] == p {
-			p.s.Send((&signal{Op: wire.VoiceCandidate, Candidate: &ev.cand.Candidate, Mid: ev.cand.SDPMid}).encode())
+			p.s.Send((&wire.Signal{Op: wire.VoiceCandidate, Candidate: &ev.cand.Candidate, Mid: ev.cand.SDPMid}).Encode())
 		}
 	}
 }
@@ -188,7 +188,7 @@ func (r *room) join(s *collab.Session, p *person) {
 	r.people[s] = p
 	r.order = append(r.order, p)
 	r.f.stats.people.Add(1)
-	s.Send((&signal{Op: opReady, ICE: r.f.iceFor(s.ID), Max: r.f.cfg.MaxPeople}).encode())
+	s.Send((&wire.Signal{Op: wire.VoiceReady, ICE: r.f.iceFor(s.ID), Max: r.f.cfg.MaxPeople}).Encode())
 	r.show(p)
 }
 
@@ -225,7 +225,7 @@ func (r *room) remove(p *person, why string) {
 	p.hangUp()
 	p.s.SetVoice(collab.VoiceNone)
 	if why != "" {
-		p.s.Send((&signal{Op: opLeft, Msg: why}).encode())
+		p.s.Send((&wire.Signal{Op: wire.VoiceLeft, Msg: why}).Encode())
 	}
 }
 

@@ -36,7 +36,7 @@ type Config struct {
 	MaxPeople int
 	// ICEServers are the STUN and TURN servers browsers are told to use. The server
 	// uses the STUN ones itself to learn its public address.
-	ICEServers []ICEServer
+	ICEServers []wire.ICEServer
 	// TURN, when set, is an embedded TURN server; every join gets credentials for it.
 	TURN *TURN
 	// PublicIPs are announced instead of the host's own addresses (a 1:1 NAT, such as a
@@ -276,8 +276,8 @@ func (f *SFU) Stats() Stats {
 
 // iceFor is the ICE servers a person is told to use: the configured ones and, with an
 // embedded TURN server, fresh credentials for it.
-func (f *SFU) iceFor(sid string) []ICEServer {
-	out := append([]ICEServer(nil), f.cfg.ICEServers...)
+func (f *SFU) iceFor(sid string) []wire.ICEServer {
+	out := append([]wire.ICEServer(nil), f.cfg.ICEServers...)
 	if f.cfg.TURN != nil {
 		out = append(out, f.cfg.TURN.Credentials(sid))
 	}
