@@ -32,7 +32,7 @@ type room struct {
 
 	viewerVoice atomic.Int32 // the board's voice setting for sessions (MayTalk)
 
-	refs int // sessions that acquired this room and have not released it; guarded by svc.mu
+	refs int // sessions that acquired this room and have not released it; changed only in svc.rooms.Use and Remove
 
 	mu        sync.Mutex
 	durable   int64 // highest seq the committer made durable

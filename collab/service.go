@@ -10,6 +10,8 @@ import (
 	"tabula/collab/wire"
 	"tabula/internal/hist"
 	"tabula/internal/keyrate"
+
+	"tabula/collab/owner"
 )
 
 // Config tunes a Service.
@@ -69,8 +71,9 @@ type Service struct {
 	imageMu sync.Mutex // held from an upload's quota check to its store
 	gc      imageGC
 
+	rooms *owner.Group[*room] // one goroutine per loaded board
+
 	mu      sync.Mutex
-	rooms   map[string]*room
 	closing bool
 }
 
@@ -103,9 +106,10 @@ func NewService(store Store, cfg Config) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: store, cfg: cfg, limits: cfg.Limits, log: cfg.Logger,
-		ctx: ctx, cancel: cancel, rooms: make(map[string]*room),
+		ctx: ctx, cancel: cancel,
 		presence: newPresence(), stopIdle: make(chan struct{}),
 	}
+	s.rooms = owner.New(func(id string) *room { return newRoom(s, id) }, (*room).run)
 	s.gc.started = time.Now()
 	if r := cfg.AddrOpRate; r.PerSecond > 0 {
 		s.addrOps = keyrate.New(float64(r.PerSecond), r.Burst)
@@ -229,53 +233,35 @@ func (s *Service) LatencySnapshot() (deliver, ack, durable, commit hist.Snapshot
 func (s *Service) Limits() wire.Limits { return s.limits }
 
 // Rooms returns how many boards are loaded.
-func (s *Service) Rooms() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.rooms)
-}
+func (s *Service) Rooms() int { return s.rooms.Len() }
 
 // acquire returns the running room of board id, starting it if needed, and counts the
 // caller in so that the room does not unload under it. Returns nil once the service is
 // closing.
 func (s *Service) acquire(id string) *room {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return nil
-	}
-	r := s.rooms[id]
-	if r == nil {
-		r = newRoom(s, id)
-		s.rooms[id] = r
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			r.run()
-		}()
-	}
-	r.refs++
+	var r *room
+	s.rooms.Use(id, true, func(o *room) {
+		o.refs++
+		r = o
+	})
 	return r
 }
 
 // release undoes acquire and tells the room the session has left.
 func (s *Service) release(r *room, sess *Session) {
-	s.mu.Lock()
-	r.refs--
-	s.mu.Unlock()
+	s.rooms.Use(r.id, false, func(*room) { r.refs-- })
 	r.post(roomCmd{kind: cmdLeave, s: sess})
 }
 
 // tryUnload removes an idle room unless a session has acquired it since.
 func (s *Service) tryUnload(r *room) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.refs > 0 {
-		return false
-	}
-	delete(s.rooms, r.id)
-	s.commit.reset(r.id)
-	return true
+	return s.rooms.Remove(r.id, func(*room) bool {
+		if r.refs > 0 {
+			return false
+		}
+		s.commit.reset(r.id)
+		return true
+	})
 }
 
 // Close closes every session (1001), waits until everything acknowledged is durable and
@@ -284,10 +270,12 @@ func (s *Service) Close() {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
+	s.rooms.Close(nil) // rooms end with s.ctx, after their final snapshot
 	if s.cfg.Voice != nil {
 		s.cfg.Voice.Close()
 	}
 	s.cancel()
+	s.rooms.Wait()
 	s.wg.Wait()
 	s.commit.close()
 	close(s.stopIdle)

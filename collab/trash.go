@@ -85,7 +85,5 @@ func refuseTrashed(s *Session) {
 
 // loaded reports whether board id has a room in memory.
 func (s *Service) loaded(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rooms[id] != nil
+	return s.rooms.Running(id)
 }

@@ -28,6 +28,8 @@ import (
 
 	"tabula/collab"
 	"tabula/collab/wire"
+
+	"tabula/collab/owner"
 )
 
 // Config tunes an SFU. The zero value works on a host with a public address.
@@ -68,11 +70,12 @@ type SFU struct {
 	stun []webrtc.ICEServer // what the server's own PeerConnections use
 	log  *slog.Logger
 
+	rooms *owner.Group[*room] // one goroutine per board with a call
+
 	mu     sync.Mutex
-	rooms  map[string]*room
 	closed bool
 
-	wg    sync.WaitGroup // rooms, packet pumps, closing PeerConnections
+	wg    sync.WaitGroup // packet pumps, closing PeerConnections
 	stats counters
 }
 
@@ -103,7 +106,8 @@ func New(cfg Config) (*SFU, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	f := &SFU{cfg: cfg, log: cfg.Logger, rooms: make(map[string]*room)}
+	f := &SFU{cfg: cfg, log: cfg.Logger}
+	f.rooms = owner.New(func(id string) *room { return newRoom(f, id) }, (*room).runGuarded)
 
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
@@ -200,37 +204,12 @@ func (f *SFU) Leave(s *collab.Session) {
 // post queues ev for board's room, starting the room if start is set. Reports whether
 // a room took it.
 func (f *SFU) post(board string, start bool, ev event) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		return false
-	}
-	r := f.rooms[board]
-	if r == nil {
-		if !start {
-			return false
-		}
-		r = newRoom(f, board)
-		f.rooms[board] = r
-		f.wg.Add(1)
-		go func() {
-			defer f.wg.Done()
-			r.runGuarded()
-		}()
-	}
-	r.post(ev)
-	return true
+	return f.rooms.Use(board, start, func(r *room) { r.post(ev) })
 }
 
 // drop forgets r if nothing is waiting for it; the room then stops. Called by r.
 func (f *SFU) drop(r *room) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !r.idle() {
-		return false
-	}
-	delete(f.rooms, r.id)
-	return true
+	return f.rooms.Remove(r.id, func(*room) bool { return r.idle() })
 }
 
 func (f *SFU) isClosed() bool {
@@ -245,14 +224,14 @@ func (f *SFU) Close() {
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()
+		f.rooms.Wait()
 		f.wg.Wait()
 		return
 	}
 	f.closed = true
-	for _, r := range f.rooms {
-		r.post(event{kind: evClose})
-	}
 	f.mu.Unlock()
+	f.rooms.Close(func(r *room) { r.post(event{kind: evClose}) })
+	f.rooms.Wait()
 	f.wg.Wait()
 	var errs []error
 	if f.mux != nil {
@@ -268,9 +247,7 @@ func (f *SFU) Close() {
 
 // Stats returns the SFU's counters now.
 func (f *SFU) Stats() Stats {
-	f.mu.Lock()
-	rooms := len(f.rooms)
-	f.mu.Unlock()
+	rooms := f.rooms.Len()
 	return Stats{Rooms: rooms, People: int(f.stats.people.Load()), PacketsIn: f.stats.packetsIn.Load(), Forwarded: f.stats.forwarded.Load()}
 }
 
