@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // DefaultMaxBody is the largest request body of every route but import and image
@@ -117,7 +117,7 @@ func (s *Server) refuseBody(c *fiber.Ctx, err error) error {
 // bodyTooLarge says what the page shows a person whose file was refused ("The image was
 // not added: …"), so it names the limit in their units.
 func bodyTooLarge(limit int) error {
-	return &collab.Error{Code: collab.ETooBig, Msg: fmt.Sprintf("The file is too large; the limit is %s.", sizeName(limit))}
+	return &wire.Error{Code: wire.ETooBig, Msg: fmt.Sprintf("The file is too large; the limit is %s.", sizeName(limit))}
 }
 
 // sizeName writes a byte count as people read it: 64 KiB, 5 MiB.

@@ -6,20 +6,20 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 	"tabula/internal/metrics"
 )
 
 // statusOf maps a domain error code to an HTTP status.
 func statusOf(code string) int {
 	switch code {
-	case collab.ENotFound:
+	case wire.ENotFound:
 		return fiber.StatusNotFound
-	case collab.ETooBig:
+	case wire.ETooBig:
 		return fiber.StatusRequestEntityTooLarge
-	case collab.ETrashed:
+	case wire.ETrashed:
 		return fiber.StatusGone
-	case collab.EInternal:
+	case wire.EInternal:
 		return fiber.StatusInternalServerError
 	default:
 		return fiber.StatusBadRequest
@@ -32,7 +32,7 @@ func statusOf(code string) int {
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, msg := fiber.StatusInternalServerError, "internal error"
 	var fe *fiber.Error
-	var ce *collab.Error
+	var ce *wire.Error
 	switch {
 	case errors.As(err, &ce):
 		status, msg = statusOf(ce.Code), ce.Msg

@@ -17,6 +17,7 @@ import (
 	"tabula/collab"
 	"tabula/collab/boardfile"
 	"tabula/collab/render"
+	"tabula/collab/wire"
 )
 
 // exportTypes are the formats of GET …/export.{format}, by extension.
@@ -108,7 +109,7 @@ func (s *Server) drawing(c *fiber.Ctx, draw func() error) error {
 // checkPixels refuses, with 413, a PNG whose scale would take it past ExportPixels. A
 // board too large even at scale 1 is drawn smaller to fit, as before: only the scale a
 // client asks for is refused, with what would fit instead.
-func checkPixels(els []*collab.Element, o render.Options) error {
+func checkPixels(els []*wire.Element, o render.Options) error {
 	area, ok := render.Rect{}, false
 	if o.Area != nil {
 		area, ok = *o.Area, true
@@ -125,7 +126,7 @@ func checkPixels(els []*collab.Element, o render.Options) error {
 	}
 	if px := w * h * o.Scale * o.Scale; px > ExportPixels {
 		fits := math.Floor(math.Sqrt(ExportPixels/(w*h))*10) / 10
-		return &collab.Error{Code: collab.ETooBig, Msg: fmt.Sprintf(
+		return &wire.Error{Code: wire.ETooBig, Msg: fmt.Sprintf(
 			"at scale %g this export would be %.0f million pixels; the limit is %d million, so choose a scale of %g or less, or a smaller area",
 			o.Scale, px/1e6, ExportPixels/1_000_000, max(1, fits))}
 	}
@@ -150,7 +151,7 @@ type exportQuery struct {
 func parseExportQuery(c *fiber.Ctx) (exportQuery, error) {
 	q := exportQuery{opts: render.Options{Scale: 1, Background: true, Padding: 16}}
 	bad := func(format string, args ...any) error {
-		return &collab.Error{Code: collab.EBadValue, Msg: fmt.Sprintf(format, args...)}
+		return &wire.Error{Code: wire.EBadValue, Msg: fmt.Sprintf(format, args...)}
 	}
 	if v := c.Query("scale"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
@@ -164,8 +165,8 @@ func parseExportQuery(c *fiber.Ctx) (exportQuery, error) {
 	case "off", "false", "0":
 		q.opts.Background = false
 	default:
-		if !slices.Contains(collab.CanvasIDs(), v) {
-			return q, bad("background must be on, off or one of the canvas colours %s", strings.Join(collab.CanvasIDs(), ", "))
+		if !slices.Contains(wire.CanvasIDs(), v) {
+			return q, bad("background must be on, off or one of the canvas colours %s", strings.Join(wire.CanvasIDs(), ", "))
 		}
 		q.opts.Canvas = v
 	}
@@ -204,7 +205,7 @@ func parseExportQuery(c *fiber.Ctx) (exportQuery, error) {
 		ok := len(parts) == 4
 		for i := 0; ok && i < 4; i++ {
 			f, err := strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
-			ok = err == nil && f >= -collab.MaxCoord && f <= collab.MaxCoord
+			ok = err == nil && f >= -wire.MaxCoord && f <= wire.MaxCoord
 			n[i] = f
 		}
 		if !ok || n[2] <= 0 || n[3] <= 0 {
@@ -216,7 +217,7 @@ func parseExportQuery(c *fiber.Ctx) (exportQuery, error) {
 }
 
 // pick keeps the live elements the query asks for.
-func (q *exportQuery) pick(els []*collab.Element) []*collab.Element {
+func (q *exportQuery) pick(els []*wire.Element) []*wire.Element {
 	out := els[:0:0]
 	for _, e := range els {
 		if !e.Deleted && (q.ids == nil || q.ids[e.ID]) {
@@ -227,7 +228,7 @@ func (q *exportQuery) pick(els []*collab.Element) []*collab.Element {
 }
 
 // usedImages loads every image the elements show.
-func usedImages(els []*collab.Element, load func(string) []byte) map[string][]byte {
+func usedImages(els []*wire.Element, load func(string) []byte) map[string][]byte {
 	out := map[string][]byte{}
 	for _, e := range els {
 		if e.Src == "" || out[e.Src] != nil {

@@ -15,8 +15,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
-	"tabula/collab"
 	"tabula/collab/render"
+	"tabula/collab/wire"
 )
 
 // The fuzz targets of the HTTP edge: every decoder of what a client sends before it
@@ -110,7 +110,7 @@ func FuzzLimitBody(f *testing.F) {
 		}
 		if !reached {
 			var fe *fiber.Error
-			if !(errors.As(refused, &fe) && (fe.Code == 400 || fe.Code == 413 || fe.Code == 415)) && collab.ErrorCode(refused) != collab.ETooBig {
+			if !(errors.As(refused, &fe) && (fe.Code == 400 || fe.Code == 413 || fe.Code == 415)) && wire.ErrorCode(refused) != wire.ETooBig {
 				t.Fatalf("refused with %v", refused)
 			}
 		}
@@ -118,7 +118,7 @@ func FuzzLimitBody(f *testing.F) {
 			switch {
 			case len(body) <= limit && (!reached || !bytes.Equal(seen, body)):
 				t.Fatalf("%s body of %d bytes arrived as %d bytes (reached %v, %v)", enc, len(body), len(seen), reached, refused)
-			case len(body) > limit && collab.ErrorCode(refused) != collab.ETooBig:
+			case len(body) > limit && wire.ErrorCode(refused) != wire.ETooBig:
 				t.Fatalf("%s body of %d bytes inflated past the limit: %v, reached %v", enc, len(body), refused, reached)
 			}
 		}
@@ -160,7 +160,7 @@ func FuzzExportQuery(f *testing.F) {
 		defer app.ReleaseCtx(c)
 		q, err := parseExportQuery(c)
 		if err != nil {
-			if collab.ErrorCode(err) != collab.EBadValue {
+			if wire.ErrorCode(err) != wire.EBadValue {
 				t.Fatalf("refusal %v is not EBadValue", err)
 			}
 			return

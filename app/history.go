@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // history answers GET …/history?before=&limit=: the board's batches, newest first
@@ -43,7 +44,7 @@ func (s *Server) version(role collab.Role) fiber.Handler {
 		}
 		at, err := strconv.ParseInt(c.Params("seq"), 10, 64)
 		if err != nil || at < 1 {
-			return &collab.Error{Code: collab.EBadValue, Msg: "a version is a seq of 1 or more"}
+			return &wire.Error{Code: wire.EBadValue, Msg: "a version is a seq of 1 or more"}
 		}
 		seq, els, err := s.svc.State(c.UserContext(), b.ID, at)
 		if err != nil {
@@ -61,7 +62,7 @@ func (s *Server) version(role collab.Role) fiber.Handler {
 			if n > 0 {
 				buf = append(buf, ',')
 			}
-			buf = collab.AppendElement(buf, e)
+			buf = wire.AppendElement(buf, e)
 			n++
 		}
 		buf = append(buf, "]}"...)
@@ -81,7 +82,7 @@ func (s *Server) restore(c *fiber.Ctx) error {
 	}
 	at, err := queryInt(c, "at", 0)
 	if err != nil || at < 1 {
-		return &collab.Error{Code: collab.EBadValue, Msg: "say which version to restore: at=seq"}
+		return &wire.Error{Code: wire.EBadValue, Msg: "say which version to restore: at=seq"}
 	}
 	seq, err := s.svc.Restore(c.UserContext(), b, at)
 	if err != nil {
@@ -99,7 +100,7 @@ func queryInt(c *fiber.Ctx, name string, def int64) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, &collab.Error{Code: collab.EBadValue, Msg: name + " must be a whole number"}
+		return 0, &wire.Error{Code: wire.EBadValue, Msg: name + " must be a whole number"}
 	}
 	return n, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"tabula/collab"
 	"tabula/collab/boardfile"
+	"tabula/collab/wire"
 )
 
 // importBoard answers POST /import: the request body (or the form field "file") is a
@@ -21,7 +22,7 @@ func (s *Server) importBoard(c *fiber.Ctx) error {
 		}
 	}
 	if len(data) == 0 {
-		return &collab.Error{Code: collab.EBadValue, Msg: "send the board file as the request body"}
+		return &wire.Error{Code: wire.EBadValue, Msg: "send the board file as the request body"}
 	}
 	lim := s.svc.Limits()
 	file, err := boardfile.Decode(data, s.maxImport, &lim)
@@ -38,7 +39,7 @@ func (s *Server) importBoard(c *fiber.Ctx) error {
 
 func readForm(fh *multipart.FileHeader, max int) ([]byte, error) {
 	if fh.Size > int64(max) {
-		return nil, &collab.Error{Code: collab.ETooBig, Msg: tooLarge(max)}
+		return nil, &wire.Error{Code: wire.ETooBig, Msg: tooLarge(max)}
 	}
 	f, err := fh.Open()
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // recoverPanics ends a request whose handler panicked with 500 "internal error" instead
@@ -15,7 +15,7 @@ func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("handler panicked", "method", c.Method(), "route", c.Route().Path, "panic", v, "stack", string(debug.Stack()))
-			err = &collab.Error{Code: collab.EInternal, Msg: "internal error"}
+			err = &wire.Error{Code: wire.EInternal, Msg: "internal error"}
 		}
 	}()
 	return c.Next()

@@ -18,6 +18,7 @@ import (
 
 	"tabula/collab"
 	"tabula/collab/bolt"
+	"tabula/collab/wire"
 )
 
 // panickyStore is a bbolt store that panics, as a bug would, when asked for the board
@@ -67,7 +68,7 @@ func TestPanicsAreRecovered(t *testing.T) {
 	png.Encode(&pic, image.NewRGBA(image.Rect(0, 0, 4, 4)))
 	sum := sha256.Sum256(pic.Bytes())
 	src := "sha256:" + hex.EncodeToString(sum[:])
-	board, err := ts.svc.ImportBoard(ctx, "pictures", []*collab.Element{{ID: "i", Type: "image", W: 40, H: 40, Z: "a", Opacity: 1, Src: src}}, map[string][]byte{src: pic.Bytes()})
+	board, err := ts.svc.ImportBoard(ctx, "pictures", []*wire.Element{{ID: "i", Type: "image", W: 40, H: 40, Z: "a", Opacity: 1, Src: src}}, map[string][]byte{src: pic.Bytes()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"tabula/collab"
 	"tabula/collab/bolt"
+	"tabula/collab/wire"
 )
 
 // slowImages is a bbolt store whose Image waits until the test opens the gate: a
@@ -40,7 +41,7 @@ func imageBoard(t *testing.T, ts *testServer) collab.BoardMeta {
 	png.Encode(&pic, image.NewRGBA(image.Rect(0, 0, 4, 4)))
 	sum := sha256.Sum256(pic.Bytes())
 	src := "sha256:" + hex.EncodeToString(sum[:])
-	b, err := ts.svc.ImportBoard(context.Background(), "pictures", []*collab.Element{{ID: "i", Type: "image", W: 40, H: 40, Z: "a", Opacity: 1, Src: src}}, map[string][]byte{src: pic.Bytes()})
+	b, err := ts.svc.ImportBoard(context.Background(), "pictures", []*wire.Element{{ID: "i", Type: "image", W: 40, H: 40, Z: "a", Opacity: 1, Src: src}}, map[string][]byte{src: pic.Bytes()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestExportQueueIsBounded(t *testing.T) {
 // a scale that fits; the same board at scale 1 exports.
 func TestExportPixelBudget(t *testing.T) {
 	ts := startTestServer(t, nil, Config{})
-	b, err := ts.svc.ImportBoard(context.Background(), "wide", []*collab.Element{{ID: "r", Type: "rect", X: 0, Y: 0, W: 3000, H: 3000, Z: "a", Stroke: "#000000", Width: 2, Opacity: 1}}, nil)
+	b, err := ts.svc.ImportBoard(context.Background(), "wide", []*wire.Element{{ID: "r", Type: "rect", X: 0, Y: 0, W: 3000, H: 3000, Z: "a", Stroke: "#000000", Width: 2, Opacity: 1}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

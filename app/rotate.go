@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // replaceLinks answers POST /b/{edit}/rotate?link=edit|view|both[&session=sid]
@@ -25,7 +26,7 @@ func (s *Server) replaceLinks(c *fiber.Ctx) error {
 	case "both":
 		links = collab.Links{Edit: true, View: true}
 	default:
-		return &collab.Error{Code: collab.EBadValue, Msg: "say which link to replace: link=edit, view or both"}
+		return &wire.Error{Code: wire.EBadValue, Msg: "say which link to replace: link=edit, view or both"}
 	}
 	b, err := s.svc.ReplaceLinks(c.UserContext(), c.Params("id"), links, c.Query("session"))
 	if err != nil {

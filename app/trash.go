@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // deleteBoard answers POST /b/{id}/delete (editors; the page asks for confirmation
@@ -30,7 +31,7 @@ func (s *Server) deleteBoard(c *fiber.Ctx) error {
 func (s *Server) undeleteBoard(c *fiber.Ctx) error {
 	id := c.Params("id")
 	b, err := s.svc.Board(c.UserContext(), id)
-	if collab.ErrorCode(err) != collab.ETrashed {
+	if wire.ErrorCode(err) != wire.ETrashed {
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,3 @@ func (b *BenchCommitter) Close() { b.c.close() }
 
 // SnapshotPartSize is how large a snapshot may be before the committer writes it in parts.
 const SnapshotPartSize = snapshotPart
-
-// JSONTextDecodeMessage is DecodeMessage with jsontext (decode_jsontext_test.go), for
-// BenchmarkDecodeValidateJSONText.
-var JSONTextDecodeMessage = jsontextDecodeMessage

@@ -1,15 +1,17 @@
 package collab
 
+import "tabula/collab/board"
+
 // Exported for the external history tests only.
 
 // SnapshotFor replays stored broadcasts from an empty board and returns the snapshot
 // the room would store after them.
 func SnapshotFor(frames [][]byte) (Snapshot, error) {
-	s := newState()
+	s := board.NewState()
 	for _, f := range frames {
-		if err := s.replay(f); err != nil {
+		if err := s.Replay(f); err != nil {
 			return Snapshot{}, err
 		}
 	}
-	return s.snapshot(), nil
+	return s.Snapshot(), nil
 }

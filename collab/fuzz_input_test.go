@@ -12,6 +12,8 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+
+	"tabula/collab/wire"
 )
 
 // Fuzz targets for client input that does not come over the WebSocket (which
@@ -33,7 +35,7 @@ func FuzzCheckImage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := s.checkImage(data)
 		if err != nil {
-			if c := ErrorCode(err); c != EBadValue && c != ETooBig {
+			if c := wire.ErrorCode(err); c != wire.EBadValue && c != wire.ETooBig {
 				t.Fatalf("refusal %v is neither EBadValue nor ETooBig", err)
 			}
 			return
@@ -45,7 +47,7 @@ func FuzzCheckImage(f *testing.F) {
 			t.Fatalf("accepted at %d×%d", img.Width, img.Height)
 		}
 		sum := sha256.Sum256(data)
-		if img.Src != "sha256:"+hex.EncodeToString(sum[:]) || !validSrc(img.Src) {
+		if img.Src != "sha256:"+hex.EncodeToString(sum[:]) || !wire.ValidSrc(img.Src) {
 			t.Fatalf("addressed as %s", img.Src)
 		}
 	})
@@ -97,7 +99,7 @@ func FuzzFindSrcs(f *testing.F) {
 		findSrcs(data, func(s string) { found = append(found, s) })
 		lower := bytes.ToLower(data)
 		for _, s := range found {
-			if !validSrc(s) || s != strings.ToLower(s) || !bytes.Contains(lower, []byte(s)) {
+			if !wire.ValidSrc(s) || s != strings.ToLower(s) || !bytes.Contains(lower, []byte(s)) {
 				t.Fatalf("found %q in %q", s, data)
 			}
 		}

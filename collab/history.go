@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"tabula/collab/board"
+	"tabula/collab/wire"
 )
 
 // withAuthor adds to w the name and colour of the session whose batch it carries, the
@@ -28,7 +31,7 @@ func (r *room) withAuthor(s *Session, w Write) Write {
 // State returns board id's elements, tombstones included, and its seq: the current
 // board for at ≤ 0, else the board as it was right after batch at. Returns EBadValue
 // when the board never reached at, or when the history that far back is no longer kept.
-func (s *Service) State(ctx context.Context, id string, at int64) (int64, []*Element, error) {
+func (s *Service) State(ctx context.Context, id string, at int64) (int64, []*wire.Element, error) {
 	var snap Snapshot
 	var tail []LogEntry
 	var err error
@@ -41,20 +44,17 @@ func (s *Service) State(ctx context.Context, id string, at int64) (int64, []*Ele
 		return 0, nil, err
 	}
 	if len(tail) > 0 && tail[0].Seq != snap.Seq+1 {
-		return 0, nil, errorf(EBadValue, "the history before version %d is no longer kept", tail[0].Seq)
+		return 0, nil, wire.Errorf(wire.EBadValue, "the history before version %d is no longer kept", tail[0].Seq)
 	}
-	st, err := loadState(snap, tail)
+	st, err := board.LoadState(snap, tail)
 	if err != nil {
 		return 0, nil, fmt.Errorf("state of %s at %d: %w", LogID(id), at, err)
 	}
-	if at > 0 && st.seq != at {
-		return 0, nil, errorf(EBadValue, "the board has no version %d", at)
+	if at > 0 && st.Seq() != at {
+		return 0, nil, wire.Errorf(wire.EBadValue, "the board has no version %d", at)
 	}
-	els := make([]*Element, 0, len(st.els))
-	for _, e := range st.els {
-		els = append(els, e)
-	}
-	return st.seq, els, nil
+	els := st.Elements()
+	return st.Seq(), els, nil
 }
 
 // HistoryEntry is one batch of a board's history: who made it, when, and how many
@@ -140,7 +140,7 @@ func (s *Service) Restore(ctx context.Context, b BoardMeta, at int64) (int64, er
 	prefix := "restore-" + randomID(6) + "-"
 	for i, batch := range batches {
 		cid := prefix + strconv.Itoa(i)
-		frame := append([]byte(`{"t":"ops","cid":`), appendString(nil, cid)...)
+		frame := append([]byte(`{"t":"ops","cid":`), wire.AppendString(nil, cid)...)
 		frame = append(append(append(frame, `,"ops":`...), batch...), '}')
 		sess.Receive(frame)
 		if seq, err = awaitAck(ctx, t, cid); err != nil {
@@ -152,8 +152,8 @@ func (s *Service) Restore(ctx context.Context, b BoardMeta, at int64) (int64, er
 
 // awaitAck reads the session's messages until the ack or the error of batch cid.
 func awaitAck(ctx context.Context, t *localTransport, cid string) (int64, error) {
-	ack := append([]byte(`{"t":"ack","cid":`), appendString(nil, cid)...)
-	refused := append([]byte(`"cid":`), appendString(nil, cid)...)
+	ack := append([]byte(`{"t":"ack","cid":`), wire.AppendString(nil, cid)...)
+	refused := append([]byte(`"cid":`), wire.AppendString(nil, cid)...)
 	timeout := time.NewTimer(30 * time.Second)
 	defer timeout.Stop()
 	for {
@@ -177,7 +177,7 @@ func awaitAck(ctx context.Context, t *localTransport, cid string) (int64, error)
 					if err := json.Unmarshal(line, &e); err != nil {
 						return 0, err
 					}
-					return 0, &Error{Code: e.Code, Msg: "the version could not be restored: " + e.Msg}
+					return 0, &wire.Error{Code: e.Code, Msg: "the version could not be restored: " + e.Msg}
 				}
 			}
 		}
@@ -197,19 +197,19 @@ func awaitAck(ctx context.Context, t *localTransport, cid string) (int64, error)
 // diffBatches are the ops that turn current into target, in batches that fit the
 // limits: deletions first (so the board never passes its element cap on the way), then
 // elements put back as they were.
-func diffBatches(current, target []*Element, lim *Limits) [][]byte {
-	now := make(map[string]*Element, len(current))
+func diffBatches(current, target []*wire.Element, lim *wire.Limits) [][]byte {
+	now := make(map[string]*wire.Element, len(current))
 	for _, e := range current {
 		now[e.ID] = e
 	}
-	want := make(map[string]*Element, len(target))
+	want := make(map[string]*wire.Element, len(target))
 	for _, e := range target {
 		want[e.ID] = e
 	}
 	var ops [][]byte
 	for _, e := range current {
 		if t := want[e.ID]; !e.Deleted && (t == nil || t.Deleted) {
-			ops = append(ops, append(append([]byte(`{"o":"del","id":`), appendString(nil, e.ID)...), '}'))
+			ops = append(ops, append(append([]byte(`{"o":"del","id":`), wire.AppendString(nil, e.ID)...), '}'))
 		}
 	}
 	for _, t := range target {
@@ -219,7 +219,7 @@ func diffBatches(current, target []*Element, lim *Limits) [][]byte {
 		if e := now[t.ID]; e != nil && sameContent(e, t) {
 			continue
 		}
-		ops = append(ops, append(t.appendJSON([]byte(`{"o":"put","el":`)), '}'))
+		ops = append(ops, append(t.AppendJSON([]byte(`{"o":"put","el":`)), '}'))
 	}
 	var batches [][]byte
 	budget := lim.MaxMessage - 256
@@ -245,10 +245,10 @@ func diffBatches(current, target []*Element, lim *Limits) [][]byte {
 }
 
 // sameContent compares two elements apart from the server's bookkeeping.
-func sameContent(a, b *Element) bool {
+func sameContent(a, b *wire.Element) bool {
 	x, y := *a, *b
 	x.V, x.By, x.At, y.V, y.By, y.At = 0, "", 0, 0, "", 0
-	return bytes.Equal(x.appendJSON(nil), y.appendJSON(nil))
+	return bytes.Equal(x.AppendJSON(nil), y.AppendJSON(nil))
 }
 
 // Seq returns board id's current seq: the last batch stored.

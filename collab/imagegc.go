@@ -227,7 +227,7 @@ func findSrcs(data []byte, found func(src string)) {
 			return
 		}
 		n := 0
-		for n < 64 && isHex(data[n]) {
+		for n < 64 && strings.IndexByte("0123456789abcdefABCDEF", data[n]) >= 0 {
 			n++
 		}
 		if n == 64 {

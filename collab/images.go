@@ -12,6 +12,8 @@ import (
 	"net/http"
 
 	_ "golang.org/x/image/webp" //
+
+	"tabula/collab/wire"
 )
 
 // Image limits.
@@ -66,7 +68,7 @@ func (s *Service) PutImage(ctx context.Context, board string, data []byte) (Imag
 			// Stored again, so that it counts as a fresh upload for CollectImages.
 			return img, s.store.PutImage(ctx, board, img.Src, data)
 		}
-		return Image{}, errorf(ETooBig, "this board holds as many images as it may (%d, or %.0f MiB in all)", s.cfg.MaxBoardImages, float64(s.cfg.MaxBoardImageBytes)/(1<<20))
+		return Image{}, wire.Errorf(wire.ETooBig, "this board holds as many images as it may (%d, or %.0f MiB in all)", s.cfg.MaxBoardImages, float64(s.cfg.MaxBoardImageBytes)/(1<<20))
 	}
 	if err := s.store.PutImage(ctx, board, img.Src, data); err != nil {
 		return Image{}, err
@@ -77,19 +79,19 @@ func (s *Service) PutImage(ctx context.Context, board string, data []byte) (Imag
 // checkImage decides what data is by its content and computes its address.
 func (s *Service) checkImage(data []byte) (Image, error) {
 	if len(data) > s.cfg.MaxImage {
-		return Image{}, errorf(ETooBig, "the image is %.1f MiB; the limit is %.1f MiB", float64(len(data))/(1<<20), float64(s.cfg.MaxImage)/(1<<20))
+		return Image{}, wire.Errorf(wire.ETooBig, "the image is %.1f MiB; the limit is %.1f MiB", float64(len(data))/(1<<20), float64(s.cfg.MaxImage)/(1<<20))
 	}
 	ct := http.DetectContentType(data)
 	format, ok := imageTypes[ct]
 	if !ok {
-		return Image{}, errorf(EBadValue, "this file is not a PNG, JPEG, GIF or WebP image")
+		return Image{}, wire.Errorf(wire.EBadValue, "this file is not a PNG, JPEG, GIF or WebP image")
 	}
 	cfg, got, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil || got != format {
-		return Image{}, errorf(EBadValue, "this %s image is damaged and cannot be read", format)
+		return Image{}, wire.Errorf(wire.EBadValue, "this %s image is damaged and cannot be read", format)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxImagePixels {
-		return Image{}, errorf(EBadValue, "the image is %d×%d pixels; at most %d million pixels are allowed", cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
+		return Image{}, wire.Errorf(wire.EBadValue, "the image is %d×%d pixels; at most %d million pixels are allowed", cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
 	}
 	sum := sha256.Sum256(data)
 	return Image{Src: "sha256:" + hex.EncodeToString(sum[:]), ContentType: ct, Width: cfg.Width, Height: cfg.Height}, nil
@@ -98,8 +100,8 @@ func (s *Service) checkImage(data []byte) (Image, error) {
 // GetImage returns an image of board id by its src. Returns ENotFound if the board has
 // no such image.
 func (s *Service) GetImage(ctx context.Context, board, src string) ([]byte, string, error) {
-	if !validSrc(src) {
-		return nil, "", errorf(ENotFound, "no such image")
+	if !wire.ValidSrc(src) {
+		return nil, "", wire.Errorf(wire.ENotFound, "no such image")
 	}
 	data, err := s.store.Image(ctx, board, src)
 	if err != nil {

@@ -2,6 +2,8 @@ package collab
 
 import (
 	"context"
+
+	"tabula/collab/wire"
 )
 
 // Links is which of a board's links ReplaceLinks replaces.
@@ -22,18 +24,18 @@ type Links struct {
 // and EBadValue if links names neither link.
 func (s *Service) ReplaceLinks(ctx context.Context, editID string, links Links, keep string) (BoardMeta, error) {
 	if !links.Edit && !links.View {
-		return BoardMeta{}, errorf(EBadValue, "say which link to replace: edit, view or both")
+		return BoardMeta{}, wire.Errorf(wire.EBadValue, "say which link to replace: edit, view or both")
 	}
 	b, err := s.Board(ctx, editID)
-	if ErrorCode(err) == ETrashed {
-		return BoardMeta{}, errorf(ETrashed, "This board is in the trash: restore it before replacing its links")
+	if wire.ErrorCode(err) == wire.ETrashed {
+		return BoardMeta{}, wire.Errorf(wire.ETrashed, "This board is in the trash: restore it before replacing its links")
 	}
 	if err != nil {
 		return BoardMeta{}, err
 	}
 	r := s.acquire(b.ID)
 	if r == nil {
-		return BoardMeta{}, errorf(EInternal, "the server is shutting down")
+		return BoardMeta{}, wire.Errorf(wire.EInternal, "the server is shutting down")
 	}
 	defer s.release(r, nil)
 	type result struct {
@@ -44,13 +46,13 @@ func (s *Service) ReplaceLinks(ctx context.Context, editID string, links Links, 
 	r.post(roomCmd{kind: cmdFunc, fn: func(r *room) {
 		switch {
 		case r.broken:
-			done <- result{err: errorf(EInternal, "the board could not be loaded")}
+			done <- result{err: wire.Errorf(wire.EInternal, "the board could not be loaded")}
 			return
 		case !r.meta.Deleted.IsZero():
-			done <- result{err: errorf(ETrashed, "This board is in the trash: restore it before replacing its links")}
+			done <- result{err: wire.Errorf(wire.ETrashed, "This board is in the trash: restore it before replacing its links")}
 			return
 		case r.meta.EditID() != editID: // replaced since it was looked up
-			done <- result{err: errorf(ENotFound, "no such board")}
+			done <- result{err: wire.Errorf(wire.ENotFound, "no such board")}
 			return
 		}
 		if links.Edit {
@@ -88,7 +90,7 @@ func (s *Service) ReplaceLinks(ctx context.Context, editID string, links Links, 
 	case res := <-done:
 		return res.meta, res.err
 	case <-r.quit:
-		return BoardMeta{}, errorf(EInternal, "the server is shutting down")
+		return BoardMeta{}, wire.Errorf(wire.EInternal, "the server is shutting down")
 	case <-ctx.Done():
 		return BoardMeta{}, ctx.Err()
 	}
@@ -121,7 +123,7 @@ func linkReplacedMsg(role Role) string {
 // refuseReplaced tells a session that its link was replaced and closes it (1008).
 func refuseReplaced(s *Session) {
 	msg := linkReplacedMsg(s.Role)
-	s.send(errorFrame(&Error{Code: ELinkReplaced, Msg: msg}, ""))
+	s.send(errorFrame(&wire.Error{Code: wire.ELinkReplaced, Msg: msg}, ""))
 	s.kick(ClosePolicy, msg)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"tabula/collab/wire"
 	"tabula/internal/keyrate"
 )
 
@@ -101,7 +102,7 @@ func (r *room) overLimit(s *Session, size int) bool {
 	secs := int(math.Ceil(wait.Seconds()))
 	r.log().Warn("op rate limit", "session", s.ID, "wait", secs)
 	why := "You are sending changes faster than this server allows."
-	frame := errorFrame(&Error{Code: ERateLimited, Msg: why}, "")
+	frame := errorFrame(&wire.Error{Code: wire.ERateLimited, Msg: why}, "")
 	frame = append(frame[:len(frame)-1], `,"retry":`...)
 	frame = append(strconv.AppendInt(frame, int64(secs), 10), '}')
 	s.send(frame)

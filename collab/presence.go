@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"tabula/collab/wire"
 )
 
 // Voice states of a person (set by the voice SFU).
@@ -311,7 +313,7 @@ func (r *roster) flush() {
 		case "":
 			continue
 		case "leave":
-			data = append(append([]byte(`{"sid":`), appendString(nil, sid)...), '}')
+			data = append(append([]byte(`{"sid":`), wire.AppendString(nil, sid)...), '}')
 		default:
 			person := r.people[sid]
 			if person == nil {

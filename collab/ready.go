@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"tabula/collab/wire"
 )
 
 // Ready reports whether the service can serve boards: it is not shutting down, and its
@@ -16,7 +18,7 @@ func (s *Service) Ready(ctx context.Context) error {
 	if closing {
 		return errors.New("shutting down")
 	}
-	if _, err := s.store.Board(ctx, "readiness-probe"); ErrorCode(err) != ENotFound {
+	if _, err := s.store.Board(ctx, "readiness-probe"); wire.ErrorCode(err) != wire.ENotFound {
 		if err == nil {
 			err = errors.New("a board that cannot exist was found")
 		}

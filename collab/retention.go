@@ -1,9 +1,14 @@
 package collab
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"time"
+
+	"tabula/collab/board"
 )
 
 // Retention says how long history and deleted boards are kept.
@@ -128,17 +133,17 @@ func (s *Service) CompactHistory(ctx context.Context, id string, cutoff time.Tim
 	if len(tail) != 0 || snap.Seq != first-1 {
 		return fmt.Errorf("compact %s: no checkpoint at %d, where its log starts", LogID(id), first-1)
 	}
-	st, err := loadState(snap, nil)
+	st, err := board.LoadState(snap, nil)
 	if err != nil {
 		return fmt.Errorf("compact %s: %w", LogID(id), err)
 	}
 	var keep []Snapshot
 	for i, e := range old {
-		if err := st.replay(e.Data); err != nil {
+		if err := st.Replay(e.Data); err != nil {
 			return fmt.Errorf("compact %s: replay %d: %w", LogID(id), e.Seq, err)
 		}
 		if i == len(old)-1 || day(entryTime(e.Data)) != day(entryTime(old[i+1].Data)) {
-			keep = append(keep, st.snapshot())
+			keep = append(keep, st.Snapshot())
 		}
 	}
 	kept := make(map[int64]bool, len(keep))
@@ -166,3 +171,13 @@ func entryTime(frame []byte) int64 {
 }
 
 func day(ms int64) int64 { return ms / (24 * 3600 * 1000) }
+
+// jsonUnmarshalPrefix decodes the first JSON value of data into v, ignoring the rest
+// of its fields.
+func jsonUnmarshalPrefix(data []byte, v any) error {
+	err := json.NewDecoder(bytes.NewReader(data)).Decode(v)
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

@@ -11,6 +11,7 @@ import (
 
 	"tabula/collab"
 	"tabula/collab/bolt"
+	"tabula/collab/wire"
 )
 
 // frame is a stored broadcast of batch seq at time at: it moves element e(seq%3),
@@ -30,7 +31,7 @@ func TestCompactHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	svc := collab.NewService(store, collab.Config{Limits: collab.DefaultLimits})
+	svc := collab.NewService(store, collab.Config{Limits: wire.DefaultLimits})
 	defer svc.Close()
 	b := collab.BoardMeta{ID: collab.NewBoardID(), ViewID: collab.NewBoardID(), Title: "T", Created: time.Now().UTC()}
 	if err := store.CreateBoard(ctx, b); err != nil {
@@ -84,7 +85,7 @@ func TestCompactHistory(t *testing.T) {
 				t.Fatalf("version %d is gone: %v", seq, err)
 			case kept && encode(els) != versions[seq]:
 				t.Fatalf("version %d changed", seq)
-			case !kept && collab.ErrorCode(err) != collab.EBadValue:
+			case !kept && wire.ErrorCode(err) != wire.EBadValue:
 				t.Fatalf("version %d should be thinned away: %v", seq, err)
 			}
 		}
@@ -94,8 +95,8 @@ func TestCompactHistory(t *testing.T) {
 	}
 }
 
-func encode(els []*collab.Element) string {
-	slices.SortFunc(els, func(a, b *collab.Element) int {
+func encode(els []*wire.Element) string {
+	slices.SortFunc(els, func(a, b *wire.Element) int {
 		if a.ID < b.ID {
 			return -1
 		}

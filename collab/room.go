@@ -8,6 +8,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"tabula/collab/board"
+	"tabula/collab/wire"
 )
 
 // A room is a loaded board. One goroutine (run) owns everything below "room goroutine
@@ -29,7 +32,7 @@ type room struct {
 
 	viewerVoice atomic.Int32 // the board's voice setting for sessions (MayTalk)
 
-	refs int // sessions that acquired this room and have not released it; guarded by svc.mu
+	refs int // sessions that acquired this room and have not released it; changed only in svc.rooms.Use and Remove
 
 	mu        sync.Mutex
 	durable   int64 // highest seq the committer made durable
@@ -38,7 +41,7 @@ type room struct {
 
 	// room goroutine only
 	meta   BoardMeta
-	st     *state
+	st     *board.State
 	broken bool // storage failed: nothing is written until the room reloads
 	// recovering: broken, and reloading from what is durable once every write the room
 	// submitted has come back (writes reaches 0). Joins wait in held meanwhile.
@@ -97,7 +100,7 @@ const (
 type roomCmd struct {
 	kind  cmdKind
 	s     *Session
-	m     *Message
+	m     *wire.Message
 	frame []byte
 	fn    func(*room)
 }
@@ -213,7 +216,7 @@ func (r *room) loadState() {
 		snap, tail, err = r.svc.store.Load(ctx, r.id)
 	}
 	if err == nil {
-		r.st, err = loadState(snap, tail)
+		r.st, err = board.LoadState(snap, tail)
 	}
 	if err != nil {
 		r.log().Error("load board", "err", err)
@@ -228,7 +231,7 @@ func (r *room) loadState() {
 		r.snapDebt += len(e.Data)
 	}
 	r.mu.Lock()
-	r.durable = r.st.seq
+	r.durable = r.st.Seq()
 	r.mu.Unlock()
 }
 
@@ -248,19 +251,19 @@ func (r *room) handle(c roomCmd) {
 			return
 		}
 		switch c.m.Type {
-		case MsgOps:
+		case wire.MsgOps:
 			r.ops(c.s, c.m)
-		case MsgTitle:
+		case wire.MsgTitle:
 			if !r.overLimit(c.s, c.m.Size) {
 				r.title(c.m.Title)
 			}
-		case MsgCanvas:
+		case wire.MsgCanvas:
 			if !r.overLimit(c.s, c.m.Size) {
 				r.canvas(c.m.Canvas)
 			}
-		case MsgVoice:
+		case wire.MsgVoice:
 			r.setViewerVoice(c.s, c.m)
-		case MsgName:
+		case wire.MsgName:
 			c.s.name = c.m.Name
 			if c.m.Color != "" {
 				c.s.color = c.m.Color
@@ -275,7 +278,7 @@ func (r *room) handle(c roomCmd) {
 }
 
 // ephemeral keeps a cursor, laser or preview frame for the next interval.
-func (r *room) ephemeral(s *Session, m *Message, frame []byte) {
+func (r *room) ephemeral(s *Session, m *wire.Message, frame []byte) {
 	slot := r.eph[s]
 	if slot == nil {
 		if len(r.ephOrder) == 0 {
@@ -294,11 +297,11 @@ func (r *room) ephemeral(s *Session, m *Message, frame []byte) {
 		r.ephOrder = append(r.ephOrder, s)
 	}
 	switch {
-	case m.Type == MsgCursor:
+	case m.Type == wire.MsgCursor:
 		slot.cursor = frame
-	case m.Type == MsgLaser:
+	case m.Type == wire.MsgLaser:
 		slot.laser = frame
-	case m.Type == MsgView:
+	case m.Type == wire.MsgView:
 		slot.view = frame
 	case m.End:
 		slot.preview = nil
@@ -343,13 +346,13 @@ func (r *room) sendEphemeral() {
 	}
 }
 
-func (r *room) join(s *Session, hello *Message) {
+func (r *room) join(s *Session, hello *wire.Message) {
 	if r.recovering {
 		r.held = append(r.held, heldJoin{s: s, since: hello.Since})
 		return
 	}
 	if r.broken {
-		s.send(errorFrame(&Error{Code: EInternal, Msg: "the board could not be loaded"}, ""))
+		s.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: "the board could not be loaded"}, ""))
 		s.kick(CloseInternal, "board unavailable")
 		return
 	}
@@ -368,7 +371,7 @@ func (r *room) join(s *Session, hello *Message) {
 		r.members = append(r.members, s)
 		return
 	}
-	r.waiting = append(r.waiting, waitingWelcome{s: s, seq: r.st.seq, welcome: w})
+	r.waiting = append(r.waiting, waitingWelcome{s: s, seq: r.st.Seq(), welcome: w})
 }
 
 func (r *room) leave(s *Session) {
@@ -418,8 +421,8 @@ func (r *room) sendNotices() {
 	}
 }
 
-func (r *room) ops(s *Session, m *Message) {
-	seq, ok := r.st.cids.get(m.CID)
+func (r *room) ops(s *Session, m *wire.Message) {
+	seq, ok := r.st.BatchSeq(m.CID)
 	if !ok {
 		// Not among the recent batches: ask the durable index. Every batch that could
 		// still be in flight is recent, so a hit here is always durable already.
@@ -437,15 +440,15 @@ func (r *room) ops(s *Session, m *Message) {
 		return
 	}
 	at := time.Now().UnixMilli()
-	ops, err := r.st.apply(m.Ops, s.ID, at, &r.svc.cfg.Limits)
+	ops, err := r.st.Apply(m.Ops, s.ID, at, &r.svc.cfg.Limits)
 	if err != nil {
 		s.send(errorFrame(err, m.CID))
 		return
 	}
 	r.svc.applied.add(len(ops))
-	seq = r.st.seq
-	r.st.cids.add(m.CID, seq)
-	entry := LogEntry{Seq: seq, CID: m.CID, Data: opsFrame(seq, m.CID, s.ID, at, ops)}
+	seq = r.st.Seq()
+	r.st.AddBatch(m.CID, seq)
+	entry := LogEntry{Seq: seq, CID: m.CID, Data: wire.OpsFrame(seq, m.CID, s.ID, at, ops)}
 	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: entry.Data, sender: s, received: m.Received})
 	r.tail.push(entry)
 	r.submit(r.withAuthor(s, Write{Board: r.id, Entries: []LogEntry{entry}}), r.durableAt(seq))
@@ -472,7 +475,7 @@ func (r *room) title(t string) {
 	r.meta.Title = t
 	meta := r.meta
 	r.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
-	b := append([]byte(`{"t":"title","title":`), appendString(nil, t)...)
+	b := append([]byte(`{"t":"title","title":`), wire.AppendString(nil, t)...)
 	r.others(append(b, '}'))
 }
 
@@ -481,7 +484,7 @@ func (r *room) canvas(id string) {
 	r.meta.Canvas = id
 	meta := r.meta
 	r.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
-	b := append([]byte(`{"t":"canvas","canvas":`), appendString(nil, id)...)
+	b := append([]byte(`{"t":"canvas","canvas":`), wire.AppendString(nil, id)...)
 	r.others(append(b, '}'))
 }
 
@@ -595,7 +598,7 @@ func (r *room) fail(err error) {
 			viewers = append(viewers, m)
 			continue
 		}
-		m.send(errorFrame(&Error{Code: EInternal, Msg: "the board could not be saved (the server may be out of disk space); reconnecting"}, ""))
+		m.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: "the board could not be saved (the server may be out of disk space); reconnecting"}, ""))
 		m.kick(CloseInternal, "storage failed")
 	}
 	clear(r.members[len(viewers):])
@@ -630,7 +633,7 @@ func (r *room) recover() {
 	held := r.held
 	r.held = nil
 	for _, h := range held {
-		r.join(h.s, &Message{Since: h.since})
+		r.join(h.s, &wire.Message{Since: h.since})
 	}
 }
 
@@ -648,7 +651,7 @@ func (r *room) snapshotDue() bool {
 // saveSnapshot stores the state as of the last applied batch. The committer writes it
 // after every batch submitted before it, so it never gets ahead of the log.
 func (r *room) saveSnapshot(done func(error)) {
-	snap := r.st.snapshot()
+	snap := r.st.Snapshot()
 	r.sinceSnap, r.snapDebt, r.snapSize = 0, 0, len(snap.Data)
 	cb := r.durableAt(0)
 	r.submit(Write{Board: r.id, Snapshot: &snap}, func(err error) {
@@ -698,18 +701,18 @@ func (r *room) shutdown() {
 func (r *room) welcome(s *Session, since int64) []byte {
 	b := make([]byte, 0, 256)
 	b = append(b, `{"t":"welcome","v":1,"sid":`...)
-	b = appendString(b, s.ID)
+	b = wire.AppendString(b, s.ID)
 	b = append(b, `,"role":`...)
-	b = appendString(b, string(s.Role))
+	b = wire.AppendString(b, string(s.Role))
 	b = append(b, `,"color":`...)
-	b = appendString(b, s.color)
+	b = wire.AppendString(b, s.color)
 	b = append(b, `,"title":`...)
-	b = appendString(b, r.meta.Title)
+	b = wire.AppendString(b, r.meta.Title)
 	b = append(b, `,"canvas":`...)
-	b = appendString(b, r.meta.CanvasID())
+	b = wire.AppendString(b, r.meta.CanvasID())
 	b = append(b, `,"seq":`...)
-	b = strconv.AppendInt(b, r.st.seq, 10)
-	if missed, ok := r.tail.since(since, r.st.seq); ok {
+	b = strconv.AppendInt(b, r.st.Seq(), 10)
+	if missed, ok := r.tail.since(since, r.st.Seq()); ok {
 		b = append(b, `,"reset":false,"ops":[`...)
 		for i, e := range missed {
 			if i > 0 {
@@ -719,8 +722,8 @@ func (r *room) welcome(s *Session, since int64) []byte {
 		}
 		b = append(b, ']')
 	} else {
-		if r.elemCache == nil || r.elemSeq != r.st.seq {
-			r.elemCache, r.elemSeq = r.st.appendElements(nil), r.st.seq
+		if r.elemCache == nil || r.elemSeq != r.st.Seq() {
+			r.elemCache, r.elemSeq = r.st.AppendElements(nil), r.st.Seq()
 		}
 		b = append(b, `,"reset":true,"elements":`...)
 		b = append(b, r.elemCache...)
@@ -758,13 +761,13 @@ func appendPeer(b []byte, s *Session, n int) []byte {
 		b = append(b, ',')
 	}
 	b = append(b, `{"sid":`...)
-	b = appendString(b, s.ID)
+	b = wire.AppendString(b, s.ID)
 	b = append(b, `,"name":`...)
-	b = appendString(b, s.name)
+	b = wire.AppendString(b, s.name)
 	b = append(b, `,"color":`...)
-	b = appendString(b, s.color)
+	b = wire.AppendString(b, s.color)
 	b = append(b, `,"role":`...)
-	b = appendString(b, string(s.Role))
+	b = wire.AppendString(b, string(s.Role))
 	return append(b, '}')
 }
 
@@ -774,14 +777,14 @@ func peerFrame(s *Session) []byte {
 }
 
 func leaveFrame(s *Session) []byte {
-	b := append([]byte(`{"t":"leave","sid":`), appendString(nil, s.ID)...)
+	b := append([]byte(`{"t":"leave","sid":`), wire.AppendString(nil, s.ID)...)
 	return append(b, '}')
 }
 
 func ackFrame(cid string, seq int64) []byte {
 	b := make([]byte, 0, 48+len(cid))
 	b = append(b, `{"t":"ack","cid":`...)
-	b = appendString(b, cid)
+	b = wire.AppendString(b, cid)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendInt(b, seq, 10)
 	return append(b, '}')

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
+
+	"tabula/collab/wire"
 )
 
 // guard runs fn, one stretch of the room goroutine's work, and recovers a panic in it:
@@ -31,7 +33,7 @@ func (r *room) guard(fn func()) (ok bool) {
 func (r *room) crashed(v any, stack []byte) {
 	r.log().Error("board crashed; its sessions are closed and it reloads", "panic", fmt.Sprint(v), "stack", string(stack))
 	bye := func(s *Session) {
-		s.send(errorFrame(&Error{Code: EInternal, Msg: "internal error"}, ""))
+		s.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: "internal error"}, ""))
 		s.kick(CloseInternal, "internal error")
 	}
 	for _, m := range r.members {
@@ -56,11 +58,11 @@ func (r *room) crashed(v any, stack []byte) {
 
 // testHookRoom, when set, is called by every room with each message it handles. Tests
 // set it (SetTestHookRoom) to inject a panic; it is nil in production.
-var testHookRoom atomic.Pointer[func(board string, m *Message)]
+var testHookRoom atomic.Pointer[func(board string, m *wire.Message)]
 
 // SetTestHookRoom sets (nil: clears) the function every room calls with each message it
 // handles, for tests that inject a failure into a board's goroutine.
-func SetTestHookRoom(fn func(board string, m *Message)) {
+func SetTestHookRoom(fn func(board string, m *wire.Message)) {
 	if fn == nil {
 		testHookRoom.Store(nil)
 		return

@@ -7,13 +7,16 @@ import (
 	"sync"
 	"time"
 
+	"tabula/collab/wire"
 	"tabula/internal/hist"
 	"tabula/internal/keyrate"
+
+	"tabula/collab/owner"
 )
 
 // Config tunes a Service.
 type Config struct {
-	Limits Limits
+	Limits wire.Limits
 	// RoomIdle is how long a board stays loaded after its last session leaves, so that a
 	// page reload does not reload the board from disk.
 	RoomIdle time.Duration
@@ -43,7 +46,7 @@ type Config struct {
 
 // DefaultConfig is what a server runs with unless configured otherwise.
 func DefaultConfig() Config {
-	return Config{Limits: DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, MaxQueueBytes: 16 << 20, MaxImage: DefaultMaxImage, Logger: slog.Default()}
+	return Config{Limits: wire.DefaultLimits, RoomIdle: 5 * time.Second, SnapshotEvery: 1000, MaxQueueBytes: 16 << 20, MaxImage: DefaultMaxImage, Logger: slog.Default()}
 }
 
 // Service is the collaboration domain: it creates and finds boards and runs a room for
@@ -51,7 +54,7 @@ func DefaultConfig() Config {
 type Service struct {
 	store  Store
 	cfg    Config
-	limits Limits
+	limits wire.Limits
 	log    *slog.Logger
 	commit *committer
 	ctx    context.Context
@@ -68,8 +71,9 @@ type Service struct {
 	imageMu sync.Mutex // held from an upload's quota check to its store
 	gc      imageGC
 
+	rooms *owner.Group[*room] // one goroutine per loaded board
+
 	mu      sync.Mutex
-	rooms   map[string]*room
 	closing bool
 }
 
@@ -102,9 +106,10 @@ func NewService(store Store, cfg Config) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: store, cfg: cfg, limits: cfg.Limits, log: cfg.Logger,
-		ctx: ctx, cancel: cancel, rooms: make(map[string]*room),
+		ctx: ctx, cancel: cancel,
 		presence: newPresence(), stopIdle: make(chan struct{}),
 	}
+	s.rooms = owner.New(func(id string) *room { return newRoom(s, id) }, (*room).run)
 	s.gc.started = time.Now()
 	if r := cfg.AddrOpRate; r.PerSecond > 0 {
 		s.addrOps = keyrate.New(float64(r.PerSecond), r.Burst)
@@ -171,7 +176,7 @@ func (s *Service) CreateBoard(ctx context.Context) (BoardMeta, error) {
 // the trash.
 func (s *Service) Board(ctx context.Context, id string) (BoardMeta, error) {
 	if !ValidBoardID(id) {
-		return BoardMeta{}, errorf(ENotFound, "no such board")
+		return BoardMeta{}, wire.Errorf(wire.ENotFound, "no such board")
 	}
 	return trashed(s.store.BoardByEdit(ctx, id))
 }
@@ -180,11 +185,11 @@ func (s *Service) Board(ctx context.Context, id string) (BoardMeta, error) {
 // id is malformed or the board is in the trash.
 func (s *Service) BoardByView(ctx context.Context, id string) (BoardMeta, error) {
 	if !ValidBoardID(id) {
-		return BoardMeta{}, errorf(ENotFound, "no such board")
+		return BoardMeta{}, wire.Errorf(wire.ENotFound, "no such board")
 	}
 	m, err := s.store.BoardByView(ctx, id)
 	if err == nil && !m.Deleted.IsZero() {
-		return BoardMeta{}, errorf(ENotFound, "no such board")
+		return BoardMeta{}, wire.Errorf(wire.ENotFound, "no such board")
 	}
 	return m, err
 }
@@ -225,56 +230,38 @@ func (s *Service) LatencySnapshot() (deliver, ack, durable, commit hist.Snapshot
 }
 
 // Limits returns the limits the service enforces.
-func (s *Service) Limits() Limits { return s.limits }
+func (s *Service) Limits() wire.Limits { return s.limits }
 
 // Rooms returns how many boards are loaded.
-func (s *Service) Rooms() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.rooms)
-}
+func (s *Service) Rooms() int { return s.rooms.Len() }
 
 // acquire returns the running room of board id, starting it if needed, and counts the
 // caller in so that the room does not unload under it. Returns nil once the service is
 // closing.
 func (s *Service) acquire(id string) *room {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return nil
-	}
-	r := s.rooms[id]
-	if r == nil {
-		r = newRoom(s, id)
-		s.rooms[id] = r
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			r.run()
-		}()
-	}
-	r.refs++
+	var r *room
+	s.rooms.Use(id, true, func(o *room) {
+		o.refs++
+		r = o
+	})
 	return r
 }
 
 // release undoes acquire and tells the room the session has left.
 func (s *Service) release(r *room, sess *Session) {
-	s.mu.Lock()
-	r.refs--
-	s.mu.Unlock()
+	s.rooms.Use(r.id, false, func(*room) { r.refs-- })
 	r.post(roomCmd{kind: cmdLeave, s: sess})
 }
 
 // tryUnload removes an idle room unless a session has acquired it since.
 func (s *Service) tryUnload(r *room) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.refs > 0 {
-		return false
-	}
-	delete(s.rooms, r.id)
-	s.commit.reset(r.id)
-	return true
+	return s.rooms.Remove(r.id, func(*room) bool {
+		if r.refs > 0 {
+			return false
+		}
+		s.commit.reset(r.id)
+		return true
+	})
 }
 
 // Close closes every session (1001), waits until everything acknowledged is durable and
@@ -283,10 +270,12 @@ func (s *Service) Close() {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
+	s.rooms.Close(nil) // rooms end with s.ctx, after their final snapshot
 	if s.cfg.Voice != nil {
 		s.cfg.Voice.Close()
 	}
 	s.cancel()
+	s.rooms.Wait()
 	s.wg.Wait()
 	s.commit.close()
 	close(s.stopIdle)

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"tabula/collab/wire"
 	"tabula/internal/hist"
 )
 
@@ -45,7 +46,7 @@ type Session struct {
 func newSession(svc *Service, board BoardMeta, role Role, t Transport) *Session {
 	return &Session{
 		ID: randomID(8), Role: role, Board: board, svc: svc, t: t,
-		tokens: EphemeralBurst,
+		tokens: wire.EphemeralBurst,
 	}
 }
 
@@ -87,10 +88,10 @@ func (s *Session) Receive(data []byte) {
 		s.kick(CloseTooBig, "message too big")
 		return
 	}
-	m, err := DecodeMessage(data, &s.svc.limits)
+	m, err := wire.DecodeMessage(data, &s.svc.limits)
 	if err != nil {
-		if s.room == nil && m.Type != MsgHello {
-			s.refuse(&Error{Code: ENeedHello, Msg: "the first message must be hello"}, "")
+		if s.room == nil && m.Type != wire.MsgHello {
+			s.refuse(&wire.Error{Code: wire.ENeedHello, Msg: "the first message must be hello"}, "")
 			s.kick(ClosePolicy, "the first message must be hello")
 			return
 		}
@@ -98,8 +99,8 @@ func (s *Session) Receive(data []byte) {
 		return
 	}
 	if s.room == nil {
-		if m.Type != MsgHello {
-			s.refuse(&Error{Code: ENeedHello, Msg: "the first message must be hello"}, "")
+		if m.Type != wire.MsgHello {
+			s.refuse(&wire.Error{Code: wire.ENeedHello, Msg: "the first message must be hello"}, "")
 			s.kick(ClosePolicy, "the first message must be hello")
 			return
 		}
@@ -114,24 +115,24 @@ func (s *Session) Receive(data []byte) {
 		return
 	}
 	switch m.Type {
-	case MsgHello:
-		s.refuse(&Error{Code: ENeedHello, Msg: "hello was already sent"}, "")
-	case MsgOps, MsgTitle, MsgCanvas, MsgPreview:
+	case wire.MsgHello:
+		s.refuse(&wire.Error{Code: wire.ENeedHello, Msg: "hello was already sent"}, "")
+	case wire.MsgOps, wire.MsgTitle, wire.MsgCanvas, wire.MsgPreview:
 		if s.Role != RoleEditor {
-			s.refuse(&Error{Code: EViewOnly, Msg: "this is a view-only link; changes are not allowed"}, m.CID)
+			s.refuse(&wire.Error{Code: wire.EViewOnly, Msg: "this is a view-only link; changes are not allowed"}, m.CID)
 			return
 		}
-		if m.Type == MsgPreview {
+		if m.Type == wire.MsgPreview {
 			s.ephemeral(m)
 			return
 		}
 		m.Received, m.Size = received, len(data)
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
-	case MsgCursor, MsgLaser, MsgView:
+	case wire.MsgCursor, wire.MsgLaser, wire.MsgView:
 		s.ephemeral(m)
-	case MsgVoice:
+	case wire.MsgVoice:
 		s.voice(m)
-	case MsgName:
+	case wire.MsgName:
 		m.Color = s.svc.presence.rename(s.Board.ID, s.ID, m.Name, m.Color)
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
 	}
@@ -139,10 +140,10 @@ func (s *Session) Receive(data []byte) {
 
 // ephemeral encodes a cursor, laser or preview once, here, and hands the bytes to the
 // room to fan out. Over the rate limit it is dropped: the next one is newer anyway.
-func (s *Session) ephemeral(m *Message) {
+func (s *Session) ephemeral(m *wire.Message) {
 	now := time.Now()
 	if !s.last.IsZero() {
-		s.tokens = min(EphemeralBurst, s.tokens+now.Sub(s.last).Seconds()*EphemeralRate)
+		s.tokens = min(wire.EphemeralBurst, s.tokens+now.Sub(s.last).Seconds()*wire.EphemeralRate)
 	}
 	s.last = now
 	if s.tokens < 1 {
@@ -151,16 +152,16 @@ func (s *Session) ephemeral(m *Message) {
 	s.tokens--
 	b := make([]byte, 0, 96)
 	b = append(b, `{"t":`...)
-	b = appendString(b, m.Type)
+	b = wire.AppendString(b, m.Type)
 	b = append(b, `,"sid":`...)
-	b = appendString(b, s.ID)
+	b = wire.AppendString(b, s.ID)
 	switch {
-	case m.Type != MsgPreview:
+	case m.Type != wire.MsgPreview:
 		b = append(b, `,"x":`...)
 		b = strconv.AppendFloat(b, m.X, 'g', -1, 64)
 		b = append(b, `,"y":`...)
 		b = strconv.AppendFloat(b, m.Y, 'g', -1, 64)
-		if m.Type == MsgView {
+		if m.Type == wire.MsgView {
 			b = append(b, `,"w":`...)
 			b = strconv.AppendFloat(b, m.W, 'g', -1, 64)
 			b = append(b, `,"h":`...)
@@ -168,11 +169,11 @@ func (s *Session) ephemeral(m *Message) {
 		}
 	case m.End:
 		b = append(b, `,"id":`...)
-		b = appendString(b, m.ID)
+		b = wire.AppendString(b, m.ID)
 		b = append(b, `,"end":true`...)
 	default:
 		b = append(b, `,"el":`...)
-		b = m.El.appendJSON(b)
+		b = m.El.AppendJSON(b)
 	}
 	s.room.post(roomCmd{kind: cmdEphemeral, s: s, m: m, frame: append(b, '}')})
 }
@@ -182,7 +183,7 @@ func (s *Session) ephemeral(m *Message) {
 func (s *Session) refuse(err error, cid string) {
 	s.send(errorFrame(err, cid))
 	s.errors++
-	if s.errors > MaxErrors {
+	if s.errors > wire.MaxErrors {
 		s.kick(ClosePolicy, "too many invalid messages")
 	}
 }
@@ -203,12 +204,12 @@ func (s *Session) Close() {
 func errorFrame(err error, cid string) []byte {
 	b := make([]byte, 0, 128)
 	b = append(b, `{"t":"error","code":`...)
-	b = appendString(b, ErrorCode(err))
+	b = wire.AppendString(b, wire.ErrorCode(err))
 	b = append(b, `,"msg":`...)
-	b = appendString(b, ErrorMessage(err))
+	b = wire.AppendString(b, wire.ErrorMessage(err))
 	if cid != "" {
 		b = append(b, `,"cid":`...)
-		b = appendString(b, cid)
+		b = wire.AppendString(b, cid)
 	}
 	return append(b, '}')
 }

@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"time"
+
+	"tabula/collab/board"
+	"tabula/collab/wire"
 )
 
 // BoardMeta is what a board is apart from its elements.
@@ -39,24 +42,17 @@ func (m *BoardMeta) EditID() string {
 // CanvasID is the id of the board's canvas colour, the default's when none was chosen.
 func (m *BoardMeta) CanvasID() string {
 	if m.Canvas == "" {
-		return CanvasColors[0].ID
+		return wire.CanvasColors[0].ID
 	}
 	return m.Canvas
 }
 
-// LogEntry is one applied batch. Data is the exact ops broadcast sent to clients, so a
-// resume is served from storage without re-encoding.
-type LogEntry struct {
-	Seq  int64
-	CID  string // the client's batch id, indexed so a resend is never applied twice
-	Data []byte
-}
-
-// Snapshot is a board's state at Seq in the room's own encoding.
-type Snapshot struct {
-	Seq  int64
-	Data []byte
-}
+// A board's log entries and snapshots are the board model's (collab/board); the
+// store keeps them as they are.
+type (
+	LogEntry = board.LogEntry
+	Snapshot = board.Snapshot
+)
 
 // Write is what one board asks to make durable. Entries are in seq order. Any part may
 // be empty.
@@ -185,5 +181,5 @@ func randomID(n int) string {
 // ValidBoardID reports whether s has the shape of a board id, so that malformed ids are
 // refused before any lookup or allocation.
 func ValidBoardID(s string) bool {
-	return len(s) == BoardIDLen && urlSafe(s)
+	return len(s) == BoardIDLen && wire.URLSafe(s)
 }

@@ -3,13 +3,15 @@ package collab
 import (
 	"context"
 	"time"
+
+	"tabula/collab/wire"
 )
 
 // trashed turns a lookup of a board in the trash into ETrashed, keeping the board so
 // that its edit link can offer to restore it.
 func trashed(m BoardMeta, err error) (BoardMeta, error) {
 	if err == nil && !m.Deleted.IsZero() {
-		return m, errorf(ETrashed, "This board was deleted on %s", m.Deleted.Format("2 January 2006"))
+		return m, wire.Errorf(wire.ETrashed, "This board was deleted on %s", m.Deleted.Format("2 January 2006"))
 	}
 	return m, err
 }
@@ -30,20 +32,20 @@ func (s *Service) UntrashBoard(ctx context.Context, id string) error {
 // metadata (a title change writes all of it).
 func (s *Service) setDeleted(ctx context.Context, id string, at time.Time) error {
 	if !ValidBoardID(id) {
-		return errorf(ENotFound, "no such board")
+		return wire.Errorf(wire.ENotFound, "no such board")
 	}
 	if _, err := s.store.Board(ctx, id); err != nil {
 		return err
 	}
 	r := s.acquire(id)
 	if r == nil {
-		return errorf(EInternal, "the server is shutting down")
+		return wire.Errorf(wire.EInternal, "the server is shutting down")
 	}
 	defer s.release(r, nil)
 	done := make(chan error, 1)
 	r.post(roomCmd{kind: cmdFunc, fn: func(r *room) {
 		if r.broken {
-			done <- errorf(EInternal, "the board could not be loaded")
+			done <- wire.Errorf(wire.EInternal, "the board could not be loaded")
 			return
 		}
 		r.meta.Deleted = at
@@ -67,7 +69,7 @@ func (s *Service) setDeleted(ctx context.Context, id string, at time.Time) error
 	case err := <-done:
 		return err
 	case <-r.quit:
-		return errorf(EInternal, "the server is shutting down")
+		return wire.Errorf(wire.EInternal, "the server is shutting down")
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -77,13 +79,11 @@ func (s *Service) setDeleted(ctx context.Context, id string, at time.Time) error
 // everyone on the board when it is trashed, and for a session that says hello to a
 // trashed board that it opened just before (its upgrade looked the board up then).
 func refuseTrashed(s *Session) {
-	s.send(errorFrame(&Error{Code: ETrashed, Msg: "This board was deleted"}, ""))
+	s.send(errorFrame(&wire.Error{Code: wire.ETrashed, Msg: "This board was deleted"}, ""))
 	s.kick(CloseGoingAway, "board deleted")
 }
 
 // loaded reports whether board id has a room in memory.
 func (s *Service) loaded(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rooms[id] != nil
+	return s.rooms.Running(id)
 }

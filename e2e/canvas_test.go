@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 	"tabula/internal/client"
 )
 
@@ -36,18 +36,18 @@ func TestCanvasColourIsTheBoards(t *testing.T) {
 	if err := v.c.Send(map[string]any{"t": "canvas", "canvas": "sky"}); err != nil {
 		t.Fatal(err)
 	}
-	if m := v.until(isError); m.Code != collab.EViewOnly {
+	if m := v.until(isError); m.Code != wire.EViewOnly {
 		t.Fatalf("a viewer's canvas colour was answered %s", m.Raw)
 	}
 	hostile := []struct {
 		frame string
 		code  string
 	}{
-		{`{"t":"canvas","canvas":"url(javascript:alert(1))"}`, collab.EBadValue},
-		{`{"t":"canvas","canvas":"#ff0000"}`, collab.EBadValue},
-		{`{"t":"canvas","canvas":""}`, collab.EBadValue},
-		{`{"t":"canvas"}`, collab.EBadMessage},
-		{`{"t":"canvas","canvas":7}`, collab.EBadValue},
+		{`{"t":"canvas","canvas":"url(javascript:alert(1))"}`, wire.EBadValue},
+		{`{"t":"canvas","canvas":"#ff0000"}`, wire.EBadValue},
+		{`{"t":"canvas","canvas":""}`, wire.EBadValue},
+		{`{"t":"canvas"}`, wire.EBadMessage},
+		{`{"t":"canvas","canvas":7}`, wire.EBadValue},
 	}
 	for _, h := range hostile {
 		if err := e.c.WS.WriteMessage(1, []byte(h.frame)); err != nil {
@@ -109,17 +109,17 @@ func TestCanvasColourIsTheBoards(t *testing.T) {
 		query string
 		want  color.RGBA
 	}{
-		{"", collab.CanvasShade("paper", false)},
-		{"?theme=dark", collab.CanvasShade("paper", true)},
-		{"?background=on", collab.CanvasShade("paper", false)},
-		{"?background=sky&theme=dark", collab.CanvasShade("sky", true)},
+		{"", wire.CanvasShade("paper", false)},
+		{"?theme=dark", wire.CanvasShade("paper", true)},
+		{"?background=on", wire.CanvasShade("paper", false)},
+		{"?background=sky&theme=dark", wire.CanvasShade("sky", true)},
 		{"?background=off", color.RGBA{}},
 	} {
 		if got := corner(c.query); got != c.want {
 			t.Errorf("export.png%s: background %v, want %v", c.query, got, c.want)
 		}
 	}
-	if got := collab.CanvasShade("paper", false); got == collab.CanvasShade("plain", false) {
+	if got := wire.CanvasShade("paper", false); got == wire.CanvasShade("plain", false) {
 		t.Fatal("paper and plain are the same colour: the export checks above prove nothing")
 	}
 	resp, body := get(t, again.URL+"/b/"+b.ID+"/export.png?background=url(x)")

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"tabula/app/program"
-	"tabula/collab"
+	"tabula/collab/wire"
 	"tabula/internal/client"
 )
 
@@ -189,7 +189,7 @@ func TestHistory(t *testing.T) {
 }
 
 // encodeAll is every element, tombstones and bookkeeping included, in id order.
-func encodeAll(els []*collab.Element) string {
+func encodeAll(els []*wire.Element) string {
 	sort.Slice(els, func(i, j int) bool { return els[i].ID < els[j].ID })
 	b, _ := json.Marshal(els)
 	return string(b)

@@ -12,6 +12,7 @@ import (
 
 	"tabula/app/program"
 	"tabula/collab"
+	"tabula/collab/wire"
 	"tabula/internal/client"
 )
 
@@ -58,7 +59,7 @@ func refusal(t *testing.T, c *client.Conn) (errMsg *client.Msg, code int, reason
 			}
 			t.Fatalf("connection ended without a close frame: %v", err)
 		}
-		if m.T == "error" && m.Code == collab.ERateLimited {
+		if m.T == "error" && m.Code == wire.ERateLimited {
 			errMsg = m
 		}
 	}

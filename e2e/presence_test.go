@@ -12,6 +12,7 @@ import (
 
 	"tabula/app/program"
 	"tabula/collab"
+	"tabula/collab/wire"
 	"tabula/internal/client"
 )
 
@@ -158,8 +159,8 @@ func TestPresenceHostileNamesAreCleaned(t *testing.T) {
 	if err := json.Unmarshal([]byte(ev.Data), &p); err != nil {
 		t.Fatal(err)
 	}
-	if len([]rune(p.Name)) > collab.MaxName || strings.ContainsAny(p.Name, "\x00\u202e\n") || !strings.HasPrefix(p.Name, "<img") {
-		t.Fatalf("name %q: want trimmed, control characters removed, cut to %d, kept as text", p.Name, collab.MaxName)
+	if len([]rune(p.Name)) > wire.MaxName || strings.ContainsAny(p.Name, "\x00\u202e\n") || !strings.HasPrefix(p.Name, "<img") {
+		t.Fatalf("name %q: want trimmed, control characters removed, cut to %d, kept as text", p.Name, wire.MaxName)
 	}
 	if !strings.HasPrefix(p.Color, "#") || len(p.Color) != 7 {
 		t.Fatalf("colour %q: want a server-chosen #rrggbb", p.Color)

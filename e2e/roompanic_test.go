@@ -13,6 +13,7 @@ import (
 	"github.com/fasthttp/websocket"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 	"tabula/internal/client"
 )
 
@@ -41,8 +42,8 @@ func TestRoomPanicIsRecovered(t *testing.T) {
 	var logs lockedBuffer
 	ts := startProgram(t, testConfig(t), slog.New(slog.NewTextHandler(&logs, nil)))
 	sick, well := ts.newBoard(t), ts.newBoard(t)
-	collab.SetTestHookRoom(func(board string, m *collab.Message) {
-		if board == sick.ID && m.Type == collab.MsgTitle && m.Title == "panic" {
+	collab.SetTestHookRoom(func(board string, m *wire.Message) {
+		if board == sick.ID && m.Type == wire.MsgTitle && m.Title == "panic" {
 			panic("injected by the test")
 		}
 	})

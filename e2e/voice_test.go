@@ -13,6 +13,7 @@ import (
 
 	"tabula/app/program"
 	"tabula/collab"
+	"tabula/collab/wire"
 	"tabula/internal/client"
 )
 
@@ -350,22 +351,22 @@ func TestVoiceHostileInput(t *testing.T) {
 		frame string // then this
 		code  string
 	}{
-		{"MalformedSDP", true, `{"t":"voice","op":"offer","sdp":"v=0\r\nthis is not sdp"}`, collab.EVoiceBadSDP},
-		{"NotSDPAtAll", true, `{"t":"voice","op":"offer","sdp":"hello"}`, collab.EVoiceBadSDP},
-		{"VideoOnly", true, `{"t":"voice","op":"offer","sdp":` + jsString(videoOnly) + `}`, collab.EVoiceBadSDP},
-		{"NoOpus", true, `{"t":"voice","op":"offer","sdp":` + jsString(noOpus) + `}`, collab.EVoiceBadSDP},
-		{"NoFingerprint", true, `{"t":"voice","op":"offer","sdp":` + jsString(noCrypto) + `}`, collab.EVoiceBadSDP},
-		{"HugeSDP", true, `{"t":"voice","op":"offer","sdp":"v=0\r\n` + strings.Repeat("a=x\\r\\n", collab.MaxSDP/5) + `"}`, collab.EVoiceBadSDP},
-		{"AnswerWithNoOffer", true, `{"t":"voice","op":"answer","sdp":` + jsString(noCrypto) + `}`, collab.EVoiceBadSDP},
-		{"CandidateBeforeOffer", true, `{"t":"voice","op":"candidate","candidate":"` + candidate + `"}`, collab.EBadMessage},
-		{"CandidateNotInVoice", false, `{"t":"voice","op":"candidate","candidate":"` + candidate + `","mid":"0"}`, collab.EVoiceNotJoined},
-		{"OfferNotInVoice", false, `{"t":"voice","op":"offer","sdp":` + jsString(noCrypto) + `}`, collab.EVoiceNotJoined},
-		{"AnswerNotInVoice", false, `{"t":"voice","op":"answer","sdp":` + jsString(noCrypto) + `}`, collab.EVoiceNotJoined},
-		{"MuteNotInVoice", false, `{"t":"voice","op":"mute","muted":true}`, collab.EVoiceNotJoined},
-		{"GarbageCandidate", true, `{"t":"voice","op":"candidate","candidate":"<script>"}`, collab.EBadValue},
-		{"UnknownOp", false, `{"t":"voice","op":"dial"}`, collab.EBadMessage},
-		{"StrayField", false, `{"t":"voice","op":"join","sdp":"v=0\r\n"}`, collab.EBadMessage},
-		{"ViewersFromNobody", false, `{"t":"voice","op":"viewers"}`, collab.EBadMessage},
+		{"MalformedSDP", true, `{"t":"voice","op":"offer","sdp":"v=0\r\nthis is not sdp"}`, wire.EVoiceBadSDP},
+		{"NotSDPAtAll", true, `{"t":"voice","op":"offer","sdp":"hello"}`, wire.EVoiceBadSDP},
+		{"VideoOnly", true, `{"t":"voice","op":"offer","sdp":` + jsString(videoOnly) + `}`, wire.EVoiceBadSDP},
+		{"NoOpus", true, `{"t":"voice","op":"offer","sdp":` + jsString(noOpus) + `}`, wire.EVoiceBadSDP},
+		{"NoFingerprint", true, `{"t":"voice","op":"offer","sdp":` + jsString(noCrypto) + `}`, wire.EVoiceBadSDP},
+		{"HugeSDP", true, `{"t":"voice","op":"offer","sdp":"v=0\r\n` + strings.Repeat("a=x\\r\\n", wire.MaxSDP/5) + `"}`, wire.EVoiceBadSDP},
+		{"AnswerWithNoOffer", true, `{"t":"voice","op":"answer","sdp":` + jsString(noCrypto) + `}`, wire.EVoiceBadSDP},
+		{"CandidateBeforeOffer", true, `{"t":"voice","op":"candidate","candidate":"` + candidate + `"}`, wire.EBadMessage},
+		{"CandidateNotInVoice", false, `{"t":"voice","op":"candidate","candidate":"` + candidate + `","mid":"0"}`, wire.EVoiceNotJoined},
+		{"OfferNotInVoice", false, `{"t":"voice","op":"offer","sdp":` + jsString(noCrypto) + `}`, wire.EVoiceNotJoined},
+		{"AnswerNotInVoice", false, `{"t":"voice","op":"answer","sdp":` + jsString(noCrypto) + `}`, wire.EVoiceNotJoined},
+		{"MuteNotInVoice", false, `{"t":"voice","op":"mute","muted":true}`, wire.EVoiceNotJoined},
+		{"GarbageCandidate", true, `{"t":"voice","op":"candidate","candidate":"<script>"}`, wire.EBadValue},
+		{"UnknownOp", false, `{"t":"voice","op":"dial"}`, wire.EBadMessage},
+		{"StrayField", false, `{"t":"voice","op":"join","sdp":"v=0\r\n"}`, wire.EBadMessage},
+		{"ViewersFromNobody", false, `{"t":"voice","op":"viewers"}`, wire.EBadMessage},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -390,7 +391,7 @@ func TestVoiceHostileInput(t *testing.T) {
 		if err := extra.Join(); err != nil {
 			t.Fatal(err)
 		}
-		if e := extra.voiceError(t, collab.EVoiceFull); !strings.Contains(e.Message, "full") {
+		if e := extra.voiceError(t, wire.EVoiceFull); !strings.Contains(e.Message, "full") {
 			t.Errorf("message %q does not say the call is full", e.Message)
 		}
 		// When someone leaves there is room again.
@@ -413,7 +414,7 @@ func TestVoiceHostileInput(t *testing.T) {
 		if err := viewer.SendRaw([]byte(`{"t":"voice","op":"viewers","allow":false}`)); err != nil {
 			t.Fatal(err)
 		}
-		viewer.voiceError(t, collab.EViewOnly)
+		viewer.voiceError(t, wire.EViewOnly)
 		if err := editor.SendRaw([]byte(`{"t":"voice","op":"viewers","allow":false}`)); err != nil {
 			t.Fatal(err)
 		}
@@ -424,7 +425,7 @@ func TestVoiceHostileInput(t *testing.T) {
 		if err := late.Join(); err != nil {
 			t.Fatal(err)
 		}
-		late.voiceError(t, collab.EVoiceOff)
+		late.voiceError(t, wire.EVoiceOff)
 		// Everyone on the board is told, and the setting is stored with the board.
 		if err := viewer.Wait("the setting", wait, func(s client.VoiceState) bool { return s.Viewers != nil && !*s.Viewers }); err != nil {
 			t.Fatal(err)

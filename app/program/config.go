@@ -9,6 +9,7 @@ import (
 
 	"tabula/app"
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // Config is everything an operator can set, by flag or by the environment variable
@@ -19,7 +20,7 @@ type Config struct {
 	AllowedOrigins []string
 	LogLevel       slog.Level
 	LogFormat      string
-	Limits         collab.Limits
+	Limits         wire.Limits
 	RoomIdle       time.Duration
 	SnapshotEvery  int
 	MaxQueueBytes  int

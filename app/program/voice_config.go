@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"tabula/collab/voice"
+
+	"tabula/collab/wire"
 )
 
 // VoiceConfig is how voice chat runs: on or off, its cap, and how browsers reach it
@@ -112,10 +114,10 @@ func newVoice(v VoiceConfig, log *slog.Logger) (*voice.SFU, error) {
 		}
 	}
 	if len(stun) > 0 {
-		cfg.ICEServers = append(cfg.ICEServers, voice.ICEServer{URLs: stun})
+		cfg.ICEServers = append(cfg.ICEServers, wire.ICEServer{URLs: stun})
 	}
 	if len(turn) > 0 {
-		cfg.ICEServers = append(cfg.ICEServers, voice.ICEServer{URLs: turn, Username: v.ICEUser, Credential: v.ICEPass})
+		cfg.ICEServers = append(cfg.ICEServers, wire.ICEServer{URLs: turn, Username: v.ICEUser, Credential: v.ICEPass})
 	}
 	if v.TURNAddr != "" {
 		tc := voice.TURNConfig{Addr: v.TURNAddr, PublicIP: net.ParseIP(v.PublicIPs[0]), Secret: v.TURNSecret, TTL: v.TURNTTL}

@@ -2,7 +2,7 @@
 // The canvas colours a board can be shown on. The board keeps its choice (the server
 // stores it and tells everyone on the board, docs/protocol.md "Canvas colour"); the
 // colours themselves (a light and a dark one each) are in appearance.css, under
-// [data-canvas], and in collab/canvas.go for exports.
+// [data-canvas], and in collab/wire/canvas.go for exports.
 
 /** @type {{id: string, name: string}[]} */
 export const CANVAS_COLORS = [

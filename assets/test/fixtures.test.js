@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Doc } from '../js/doc.js';
 
-const dir = new URL('../../collab/testdata/apply/', import.meta.url);
+const dir = new URL('../../collab/board/testdata/apply/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 /**

@@ -153,7 +153,7 @@ test('the history keeps at most its limit', () => {
 
 // The shared fixtures: the undo batch in them is what this module sends, and both the Go
 // server and doc.js apply them to the same final state (fixtures.test.js, state_test.go).
-const fixture = (name) => JSON.parse(readFileSync(new URL(`../../collab/testdata/apply/${name}`, import.meta.url), 'utf8'));
+const fixture = (name) => JSON.parse(readFileSync(new URL(`../../collab/board/testdata/apply/${name}`, import.meta.url), 'utf8'));
 
 test('fixture undo_move_keeps_later_recolour.json: undo sends batch 3', () => {
   const f = fixture('undo_move_keeps_later_recolour.json');

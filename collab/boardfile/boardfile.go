@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strconv"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // Version is the Tabula JSON format version this server writes and the newest it reads.
@@ -25,7 +25,7 @@ const Version = 2
 // Board is the content of a board file.
 type Board struct {
 	Title    string
-	Elements []*collab.Element
+	Elements []*wire.Element
 	// Images maps an image's content address (an element's src) to its bytes.
 	Images map[string][]byte
 }
@@ -45,7 +45,7 @@ func Encode(w io.Writer, b Board) error {
 			buf = append(buf, ',')
 		}
 		buf = append(buf, "\n"...)
-		buf = collab.AppendElement(buf, e)
+		buf = wire.AppendElement(buf, e)
 	}
 	buf = append(buf, "\n],\"images\":{"...)
 	srcs := make([]string, 0, len(b.Images))
@@ -71,8 +71,8 @@ func Encode(w io.Writer, b Board) error {
 // Decode reads a Tabula JSON or .excalidraw file, gzip-compressed or not, of at most
 // maxBytes once inflated. Elements are checked against lim as puts are; the caller
 // still checks the board as a whole (element cap, images). Every failure is a
-// *collab.Error whose message says what is wrong with the file.
-func Decode(data []byte, maxBytes int, lim *collab.Limits) (Board, error) {
+// *wire.Error whose message says what is wrong with the file.
+func Decode(data []byte, maxBytes int, lim *wire.Limits) (Board, error) {
 	if len(data) > maxBytes {
 		return Board{}, tooBig(maxBytes)
 	}
@@ -87,7 +87,7 @@ func Decode(data []byte, maxBytes int, lim *collab.Limits) (Board, error) {
 			return Board{}, bad("the file looks compressed but is damaged")
 		}
 		if len(inflated) > maxBytes {
-			return Board{}, &collab.Error{Code: collab.ETooBig, Msg: fmt.Sprintf("the file unpacks to more than %s; that is the limit", mib(maxBytes))}
+			return Board{}, &wire.Error{Code: wire.ETooBig, Msg: fmt.Sprintf("the file unpacks to more than %s; that is the limit", mib(maxBytes))}
 		}
 		data = inflated
 	}
@@ -107,7 +107,7 @@ func Decode(data []byte, maxBytes int, lim *collab.Limits) (Board, error) {
 	return Board{}, bad("the file is not a Tabula or Excalidraw board")
 }
 
-func decodeTabula(data []byte, lim *collab.Limits) (Board, error) {
+func decodeTabula(data []byte, lim *wire.Limits) (Board, error) {
 	var f struct {
 		Type     string            `json:"type"`
 		Version  int               `json:"version"`
@@ -137,9 +137,9 @@ func decodeTabula(data []byte, lim *collab.Limits) (Board, error) {
 	}
 	b := Board{Title: f.Title, Images: map[string][]byte{}}
 	for i, raw := range f.Elements {
-		e, err := collab.DecodeElement(raw, lim)
+		e, err := wire.DecodeElement(raw, lim)
 		if err != nil {
-			return Board{}, bad("element %d: %s", i+1, collab.ErrorMessage(err))
+			return Board{}, bad("element %d: %s", i+1, wire.ErrorMessage(err))
 		}
 		b.Elements = append(b.Elements, e)
 	}
@@ -156,18 +156,18 @@ func decodeTabula(data []byte, lim *collab.Limits) (Board, error) {
 // maxFileElements bounds the elements a file may list (tombstones count too): the cap
 // on live elements, with room for deleted ones, so that a file of millions of tiny
 // elements is refused before they are all built.
-func maxFileElements(lim *collab.Limits) int { return 2 * lim.MaxElements }
+func maxFileElements(lim *wire.Limits) int { return 2 * lim.MaxElements }
 
-func tooMany(n int, lim *collab.Limits) error {
-	return &collab.Error{Code: collab.ETooManyElements, Msg: fmt.Sprintf("the file has %d elements; a board holds at most %d", n, lim.MaxElements)}
+func tooMany(n int, lim *wire.Limits) error {
+	return &wire.Error{Code: wire.ETooManyElements, Msg: fmt.Sprintf("the file has %d elements; a board holds at most %d", n, lim.MaxElements)}
 }
 
 func bad(format string, args ...any) error {
-	return &collab.Error{Code: collab.EBadValue, Msg: fmt.Sprintf(format, args...)}
+	return &wire.Error{Code: wire.EBadValue, Msg: fmt.Sprintf(format, args...)}
 }
 
 func tooBig(max int) error {
-	return &collab.Error{Code: collab.ETooBig, Msg: fmt.Sprintf("the file is larger than %s; that is the limit", mib(max))}
+	return &wire.Error{Code: wire.ETooBig, Msg: fmt.Sprintf("the file is larger than %s; that is the limit", mib(max))}
 }
 
 func mib(n int) string {

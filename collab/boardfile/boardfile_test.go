@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
-var lim = collab.DefaultLimits
+var lim = wire.DefaultLimits
 
 const maxBytes = 1 << 20
 
@@ -37,7 +37,7 @@ func TestTabulaRoundTrip(t *testing.T) {
 		`{"id":"d","type":"arrow","x":5,"y":6,"points":[[0,0],[40,30],[80,0]],"stroke":"#1971c2","width":2,"opacity":1,"endArrow":"triangle","curve":"round","startBind":"b","z":"a3"}`,
 		`{"id":"e","type":"line","points":[[0,0],[40,30]],"stroke":"#1971c2","opacity":1,"curve":"sharp","z":"a4"}`,
 	} {
-		e, err := collab.DecodeElement([]byte(raw), &lim)
+		e, err := wire.DecodeElement([]byte(raw), &lim)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,12 +63,12 @@ func TestTabulaRoundTrip(t *testing.T) {
 // TestTabulaCurve: the curve of lines and arrows is in the file, and a version 1 file,
 // written before curves existed, still imports.
 func TestTabulaCurve(t *testing.T) {
-	e, err := collab.DecodeElement([]byte(`{"id":"d","type":"arrow","points":[[0,0],[40,30],[80,0]],"curve":"round","z":"a0"}`), &lim)
+	e, err := wire.DecodeElement([]byte(`{"id":"d","type":"arrow","points":[[0,0],[40,30],[80,0]],"curve":"round","z":"a0"}`), &lim)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := Encode(&out, Board{Title: "t", Elements: []*collab.Element{e}}); err != nil {
+	if err := Encode(&out, Board{Title: "t", Elements: []*wire.Element{e}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), `{"type":"tabula","version":2,`) || !strings.Contains(out.String(), `"curve":"round"`) {
@@ -92,7 +92,7 @@ func TestTabulaCurve(t *testing.T) {
 			}
 			continue
 		}
-		if collab.ErrorCode(err) != collab.EBadValue || !strings.Contains(collab.ErrorMessage(err), "curve") {
+		if wire.ErrorCode(err) != wire.EBadValue || !strings.Contains(wire.ErrorMessage(err), "curve") {
 			t.Fatalf("curve %s: %v, want an error naming the field", bad, err)
 		}
 	}
@@ -139,7 +139,7 @@ func TestExcalidrawSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[string]*collab.Element{}
+	byID := map[string]*wire.Element{}
 	types := map[string]int{}
 	for _, e := range b.Elements {
 		byID[e.ID] = e
@@ -199,17 +199,17 @@ func TestBadFiles(t *testing.T) {
 	for _, c := range []struct {
 		name, file, code, msg string
 	}{
-		{"NotJSON", "PK\x03\x04 a zip file", collab.EBadValue, "not JSON"},
-		{"NotAnObject", `[1,2,3]`, collab.EBadValue, "not JSON"},
-		{"SomeOtherJSON", `{"hello":"world"}`, collab.EBadValue, "not a Tabula or Excalidraw"},
-		{"FutureVersion", `{"type":"tabula","version":3,"elements":[]}`, collab.EBadValue, "newer Tabula"},
-		{"FutureExcalidraw", `{"type":"excalidraw","version":3,"elements":[]}`, collab.EBadValue, "format 3"},
-		{"NoVersion", `{"type":"tabula","elements":[]}`, collab.EBadValue, "version"},
-		{"UnknownField", `{"type":"tabula","version":1,"elements":[],"owner":"x"}`, collab.EBadValue, "Tabula format"},
-		{"BadElement", `{"type":"tabula","version":1,"elements":[{"id":"a","type":"rect","z":"a","stroke":"red\" onload=\"x"}]}`, collab.EBadValue, "element 1"},
-		{"Huge", `{"type":"tabula","version":1,"title":"` + strings.Repeat("a", maxBytes) + `"}`, collab.ETooBig, "larger than"},
-		{"ZipBomb", bomb.String(), collab.ETooBig, "unpacks to more than"},
-		{"ThousandsOverTheCap", many, collab.ETooManyElements, "at most"},
+		{"NotJSON", "PK\x03\x04 a zip file", wire.EBadValue, "not JSON"},
+		{"NotAnObject", `[1,2,3]`, wire.EBadValue, "not JSON"},
+		{"SomeOtherJSON", `{"hello":"world"}`, wire.EBadValue, "not a Tabula or Excalidraw"},
+		{"FutureVersion", `{"type":"tabula","version":3,"elements":[]}`, wire.EBadValue, "newer Tabula"},
+		{"FutureExcalidraw", `{"type":"excalidraw","version":3,"elements":[]}`, wire.EBadValue, "format 3"},
+		{"NoVersion", `{"type":"tabula","elements":[]}`, wire.EBadValue, "version"},
+		{"UnknownField", `{"type":"tabula","version":1,"elements":[],"owner":"x"}`, wire.EBadValue, "Tabula format"},
+		{"BadElement", `{"type":"tabula","version":1,"elements":[{"id":"a","type":"rect","z":"a","stroke":"red\" onload=\"x"}]}`, wire.EBadValue, "element 1"},
+		{"Huge", `{"type":"tabula","version":1,"title":"` + strings.Repeat("a", maxBytes) + `"}`, wire.ETooBig, "larger than"},
+		{"ZipBomb", bomb.String(), wire.ETooBig, "unpacks to more than"},
+		{"ThousandsOverTheCap", many, wire.ETooManyElements, "at most"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Decode([]byte(c.file), maxBytes*2, &lim)
@@ -219,7 +219,7 @@ func TestBadFiles(t *testing.T) {
 			if c.name == "ThousandsOverTheCap" {
 				_, err = Decode([]byte(c.file), len(c.file), &lim)
 			}
-			if collab.ErrorCode(err) != c.code || !strings.Contains(collab.ErrorMessage(err), c.msg) {
+			if wire.ErrorCode(err) != c.code || !strings.Contains(wire.ErrorMessage(err), c.msg) {
 				t.Fatalf("got %v, want %s mentioning %q", err, c.code, c.msg)
 			}
 		})
@@ -238,7 +238,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Decode(data, 1<<20, &lim)
 		if err != nil {
-			if collab.ErrorCode(err) == collab.EInternal {
+			if wire.ErrorCode(err) == wire.EInternal {
 				t.Fatalf("an unexplained error: %v", err)
 			}
 			return

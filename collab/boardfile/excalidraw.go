@@ -10,7 +10,7 @@ import (
 	"math"
 	"strings"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // An Excalidraw file (https://docs.excalidraw.com, "JSON Schema"): the fields read
@@ -75,7 +75,7 @@ var exHeads = map[string]string{
 	"circle": "dot", "circle_outline": "dot", "bar": "bar", "diamond": "triangle", "diamond_outline": "triangle",
 }
 
-func decodeExcalidraw(data []byte, lim *collab.Limits) (Board, error) {
+func decodeExcalidraw(data []byte, lim *wire.Limits) (Board, error) {
 	var f exFile
 	if err := json.Unmarshal(data, &f); err != nil {
 		return Board{}, bad("the Excalidraw file cannot be read: %s", shortJSONError(err))
@@ -107,7 +107,7 @@ func decodeExcalidraw(data []byte, lim *collab.Limits) (Board, error) {
 		}
 		e.Z = zs[i]
 		if err := e.Validate(lim); err != nil {
-			return Board{}, bad("element %d (%s): %s", i+1, x.Type, collab.ErrorMessage(err))
+			return Board{}, bad("element %d (%s): %s", i+1, x.Type, wire.ErrorMessage(err))
 		}
 		b.Elements = append(b.Elements, e)
 	}
@@ -126,8 +126,8 @@ func decodeExcalidraw(data []byte, lim *collab.Limits) (Board, error) {
 
 // convert maps one Excalidraw element to ours; false for kinds Tabula has no
 // counterpart of (frames, embeds).
-func convert(x *exElement, ids *idMap, srcs map[string]string) (*collab.Element, bool) {
-	e := &collab.Element{ID: ids.get(x.ID), X: clampCoord(x.X), Y: clampCoord(x.Y), Opacity: 1, Deleted: x.IsDeleted, Locked: x.Locked}
+func convert(x *exElement, ids *idMap, srcs map[string]string) (*wire.Element, bool) {
+	e := &wire.Element{ID: ids.get(x.ID), X: clampCoord(x.X), Y: clampCoord(x.Y), Opacity: 1, Deleted: x.IsDeleted, Locked: x.Locked}
 	if x.Opacity != nil {
 		e.Opacity = math.Max(0, math.Min(1, *x.Opacity/100))
 	}
@@ -136,7 +136,7 @@ func convert(x *exElement, ids *idMap, srcs map[string]string) (*collab.Element,
 		e.Angle = 0
 	}
 	e.Stroke = colour(x.StrokeColor)
-	e.Width = math.Max(0, math.Min(collab.MaxWidth, x.StrokeWidth))
+	e.Width = math.Max(0, math.Min(wire.MaxWidth, x.StrokeWidth))
 	switch x.StrokeStyle {
 	case "dashed", "dotted":
 		e.Dash = x.StrokeStyle
@@ -185,7 +185,7 @@ func convert(x *exElement, ids *idMap, srcs map[string]string) (*collab.Element,
 		e.Type = "text"
 		e.W, e.H = clampCoord(x.Width), clampCoord(x.Height)
 		e.Text = x.Text
-		e.Size = math.Max(0, math.Min(collab.MaxFontSize, x.FontSize))
+		e.Size = math.Max(0, math.Min(wire.MaxFontSize, x.FontSize))
 		e.Font = exFonts[x.FontFamily]
 		if e.Font == "" {
 			e.Font = "sans"
@@ -231,8 +231,8 @@ func head(h *string) string {
 	return "arrow"
 }
 
-func points(in [][]float64, pressures []float64) collab.Points {
-	out := make(collab.Points, 0, 3*len(in))
+func points(in [][]float64, pressures []float64) wire.Points {
+	out := make(wire.Points, 0, 3*len(in))
 	for i, p := range in {
 		if len(p) < 2 {
 			continue
@@ -262,7 +262,7 @@ func clampCoord(v float64) float64 {
 	if math.IsNaN(v) {
 		return 0
 	}
-	return math.Max(-collab.MaxCoord, math.Min(collab.MaxCoord, v))
+	return math.Max(-wire.MaxCoord, math.Min(wire.MaxCoord, v))
 }
 
 // decodeDataURL reads "data:<type>;base64,<data>".
@@ -296,7 +296,7 @@ func (ids *idMap) get(id string) string {
 }
 
 func validID(s string) bool {
-	if len(s) == 0 || len(s) > collab.MaxIDLen {
+	if len(s) == 0 || len(s) > wire.MaxIDLen {
 		return false
 	}
 	for _, c := range []byte(s) {

@@ -34,6 +34,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 var (
@@ -168,7 +169,7 @@ func (s *Store) BoardByEdit(_ context.Context, editID string) (m collab.BoardMet
 		}
 		m, err = getMeta(tx, key)
 		if err == nil && m.EditID() != editID { // the board's first edit id, replaced
-			return &collab.Error{Code: collab.ENotFound, Msg: "no such board"}
+			return &wire.Error{Code: wire.ENotFound, Msg: "no such board"}
 		}
 		return err
 	})
@@ -180,7 +181,7 @@ func (s *Store) BoardByView(_ context.Context, viewID string) (m collab.BoardMet
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		id := tx.Bucket(bucketViews).Get([]byte(viewID))
 		if id == nil {
-			return &collab.Error{Code: collab.ENotFound, Msg: "no such board"}
+			return &wire.Error{Code: wire.ENotFound, Msg: "no such board"}
 		}
 		m, err = getMeta(tx, id)
 		return err
@@ -192,7 +193,7 @@ func getMeta(tx *bbolt.Tx, id []byte) (collab.BoardMeta, error) {
 	var m collab.BoardMeta
 	v := tx.Bucket(bucketBoards).Get(id)
 	if v == nil {
-		return m, &collab.Error{Code: collab.ENotFound, Msg: "no such board"}
+		return m, &wire.Error{Code: wire.ENotFound, Msg: "no such board"}
 	}
 	if err := json.Unmarshal(v, &m); err != nil {
 		return m, fmt.Errorf("decode board %s: %w", collab.LogID(string(id)), err)
@@ -269,7 +270,7 @@ func (s *Store) Image(_ context.Context, id, src string) (data []byte, err error
 				return nil
 			}
 		}
-		return &collab.Error{Code: collab.ENotFound, Msg: "no such image"}
+		return &wire.Error{Code: wire.ENotFound, Msg: "no such image"}
 	})
 	return data, err
 }

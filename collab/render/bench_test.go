@@ -5,17 +5,17 @@ import (
 	"io"
 	"testing"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // benchBoard is n elements of every kind on a grid of 100 columns, 60 units apart (a
 // 6,000 × 6,000 board for 10,000): strokes of 50 points (half with pressure), hatched
 // rectangles, dashed ellipses, arrows, text and notes.
-func benchBoard(n int) []*collab.Element {
-	els := make([]*collab.Element, 0, n)
+func benchBoard(n int) []*wire.Element {
+	els := make([]*wire.Element, 0, n)
 	for i := range n {
 		x, y := float64(i%100)*60, float64(i/100)*60
-		e := &collab.Element{ID: fmt.Sprintf("e%d", i), X: x, Y: y, Opacity: 1, Z: fmt.Sprintf("a%05d", i), Stroke: "#1e1e1e", Width: 2}
+		e := &wire.Element{ID: fmt.Sprintf("e%d", i), X: x, Y: y, Opacity: 1, Z: fmt.Sprintf("a%05d", i), Stroke: "#1e1e1e", Width: 2}
 		switch i % 6 {
 		case 0, 1:
 			e.Type = "stroke"
@@ -31,7 +31,7 @@ func benchBoard(n int) []*collab.Element {
 		case 3:
 			e.Type, e.W, e.H, e.Fill, e.Dash = "ellipse", 50, 30, "#b2f2bb", "dashed"
 		case 4:
-			e.Type, e.Points = "arrow", collab.Points{0, 0, -1, 45, 30, -1}
+			e.Type, e.Points = "arrow", wire.Points{0, 0, -1, 45, 30, -1}
 		default:
 			if i%12 == 5 {
 				e.Type, e.Text, e.Size = "text", fmt.Sprintf("Item %d", i), 14

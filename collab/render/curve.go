@@ -3,7 +3,7 @@ package render
 import (
 	"math"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // Round lines and arrows ("curve": "round") are one smooth curve through every point:
@@ -19,7 +19,7 @@ type cubic struct{ p0, c1, c2, p3 point }
 
 // curved reports whether e is drawn as a curve: a round line or arrow with at least
 // three distinct points (through two, the curve is the straight segment).
-func curved(e *collab.Element) bool {
+func curved(e *wire.Element) bool {
 	if e.Curve != "round" || (e.Type != "line" && e.Type != "arrow") {
 		return false
 	}

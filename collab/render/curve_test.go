@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 func TestCurveThroughEveryPoint(t *testing.T) {
@@ -47,14 +47,14 @@ func TestStraightCurveIsTheLine(t *testing.T) {
 		}
 	}
 	// Three points in a row are still a straight line.
-	line := &collab.Element{Type: "line", Curve: "round", Points: pts(0, 0, 50, 0, 100, 0)}
+	line := &wire.Element{Type: "line", Curve: "round", Points: pts(0, 0, 50, 0, 100, 0)}
 	if b := localBox(line); b.MinY != 0 || b.MaxY != 0 || b.MinX != 0 || b.MaxX != 100 {
 		t.Fatalf("box of a straight round line: %+v", b)
 	}
 }
 
 func TestCurveBoxHoldsTheCurve(t *testing.T) {
-	e := &collab.Element{Type: "arrow", Curve: "round", Points: pts(0, 0, 100, 100, 200, 100)}
+	e := &wire.Element{Type: "arrow", Curve: "round", Points: pts(0, 0, 100, 100, 200, 100)}
 	b := localBox(e)
 	// Still rising at (100, 100), the curve swings past y=100 before it levels out at the
 	// last point: the box must hold that swing.
@@ -84,8 +84,8 @@ func TestCurveBoxHoldsTheCurve(t *testing.T) {
 // TestCurvedArrowSVG exports a round arrow: its path is cubic curves through the
 // points, and its head points along the curve's last tangent, not the last chord.
 func TestCurvedArrowSVG(t *testing.T) {
-	arrow := &collab.Element{ID: "a", Type: "arrow", Points: pts(0, 0, 100, 100, 200, 0), Stroke: "#1e1e1e", Width: 2, Opacity: 1, Z: "a", Curve: "round"}
-	paths := svgPaths(t, render(t, []*collab.Element{arrow}, SVG, Options{}))
+	arrow := &wire.Element{ID: "a", Type: "arrow", Points: pts(0, 0, 100, 100, 200, 0), Stroke: "#1e1e1e", Width: 2, Opacity: 1, Z: "a", Curve: "round"}
+	paths := svgPaths(t, render(t, []*wire.Element{arrow}, SVG, Options{}))
 	if len(paths) != 2 || !strings.Contains(paths[0], "C") || strings.Contains(paths[1], "C") {
 		t.Fatalf("want a curve and a head, got %q", paths)
 	}
@@ -107,7 +107,7 @@ func TestCurvedArrowSVG(t *testing.T) {
 	}
 
 	arrow.Curve = "sharp"
-	paths = svgPaths(t, render(t, []*collab.Element{arrow}, SVG, Options{}))
+	paths = svgPaths(t, render(t, []*wire.Element{arrow}, SVG, Options{}))
 	if strings.Contains(paths[0], "C") {
 		t.Fatalf("a sharp arrow is drawn with curves: %q", paths[0])
 	}
@@ -122,8 +122,8 @@ func TestCurvedArrowSVG(t *testing.T) {
 // TestCurvedArrowPNG draws a round arrow: pixels on the curve are ink, the straight
 // segment the sharp style would draw is not.
 func TestCurvedArrowPNG(t *testing.T) {
-	arrow := &collab.Element{ID: "a", Type: "arrow", X: 20, Y: 20, Points: pts(0, 0, 100, 100, 200, 0), Stroke: "#1e1e1e", Width: 2, Opacity: 1, Z: "a", Curve: "round"}
-	out := render(t, []*collab.Element{arrow}, PNG, Options{Background: true, Area: &Rect{0, 0, 260, 160}})
+	arrow := &wire.Element{ID: "a", Type: "arrow", X: 20, Y: 20, Points: pts(0, 0, 100, 100, 200, 0), Stroke: "#1e1e1e", Width: 2, Opacity: 1, Z: "a", Curve: "round"}
+	out := render(t, []*wire.Element{arrow}, PNG, Options{Background: true, Area: &Rect{0, 0, 260, 160}})
 	img, err := png.Decode(bytes.NewReader(out))
 	if err != nil {
 		t.Fatal(err)

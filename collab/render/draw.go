@@ -8,7 +8,7 @@ import (
 
 	"github.com/tdewolff/canvas"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // lineHeight is the distance between lines of text, in font sizes.
@@ -23,7 +23,7 @@ type drawer struct {
 	image func(src string) image.Image // nil: no bitmap
 }
 
-func (d *drawer) element(e *collab.Element) {
+func (d *drawer) element(e *wire.Element) {
 	ctx := d.ctx
 	ctx.Push()
 	defer ctx.Pop()
@@ -53,7 +53,7 @@ func (d *drawer) element(e *collab.Element) {
 
 // setLine prepares a stroke of the element's colour, width and dash with round ends.
 // Reports false when the element has no (valid) stroke colour.
-func (d *drawer) setLine(e *collab.Element, colour string, width float64) bool {
+func (d *drawer) setLine(e *wire.Element, colour string, width float64) bool {
 	c, ok := parseColour(colour)
 	if !ok {
 		return false
@@ -76,7 +76,7 @@ func (d *drawer) setLine(e *collab.Element, colour string, width float64) bool {
 }
 
 // setFill prepares a fill of colour; false when there is none.
-func (d *drawer) setFill(e *collab.Element, colour string) bool {
+func (d *drawer) setFill(e *wire.Element, colour string) bool {
 	c, ok := parseColour(colour)
 	if !ok {
 		return false
@@ -87,7 +87,7 @@ func (d *drawer) setFill(e *collab.Element, colour string) bool {
 	return true
 }
 
-func widthOf(e *collab.Element) float64 {
+func widthOf(e *wire.Element) float64 {
 	if e.Width == 0 {
 		return 1
 	}
@@ -96,7 +96,7 @@ func widthOf(e *collab.Element) float64 {
 
 // stroke draws a freehand stroke: a smooth centre line of constant width, or a filled
 // outline whose width follows pen pressure. A single point is a dot.
-func (d *drawer) stroke(e *collab.Element) {
+func (d *drawer) stroke(e *wire.Element) {
 	pts := points(e)
 	if len(pts) == 0 {
 		return
@@ -158,7 +158,7 @@ func smoothPath(pts []point, closed bool) *canvas.Path {
 // origin to w, h), or for a round one a smooth curve through them, then its heads,
 // aimed along the line at each end. An arrow whose end style is unset gets an
 // arrowhead.
-func (d *drawer) linear(e *collab.Element) {
+func (d *drawer) linear(e *wire.Element) {
 	pts := points(e)
 	if len(pts) == 0 {
 		pts = []point{{0, 0, -1}, {e.W, e.H, -1}}
@@ -202,7 +202,7 @@ func (d *drawer) linear(e *collab.Element) {
 }
 
 // head draws an arrowhead of kind at tip, pointing away from from.
-func (d *drawer) head(e *collab.Element, from, tip point, kind string, width float64) {
+func (d *drawer) head(e *wire.Element, from, tip point, kind string, width float64) {
 	if kind == "" || kind == "none" {
 		return
 	}
@@ -241,7 +241,7 @@ func (d *drawer) head(e *collab.Element, from, tip point, kind string, width flo
 }
 
 // shapePath is the outline of a rect, ellipse or diamond in local coordinates.
-func shapePath(e *collab.Element) *canvas.Path {
+func shapePath(e *wire.Element) *canvas.Path {
 	b := localBox(e)
 	cx, cy := (b.MinX+b.MaxX)/2, (b.MinY+b.MaxY)/2
 	p := &canvas.Path{}
@@ -259,7 +259,7 @@ func shapePath(e *collab.Element) *canvas.Path {
 	return canvas.Rectangle(b.W(), b.H()).Translate(b.MinX, b.MinY)
 }
 
-func (d *drawer) shape(e *collab.Element) {
+func (d *drawer) shape(e *wire.Element) {
 	path := shapePath(e)
 	d.fillShape(e, path)
 	if d.setLine(e, e.Stroke, widthOf(e)) {
@@ -269,7 +269,7 @@ func (d *drawer) shape(e *collab.Element) {
 
 // fillShape fills a shape solid, or with 45° hatching clipped to the shape. A fill
 // colour with no fill style is solid, as on screen.
-func (d *drawer) fillShape(e *collab.Element, path *canvas.Path) {
+func (d *drawer) fillShape(e *wire.Element, path *canvas.Path) {
 	if e.Fill == "" || e.FillStyle == "none" {
 		return
 	}
@@ -302,7 +302,7 @@ func (d *drawer) fillShape(e *collab.Element, path *canvas.Path) {
 	ctx.DrawPath(0, 0, hatch)
 }
 
-func fontSize(e *collab.Element, fallback float64) float64 {
+func fontSize(e *wire.Element, fallback float64) float64 {
 	if e.Size > 0 {
 		return e.Size
 	}
@@ -312,7 +312,7 @@ func fontSize(e *collab.Element, fallback float64) float64 {
 func splitLines(s string) []string { return strings.Split(s, "\n") }
 
 // face is the font face of an element's text in colour c, sized in board units.
-func (d *drawer) face(e *collab.Element, size float64) *canvas.FontFace {
+func (d *drawer) face(e *wire.Element, size float64) *canvas.FontFace {
 	colour := e.Stroke
 	if _, ok := parseColour(colour); !ok {
 		colour = ink
@@ -324,7 +324,7 @@ func (d *drawer) face(e *collab.Element, size float64) *canvas.FontFace {
 }
 
 // fillLines draws lines of text top-down in a box of the given width, honouring align.
-func (d *drawer) fillLines(e *collab.Element, face *canvas.FontFace, lines []string, left, top, width, size, bottom float64) {
+func (d *drawer) fillLines(e *wire.Element, face *canvas.FontFace, lines []string, left, top, width, size, bottom float64) {
 	align, x := canvas.Left, left
 	switch e.Align {
 	case "center":
@@ -360,7 +360,7 @@ func shapeLine(face *canvas.FontFace, line string, align canvas.TextAlign) *canv
 	return canvas.NewTextLine(face, line, align)
 }
 
-func (d *drawer) text(e *collab.Element) {
+func (d *drawer) text(e *wire.Element) {
 	if e.Text == "" {
 		return
 	}
@@ -371,7 +371,7 @@ func (d *drawer) text(e *collab.Element) {
 
 // note draws a sticky note: a coloured card with the text wrapped to its width and cut
 // at its bottom edge.
-func (d *drawer) note(e *collab.Element) {
+func (d *drawer) note(e *wire.Element) {
 	b := localBox(e)
 	fill := e.Fill
 	if _, ok := parseColour(fill); !ok {
@@ -450,7 +450,7 @@ func wrap(face *canvas.FontFace, text string, maxWidth float64) []string {
 
 // picture draws an image element's bitmap stretched over its box, or, when the bitmap
 // is missing, the placeholder the board shows while an image loads.
-func (d *drawer) picture(e *collab.Element) {
+func (d *drawer) picture(e *wire.Element) {
 	b := localBox(e)
 	var img image.Image
 	if d.image != nil && e.Src != "" {

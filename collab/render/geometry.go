@@ -3,7 +3,7 @@ package render
 import (
 	"math"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // Rect is an axis-aligned rectangle in board coordinates.
@@ -31,7 +31,7 @@ func pointType(t string) bool { return t == "stroke" || t == "line" || t == "arr
 // assets/js/geometry.js computes it: points-based types from their points (a round line
 // from its curve, which may swing outside them), text without a size estimated from its
 // length.
-func localBox(e *collab.Element) Rect {
+func localBox(e *wire.Element) Rect {
 	if curved(e) {
 		return curveBox(curveSegments(distinct(points(e))))
 	}
@@ -65,7 +65,7 @@ func localBox(e *collab.Element) Rect {
 
 // Bounds is the world rectangle that holds everything drawn for e: stroke width,
 // arrowheads and rotation included (assets/js/geometry.js elementBounds).
-func Bounds(e *collab.Element) Rect {
+func Bounds(e *wire.Element) Rect {
 	box := localBox(e)
 	width := e.Width
 	if width == 0 {
@@ -88,7 +88,7 @@ func Bounds(e *collab.Element) Rect {
 
 type point struct{ x, y, p float64 } // p < 0: no pressure
 
-func points(e *collab.Element) []point {
+func points(e *wire.Element) []point {
 	n := e.Points.Len()
 	out := make([]point, n)
 	for i := range n {

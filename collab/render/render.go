@@ -29,7 +29,7 @@ import (
 	"github.com/tdewolff/canvas/renderers/rasterizer"
 	"github.com/tdewolff/canvas/renderers/svg"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 func init() {
@@ -71,7 +71,7 @@ type Options struct {
 	// Background paints the theme's shade of the canvas colour; without it a PNG is
 	// transparent and SVG and PDF have no background.
 	Background bool
-	// Canvas is the id of the canvas colour (collab.CanvasColors); empty for the default.
+	// Canvas is the id of the canvas colour (wire.CanvasColors); empty for the default.
 	Canvas string
 	// Dark draws with the dark theme's colours.
 	Dark bool
@@ -93,8 +93,8 @@ type Options struct {
 }
 
 // Sort orders elements the way they are drawn: ascending z, ties by id.
-func Sort(els []*collab.Element) {
-	slices.SortFunc(els, func(a, b *collab.Element) int {
+func Sort(els []*wire.Element) {
+	slices.SortFunc(els, func(a, b *wire.Element) int {
 		if a.Z != b.Z {
 			if a.Z < b.Z {
 				return -1
@@ -112,7 +112,7 @@ func Sort(els []*collab.Element) {
 }
 
 // Area returns the bounds of the live elements, and false if there are none.
-func Area(els []*collab.Element) (Rect, bool) {
+func Area(els []*wire.Element) (Rect, bool) {
 	var r Rect
 	found := false
 	for _, e := range els {
@@ -131,7 +131,7 @@ func Area(els []*collab.Element) (Rect, bool) {
 
 // Render draws the live elements of els (deleted ones are skipped) in format to w.
 // els must be in draw order (see Sort).
-func Render(w io.Writer, els []*collab.Element, format Format, o Options) (err error) {
+func Render(w io.Writer, els []*wire.Element, format Format, o Options) (err error) {
 	if err := loadFonts(); err != nil {
 		return err
 	}
@@ -148,12 +148,12 @@ func Render(w io.Writer, els []*collab.Element, format Format, o Options) (err e
 	} else {
 		area, ok = Area(els)
 	}
-	pad := max(0, min(o.Padding, collab.MaxCoord))
+	pad := max(0, min(o.Padding, wire.MaxCoord))
 	if !ok {
 		area = Rect{0, 0, 1, 1}
 	}
 	area = Rect{area.MinX - pad, area.MinY - pad, area.MaxX + pad, area.MaxY + pad}
-	bg := collab.CanvasShade(o.Canvas, o.Dark)
+	bg := wire.CanvasShade(o.Canvas, o.Dark)
 
 	switch format {
 	case SVG:
@@ -187,12 +187,12 @@ func Render(w io.Writer, els []*collab.Element, format Format, o Options) (err e
 // scene draws the elements that reach into view onto a new canvas showing view at k
 // millimetres per board unit, y down. area is the whole output: the background covers
 // it (SVG and PDF; a PNG starts with its background in place).
-func scene(els []*collab.Element, o Options, imgs *images, area, view Rect, k float64) *canvas.Canvas {
+func scene(els []*wire.Element, o Options, imgs *images, area, view Rect, k float64) *canvas.Canvas {
 	c := canvas.New(view.W()*k, view.H()*k)
 	ctx := canvas.NewContext(c)
 	ctx.SetCoordSystem(canvas.CartesianIV)
 	if o.Background && view == area {
-		ctx.SetFillColor(collab.CanvasShade(o.Canvas, o.Dark))
+		ctx.SetFillColor(wire.CanvasShade(o.Canvas, o.Dark))
 		ctx.SetStroke(canvas.Paint{})
 		ctx.DrawPath(0, 0, canvas.Rectangle(c.W, c.H))
 	}
@@ -209,7 +209,7 @@ func scene(els []*collab.Element, o Options, imgs *images, area, view Rect, k fl
 
 // raster draws area into bands of pixels, one band per processor, drawn at the same
 // time: each band draws only the elements that reach into it.
-func raster(els []*collab.Element, o Options, imgs *images, area Rect, bg color.RGBA) []*image.RGBA {
+func raster(els []*wire.Element, o Options, imgs *images, area Rect, bg color.RGBA) []*image.RGBA {
 	scale := o.Scale
 	if !(scale >= 1) {
 		scale = 1

@@ -14,13 +14,13 @@ import (
 	"strings"
 	"testing"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 	"tabula/internal/testtool"
 )
 
 // pts builds Points from x, y pairs (no pressure).
-func pts(xy ...float32) collab.Points {
-	var p collab.Points
+func pts(xy ...float32) wire.Points {
+	var p wire.Points
 	for i := 0; i+1 < len(xy); i += 2 {
 		p = append(p, xy[i], xy[i+1], -1)
 	}
@@ -28,9 +28,9 @@ func pts(xy ...float32) collab.Points {
 }
 
 // sample is one element of every type, as a board would hold them.
-func sample() []*collab.Element {
-	pressure := collab.Points{0, 0, 0.2, 40, 10, 0.6, 80, 0, 0.9, 120, 20, 0.4}
-	return []*collab.Element{
+func sample() []*wire.Element {
+	pressure := wire.Points{0, 0, 0.2, 40, 10, 0.6, 80, 0, 0.9, 120, 20, 0.4}
+	return []*wire.Element{
 		{ID: "s1", Type: "stroke", X: 20, Y: 20, Points: pts(0, 0, 30, 40, 60, 10, 100, 50, 140, 0), Stroke: "#e03131", Width: 8, Opacity: 1, Z: "a0"},
 		{ID: "s2", Type: "stroke", X: 20, Y: 100, Points: pressure, Stroke: "#1971c2", Width: 6, Opacity: 1, Z: "a1"},
 		{ID: "r1", Type: "rect", X: 200, Y: 20, W: 120, H: 80, Stroke: "#1e1e1e", Fill: "#a5d8ff", FillStyle: "hatch", Width: 2, Opacity: 1, Z: "a2"},
@@ -46,7 +46,7 @@ func sample() []*collab.Element {
 	}
 }
 
-func render(t *testing.T, els []*collab.Element, f Format, o Options) []byte {
+func render(t *testing.T, els []*wire.Element, f Format, o Options) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := Render(&b, els, f, o); err != nil {
@@ -64,8 +64,8 @@ func isRed(c color.Color) bool {
 }
 
 // stripe is a thick red horizontal stroke from (0,0) to (200,0).
-func stripe() []*collab.Element {
-	return []*collab.Element{{ID: "s", Type: "stroke", Points: pts(0, 0, 100, 0, 200, 0), Stroke: "#ff0000", Width: 10, Opacity: 1, Z: "a"}}
+func stripe() []*wire.Element {
+	return []*wire.Element{{ID: "s", Type: "stroke", Points: pts(0, 0, 100, 0, 200, 0), Stroke: "#ff0000", Width: 10, Opacity: 1, Z: "a"}}
 }
 
 func TestPNG(t *testing.T) {
@@ -108,7 +108,7 @@ func TestPNG(t *testing.T) {
 		}
 	})
 	t.Run("HugeBoardIsDrawnSmaller", func(t *testing.T) {
-		els := []*collab.Element{{ID: "a", Type: "rect", W: 1e7, H: 1e7, Stroke: "#ff0000", Opacity: 1, Z: "a"}}
+		els := []*wire.Element{{ID: "a", Type: "rect", W: 1e7, H: 1e7, Stroke: "#ff0000", Opacity: 1, Z: "a"}}
 		// A small pixel budget keeps the test quick; the default works the same way.
 		img, _, err := image.DecodeConfig(bytes.NewReader(render(t, els, PNG, Options{Scale: 4, MaxPixels: 1 << 20})))
 		if err != nil || img.Width > MaxSide || img.Width*img.Height > 1<<20 || img.Width < 1000 {
@@ -131,7 +131,7 @@ func TestPNG(t *testing.T) {
 		}
 		var data bytes.Buffer
 		png.Encode(&data, src)
-		els := []*collab.Element{{ID: "i", Type: "image", W: 40, H: 30, Src: "sha256:" + strings.Repeat("0", 64), Opacity: 1, Z: "a"}}
+		els := []*wire.Element{{ID: "i", Type: "image", W: 40, H: 30, Src: "sha256:" + strings.Repeat("0", 64), Opacity: 1, Z: "a"}}
 		opts := Options{Image: func(string) []byte { return data.Bytes() }}
 		img, err := png.Decode(bytes.NewReader(render(t, els, PNG, opts)))
 		if err != nil {
@@ -158,8 +158,8 @@ func TestPNG(t *testing.T) {
 
 // hostile is text and colours an attacker would try, on elements built directly (the
 // protocol refuses such colours, the renderer must not rely on that).
-func hostile() []*collab.Element {
-	return []*collab.Element{
+func hostile() []*wire.Element {
+	return []*wire.Element{
 		{ID: "t", Type: "text", X: 0, Y: 0, Text: `</text><script>alert(1)</script>`, Stroke: `red" onload="x`, Opacity: 1, Z: "a"},
 		{ID: "n", Type: "note", X: 0, Y: 100, W: 200, H: 100, Text: `<![CDATA[ ]]> & javascript:alert(1)`, Fill: `url(javascript:alert(1))`, Opacity: 1, Z: "b"},
 		{ID: "r", Type: "rect", X: 0, Y: 300, W: 50, H: 50, Stroke: `#000" onclick="alert(1)`, Fill: "javascript:alert(1)", Opacity: 1, Z: "c"},
@@ -305,7 +305,7 @@ func TestPDF(t *testing.T) {
 	t.Run("PNGAndJPEGImages", func(t *testing.T) {
 		blue, green := color.RGBA{0, 0, 255, 255}, color.RGBA{0, 160, 0, 255}
 		files := map[string][]byte{"sha256:png": solidPNG(t, blue), "sha256:jpeg": solidJPEG(t, green)}
-		els := []*collab.Element{
+		els := []*wire.Element{
 			{ID: "i1", Type: "image", X: 0, Y: 0, W: 80, H: 60, Src: "sha256:png", Opacity: 1, Z: "a"},
 			{ID: "i2", Type: "image", X: 100, Y: 0, W: 80, H: 60, Src: "sha256:jpeg", Opacity: 1, Z: "b"},
 			{ID: "i3", Type: "image", X: 200, Y: 0, W: 80, H: 60, Src: "sha256:png", Opacity: 1, Z: "c"}, // the same bitmap twice

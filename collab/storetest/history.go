@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // runHistory checks checkpoints, reading the log at any point, compaction, imports
@@ -166,13 +167,13 @@ func runHistory(t *testing.T, open func(t *testing.T) collab.Store, board func(*
 		if err := s.DeleteBoard(ctx, m.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Board(ctx, m.ID); collab.ErrorCode(err) != collab.ENotFound {
+		if _, err := s.Board(ctx, m.ID); wire.ErrorCode(err) != wire.ENotFound {
 			t.Fatalf("deleted board: %v", err)
 		}
-		if _, err := s.BoardByView(ctx, m.ViewID); collab.ErrorCode(err) != collab.ENotFound {
+		if _, err := s.BoardByView(ctx, m.ViewID); wire.ErrorCode(err) != wire.ENotFound {
 			t.Fatalf("deleted board by view: %v", err)
 		}
-		if _, err := s.Image(ctx, m.ID, "sha256:y"); collab.ErrorCode(err) != collab.ENotFound {
+		if _, err := s.Image(ctx, m.ID, "sha256:y"); wire.ErrorCode(err) != wire.ENotFound {
 			t.Fatalf("deleted board's image: %v", err)
 		}
 		if sn, tail, _ := s.Load(ctx, m.ID); sn.Seq != 0 || len(tail) != 0 {

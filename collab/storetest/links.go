@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // runLinks checks that replacing a board's links (a Relink write) re-indexes its ids in
@@ -17,7 +18,7 @@ func runLinks(t *testing.T, open func(t *testing.T) collab.Store, reopen func(t 
 		e, errE := s.BoardByEdit(ctx, edit)
 		v, errV := s.BoardByView(ctx, view)
 		for _, err := range []error{errE, errV} {
-			if err != nil && collab.ErrorCode(err) != collab.ENotFound {
+			if err != nil && wire.ErrorCode(err) != wire.ENotFound {
 				t.Fatalf("lookup: %v", err)
 			}
 		}

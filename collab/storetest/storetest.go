@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // Run runs the suite. open returns a fresh, empty store; reopen closes a store and opens
@@ -47,7 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) collab.Store, reopen func(t *test
 			second(s.Board(ctx, "nope")), second(s.BoardByView(ctx, "nope")),
 			second(s.Board(ctx, m.ViewID)), second(s.BoardByView(ctx, m.ID)),
 		} {
-			if collab.ErrorCode(err) != collab.ENotFound {
+			if wire.ErrorCode(err) != wire.ENotFound {
 				t.Fatalf("got %v, want ENotFound", err)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 const (
@@ -60,7 +61,7 @@ func (p *person) speaking(now time.Time) bool {
 func (r *room) offer(p *person, raw string) {
 	first := p.pc == nil
 	if err := checkOffer(raw, first, r.f.cfg.MaxPeople); err != nil {
-		p.s.Send(errorFrame(collab.ErrorCode(err), collab.ErrorMessage(err)))
+		p.s.Send(errorFrame(wire.ErrorCode(err), wire.ErrorMessage(err)))
 		return
 	}
 	if !first && p.pc.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
@@ -71,7 +72,7 @@ func (r *room) offer(p *person, raw string) {
 		pc, err := r.f.api.NewPeerConnection(webrtc.Configuration{ICEServers: r.f.stun})
 		if err != nil {
 			r.log.Error("voice: new peer connection", "err", err)
-			p.s.Send(errorFrame(collab.EVoiceFailed, "the server could not start the voice connection"))
+			p.s.Send(errorFrame(wire.EVoiceFailed, "the server could not start the voice connection"))
 			return
 		}
 		p.pc, p.joined, p.candidates = pc, time.Now(), 0
@@ -91,7 +92,7 @@ func (r *room) offer(p *person, raw string) {
 		r.refuseSDP(p, first, "the server could not answer the offer")
 		return
 	}
-	p.s.Send((&signal{Op: collab.VoiceAnswer, SDP: answer.SDP}).encode())
+	p.s.Send((&wire.Signal{Op: wire.VoiceAnswer, SDP: answer.SDP}).Encode())
 	if first {
 		for _, q := range r.order {
 			if q != p && q.out != nil {
@@ -105,7 +106,7 @@ func (r *room) offer(p *person, raw string) {
 // refuseSDP reports an unusable description. A failed first offer leaves p in the call
 // with no connection, free to offer again; a failed renegotiation ends p's part.
 func (r *room) refuseSDP(p *person, first bool, msg string) {
-	p.s.Send(errorFrame(collab.EVoiceBadSDP, msg))
+	p.s.Send(errorFrame(wire.EVoiceBadSDP, msg))
 	if !first {
 		r.remove(p, "the voice connection could not be renegotiated")
 		return
@@ -117,7 +118,7 @@ func (r *room) refuseSDP(p *person, first bool, msg string) {
 // answer applies the client's answer to the server's last offer.
 func (r *room) answer(p *person, raw string) {
 	if p.pc == nil || p.pc.SignalingState() != webrtc.SignalingStateHaveLocalOffer {
-		p.s.Send(errorFrame(collab.EVoiceBadSDP, "no offer from the server is waiting for an answer"))
+		p.s.Send(errorFrame(wire.EVoiceBadSDP, "no offer from the server is waiting for an answer"))
 		return
 	}
 	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: raw}); err != nil {
@@ -129,15 +130,15 @@ func (r *room) answer(p *person, raw string) {
 }
 
 // candidate adds one of the client's ICE candidates.
-func (r *room) candidate(p *person, sig *collab.VoiceSignal) {
+func (r *room) candidate(p *person, sig *wire.VoiceSignal) {
 	switch {
 	case p.pc == nil:
-		p.s.Send(errorFrame(collab.EBadMessage, "send your offer before your candidates"))
+		p.s.Send(errorFrame(wire.EBadMessage, "send your offer before your candidates"))
 		return
 	case sig.Candidate == "":
 		return // end of candidates: nothing to do
 	case p.candidates >= maxRemoteCandidates:
-		p.s.Send(errorFrame(collab.EBadValue, "too many candidates"))
+		p.s.Send(errorFrame(wire.EBadValue, "too many candidates"))
 		return
 	}
 	p.candidates++
@@ -146,7 +147,7 @@ func (r *room) candidate(p *person, sig *collab.VoiceSignal) {
 		init.SDPMid = &sig.Mid
 	}
 	if err := p.pc.AddICECandidate(init); err != nil {
-		p.s.Send(errorFrame(collab.EBadValue, "the candidate could not be used"))
+		p.s.Send(errorFrame(wire.EBadValue, "the candidate could not be used"))
 	}
 }
 
@@ -196,7 +197,7 @@ func (r *room) negotiate(p *person) {
 		return
 	}
 	p.needOffer = false
-	p.s.Send((&signal{Op: collab.VoiceOffer, SDP: offer.SDP}).encode())
+	p.s.Send((&wire.Signal{Op: wire.VoiceOffer, SDP: offer.SDP}).Encode())
 }
 
 // connection follows p's connection state: connected stops the connect deadline; a

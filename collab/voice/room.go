@@ -9,6 +9,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // tickEvery is how often a room looks at who is speaking and who failed to connect.
@@ -45,7 +46,7 @@ const (
 type event struct {
 	kind  evKind
 	s     *collab.Session
-	sig   *collab.VoiceSignal
+	sig   *wire.VoiceSignal
 	p     *person
 	pc    *webrtc.PeerConnection // the connection an evTrack, evState or evCandidate is about
 	out   *webrtc.TrackLocalStaticRTP
@@ -139,31 +140,31 @@ func (r *room) handle(ev *event) {
 		}
 	case evCandidate:
 		if p != nil && p.pc == ev.pc && r.people[p.s] == p {
-			p.s.Send((&signal{Op: collab.VoiceCandidate, Candidate: &ev.cand.Candidate, Mid: ev.cand.SDPMid}).encode())
+			p.s.Send((&wire.Signal{Op: wire.VoiceCandidate, Candidate: &ev.cand.Candidate, Mid: ev.cand.SDPMid}).Encode())
 		}
 	}
 }
 
 // signal handles one client message. p is nil when s is not in the call.
-func (r *room) signal(s *collab.Session, p *person, sig *collab.VoiceSignal) {
-	if p == nil && sig.Op != collab.VoiceJoin {
-		if sig.Op != collab.VoiceLeave {
-			s.Send(errorFrame(collab.EVoiceNotJoined, "you are not in voice on this board; send join first"))
+func (r *room) signal(s *collab.Session, p *person, sig *wire.VoiceSignal) {
+	if p == nil && sig.Op != wire.VoiceJoin {
+		if sig.Op != wire.VoiceLeave {
+			s.Send(errorFrame(wire.EVoiceNotJoined, "you are not in voice on this board; send join first"))
 		}
 		return
 	}
 	switch sig.Op {
-	case collab.VoiceJoin:
+	case wire.VoiceJoin:
 		r.join(s, p)
-	case collab.VoiceLeave:
+	case wire.VoiceLeave:
 		r.remove(p, "")
-	case collab.VoiceOffer:
+	case wire.VoiceOffer:
 		r.offer(p, sig.SDP)
-	case collab.VoiceAnswer:
+	case wire.VoiceAnswer:
 		r.answer(p, sig.SDP)
-	case collab.VoiceCandidate:
+	case wire.VoiceCandidate:
 		r.candidate(p, sig)
-	case collab.VoiceMute:
+	case wire.VoiceMute:
 		p.muted.Store(sig.Muted)
 		r.show(p)
 	}
@@ -176,18 +177,18 @@ func (r *room) join(s *collab.Session, p *person) {
 		r.remove(p, "")
 	}
 	if len(r.people) >= r.f.cfg.MaxPeople {
-		s.Send(errorFrame(collab.EVoiceFull, "voice on this board is full ("+strconv.Itoa(r.f.cfg.MaxPeople)+" people); try again when someone leaves"))
+		s.Send(errorFrame(wire.EVoiceFull, "voice on this board is full ("+strconv.Itoa(r.f.cfg.MaxPeople)+" people); try again when someone leaves"))
 		return
 	}
 	if !s.MayTalk() {
-		s.Send(errorFrame(collab.EVoiceOff, "the editors of this board have turned voice off for viewers"))
+		s.Send(errorFrame(wire.EVoiceOff, "the editors of this board have turned voice off for viewers"))
 		return
 	}
 	p = &person{s: s, r: r, joined: time.Now(), sending: make(map[*person]*webrtc.RTPSender)}
 	r.people[s] = p
 	r.order = append(r.order, p)
 	r.f.stats.people.Add(1)
-	s.Send((&signal{Op: opReady, ICE: r.f.iceFor(s.ID), Max: r.f.cfg.MaxPeople}).encode())
+	s.Send((&wire.Signal{Op: wire.VoiceReady, ICE: r.f.iceFor(s.ID), Max: r.f.cfg.MaxPeople}).Encode())
 	r.show(p)
 }
 
@@ -224,7 +225,7 @@ func (r *room) remove(p *person, why string) {
 	p.hangUp()
 	p.s.SetVoice(collab.VoiceNone)
 	if why != "" {
-		p.s.Send((&signal{Op: opLeft, Msg: why}).encode())
+		p.s.Send((&wire.Signal{Op: wire.VoiceLeft, Msg: why}).Encode())
 	}
 }
 

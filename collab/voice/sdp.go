@@ -5,7 +5,7 @@ import (
 
 	"github.com/pion/sdp/v3"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 // maxSections bounds the media sections of a client's offer: its own microphone, and on a
@@ -71,7 +71,7 @@ func sends(m *sdp.MediaDescription) bool {
 	return true // sendrecv is the default
 }
 
-func bad(msg string) error { return &collab.Error{Code: collab.EVoiceBadSDP, Msg: msg} }
+func bad(msg string) error { return &wire.Error{Code: wire.EVoiceBadSDP, Msg: msg} }
 
 func clip(s string) string {
 	if len(s) > 20 {

@@ -27,6 +27,9 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"tabula/collab"
+	"tabula/collab/wire"
+
+	"tabula/collab/owner"
 )
 
 // Config tunes an SFU. The zero value works on a host with a public address.
@@ -35,7 +38,7 @@ type Config struct {
 	MaxPeople int
 	// ICEServers are the STUN and TURN servers browsers are told to use. The server
 	// uses the STUN ones itself to learn its public address.
-	ICEServers []ICEServer
+	ICEServers []wire.ICEServer
 	// TURN, when set, is an embedded TURN server; every join gets credentials for it.
 	TURN *TURN
 	// PublicIPs are announced instead of the host's own addresses (a 1:1 NAT, such as a
@@ -67,11 +70,12 @@ type SFU struct {
 	stun []webrtc.ICEServer // what the server's own PeerConnections use
 	log  *slog.Logger
 
+	rooms *owner.Group[*room] // one goroutine per board with a call
+
 	mu     sync.Mutex
-	rooms  map[string]*room
 	closed bool
 
-	wg    sync.WaitGroup // rooms, packet pumps, closing PeerConnections
+	wg    sync.WaitGroup // packet pumps, closing PeerConnections
 	stats counters
 }
 
@@ -102,7 +106,8 @@ func New(cfg Config) (*SFU, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	f := &SFU{cfg: cfg, log: cfg.Logger, rooms: make(map[string]*room)}
+	f := &SFU{cfg: cfg, log: cfg.Logger}
+	f.rooms = owner.New(func(id string) *room { return newRoom(f, id) }, (*room).runGuarded)
 
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
@@ -165,28 +170,28 @@ var opus = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 4
 
 // Signal handles a voice message from s. Refusals that need no room are answered here,
 // on the session's goroutine; the rest is the room's.
-func (f *SFU) Signal(s *collab.Session, m *collab.Message) {
+func (f *SFU) Signal(s *collab.Session, m *wire.Message) {
 	v := m.Voice
-	if v.Op == collab.VoiceViewers {
+	if v.Op == wire.VoiceViewers {
 		// The board's room changed the setting; people already in the call may have to go.
 		if !v.Allow {
 			f.post(s.Board.ID, false, event{kind: evViewersOff})
 		}
 		return
 	}
-	if v.Op == collab.VoiceJoin && !s.MayTalk() {
-		s.Send(errorFrame(collab.EVoiceOff, "the editors of this board have turned voice off for viewers"))
+	if v.Op == wire.VoiceJoin && !s.MayTalk() {
+		s.Send(errorFrame(wire.EVoiceOff, "the editors of this board have turned voice off for viewers"))
 		return
 	}
 	// Only a join starts a room; anything else for a board with no call is from
 	// someone not in it.
-	if !f.post(s.Board.ID, v.Op == collab.VoiceJoin, event{kind: evSignal, s: s, sig: v}) {
+	if !f.post(s.Board.ID, v.Op == wire.VoiceJoin, event{kind: evSignal, s: s, sig: v}) {
 		switch {
-		case v.Op == collab.VoiceLeave:
+		case v.Op == wire.VoiceLeave:
 		case f.isClosed():
-			s.Send(errorFrame(collab.EVoiceOff, "the server is shutting down"))
+			s.Send(errorFrame(wire.EVoiceOff, "the server is shutting down"))
 		default:
-			s.Send(errorFrame(collab.EVoiceNotJoined, "you are not in voice on this board; send join first"))
+			s.Send(errorFrame(wire.EVoiceNotJoined, "you are not in voice on this board; send join first"))
 		}
 	}
 }
@@ -199,37 +204,12 @@ func (f *SFU) Leave(s *collab.Session) {
 // post queues ev for board's room, starting the room if start is set. Reports whether
 // a room took it.
 func (f *SFU) post(board string, start bool, ev event) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		return false
-	}
-	r := f.rooms[board]
-	if r == nil {
-		if !start {
-			return false
-		}
-		r = newRoom(f, board)
-		f.rooms[board] = r
-		f.wg.Add(1)
-		go func() {
-			defer f.wg.Done()
-			r.runGuarded()
-		}()
-	}
-	r.post(ev)
-	return true
+	return f.rooms.Use(board, start, func(r *room) { r.post(ev) })
 }
 
 // drop forgets r if nothing is waiting for it; the room then stops. Called by r.
 func (f *SFU) drop(r *room) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !r.idle() {
-		return false
-	}
-	delete(f.rooms, r.id)
-	return true
+	return f.rooms.Remove(r.id, func(*room) bool { return r.idle() })
 }
 
 func (f *SFU) isClosed() bool {
@@ -244,14 +224,14 @@ func (f *SFU) Close() {
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()
+		f.rooms.Wait()
 		f.wg.Wait()
 		return
 	}
 	f.closed = true
-	for _, r := range f.rooms {
-		r.post(event{kind: evClose})
-	}
 	f.mu.Unlock()
+	f.rooms.Close(func(r *room) { r.post(event{kind: evClose}) })
+	f.rooms.Wait()
 	f.wg.Wait()
 	var errs []error
 	if f.mux != nil {
@@ -267,16 +247,14 @@ func (f *SFU) Close() {
 
 // Stats returns the SFU's counters now.
 func (f *SFU) Stats() Stats {
-	f.mu.Lock()
-	rooms := len(f.rooms)
-	f.mu.Unlock()
+	rooms := f.rooms.Len()
 	return Stats{Rooms: rooms, People: int(f.stats.people.Load()), PacketsIn: f.stats.packetsIn.Load(), Forwarded: f.stats.forwarded.Load()}
 }
 
 // iceFor is the ICE servers a person is told to use: the configured ones and, with an
 // embedded TURN server, fresh credentials for it.
-func (f *SFU) iceFor(sid string) []ICEServer {
-	out := append([]ICEServer(nil), f.cfg.ICEServers...)
+func (f *SFU) iceFor(sid string) []wire.ICEServer {
+	out := append([]wire.ICEServer(nil), f.cfg.ICEServers...)
 	if f.cfg.TURN != nil {
 		out = append(out, f.cfg.TURN.Credentials(sid))
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/pion/turn/v5"
+
+	"tabula/collab/wire"
 )
 
 // TURNConfig sets up the embedded TURN server, for browsers that cannot reach the
@@ -82,12 +84,12 @@ func NewTURN(cfg TURNConfig) (*TURN, error) {
 
 // Credentials returns the TURN server with a username and password for user, valid for
 // the configured TTL.
-func (t *TURN) Credentials(user string) ICEServer {
+func (t *TURN) Credentials(user string) wire.ICEServer {
 	name, pass, err := turn.GenerateLongTermTURNRESTCredentials(t.secret, user, t.ttl)
 	if err != nil {
 		panic("voice: turn credentials: " + err.Error()) // HMAC writes never fail
 	}
-	return ICEServer{URLs: []string{t.url}, Username: name, Credential: pass}
+	return wire.ICEServer{URLs: []string{t.url}, Username: name, Credential: pass}
 }
 
 // Addr is the address the TURN server listens on.

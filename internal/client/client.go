@@ -10,31 +10,13 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"tabula/collab/wire"
 )
 
-// Msg is one server message. Raw holds its bytes; the typed fields cover what clients
-// need to route it.
-type Msg struct {
-	T        string            `json:"t"`
-	Seq      int64             `json:"seq"`
-	CID      string            `json:"cid"`
-	By       string            `json:"by"`
-	At       int64             `json:"at"`
-	SID      string            `json:"sid"`
-	Role     string            `json:"role"`
-	Name     string            `json:"name"`
-	Color    string            `json:"color"`
-	Title    string            `json:"title"`
-	Canvas   string            `json:"canvas"`
-	Reset    bool              `json:"reset"`
-	Ops      []json.RawMessage `json:"ops"`
-	Elements []json.RawMessage `json:"elements"`
-	Code     string            `json:"code"`
-	Message  string            `json:"msg"`
-	X        float64           `json:"x"`
-	Y        float64           `json:"y"`
-	Raw      []byte            `json:"-"`
-}
+// Msg is one server message (wire.ServerMessage). Raw holds its bytes; the typed
+// fields cover what clients need to route it.
+type Msg = wire.ServerMessage
 
 // Conn is one WebSocket connection to a board.
 type Conn struct {

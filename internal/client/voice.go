@@ -19,6 +19,8 @@ import (
 	"github.com/pion/transport/v5"
 	"github.com/pion/transport/v5/stdnet"
 	"github.com/pion/webrtc/v4"
+
+	"tabula/collab/wire"
 )
 
 // VoiceOptions tune a Go voice participant.
@@ -68,7 +70,7 @@ type Voice struct {
 // VoiceState is what a Voice has seen so far.
 type VoiceState struct {
 	Ready     bool             // the server accepted join
-	ICE       []map[string]any // the ICE servers the server gave
+	ICE       []wire.ICEServer // the ICE servers the server gave
 	Connected bool
 	Left      string          // the server ended our part in the call, and why
 	From      map[string]int  // audio packets received, by the sender's session id
@@ -77,19 +79,6 @@ type VoiceState struct {
 	Errors    []*Msg
 	Sent      int   // audio packets sent
 	Viewers   *bool // the board's "viewers may use voice" setting, when it changed
-}
-
-// voiceWire is a voice message in either direction.
-type voiceWire struct {
-	T         string           `json:"t"`
-	Op        string           `json:"op"`
-	SDP       string           `json:"sdp,omitempty"`
-	Candidate *string          `json:"candidate,omitempty"`
-	Mid       *string          `json:"mid,omitempty"`
-	ICE       []map[string]any `json:"ice,omitempty"`
-	Msg       string           `json:"msg,omitempty"`
-	Muted     *bool            `json:"muted,omitempty"`
-	Allow     *bool            `json:"allow,omitempty"`
 }
 
 // NewVoice takes over reading c, whose session id is sid. Call Join to enter the call.
@@ -167,18 +156,20 @@ func (v *Voice) SendRaw(b []byte) error {
 // (A join sent with SendRaw is not followed by an offer.)
 func (v *Voice) Join() error {
 	v.auto.Store(true)
-	return v.Send(voiceWire{T: "voice", Op: "join"})
+	return v.Send(wire.Signal{T: wire.MsgVoice, Op: wire.VoiceJoin})
 }
 
 // Leave leaves the call and closes the PeerConnection.
 func (v *Voice) Leave() error {
-	err := v.Send(voiceWire{T: "voice", Op: "leave"})
+	err := v.Send(wire.Signal{T: wire.MsgVoice, Op: wire.VoiceLeave})
 	v.hangUp()
 	return err
 }
 
 // Mute tells the server we are muted (or not).
-func (v *Voice) Mute(on bool) error { return v.Send(voiceWire{T: "voice", Op: "mute", Muted: &on}) }
+func (v *Voice) Mute(on bool) error {
+	return v.Send(wire.Signal{T: wire.MsgVoice, Op: wire.VoiceMute, Muted: &on})
+}
 
 // State returns a copy of what the Voice has seen.
 func (v *Voice) State() VoiceState {
@@ -260,7 +251,7 @@ func (v *Voice) read() {
 			}
 			continue
 		}
-		var w voiceWire
+		var w wire.Signal
 		if err := json.Unmarshal(m.Raw, &w); err != nil {
 			continue
 		}
@@ -268,9 +259,9 @@ func (v *Voice) read() {
 	}
 }
 
-func (v *Voice) signal(w *voiceWire) {
+func (v *Voice) signal(w *wire.Signal) {
 	switch w.Op {
-	case "ready":
+	case wire.VoiceReady:
 		v.update(func(s *VoiceState) { s.Ready, s.ICE, s.Left = true, w.ICE, "" })
 		if !v.auto.Load() {
 			return
@@ -280,13 +271,13 @@ func (v *Voice) signal(w *voiceWire) {
 				s.Errors = append(s.Errors, &Msg{T: "error", Code: "client", Message: err.Error()})
 			})
 		}
-	case "answer":
+	case wire.VoiceAnswer:
 		if pc := v.conn(); pc != nil {
 			if pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: w.SDP}) == nil {
 				v.noteStreams(w.SDP)
 			}
 		}
-	case "offer":
+	case wire.VoiceOffer:
 		pc := v.conn()
 		if pc == nil || pc.SignalingState() != webrtc.SignalingStateStable {
 			return // an offer for a call we left, or before our join was answered
@@ -300,14 +291,14 @@ func (v *Voice) signal(w *voiceWire) {
 			err = pc.SetLocalDescription(answer)
 		}
 		if err == nil {
-			_ = v.Send(voiceWire{T: "voice", Op: "answer", SDP: answer.SDP})
+			_ = v.Send(wire.Signal{T: wire.MsgVoice, Op: wire.VoiceAnswer, SDP: answer.SDP})
 		}
 		v.noteStreams(w.SDP)
-	case "candidate":
+	case wire.VoiceCandidate:
 		if pc := v.conn(); pc != nil && w.Candidate != nil && *w.Candidate != "" {
 			_ = pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: *w.Candidate, SDPMid: w.Mid})
 		}
-	case "left":
+	case wire.VoiceLeft:
 		v.hangUp()
 		v.update(func(s *VoiceState) { s.Left = w.Msg; s.Ready = false })
 	case "viewers":
@@ -364,7 +355,7 @@ func (v *Voice) offer() error {
 			return
 		}
 		j := c.ToJSON()
-		_ = v.Send(voiceWire{T: "voice", Op: "candidate", Candidate: &j.Candidate, Mid: j.SDPMid})
+		_ = v.Send(wire.Signal{T: wire.MsgVoice, Op: wire.VoiceCandidate, Candidate: &j.Candidate, Mid: j.SDPMid})
 	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		v.update(func(st *VoiceState) { st.Connected = s == webrtc.PeerConnectionStateConnected })
@@ -387,7 +378,7 @@ func (v *Voice) offer() error {
 	v.mu.Lock()
 	v.pc, v.mic = pc, mic
 	v.mu.Unlock()
-	return v.Send(voiceWire{T: "voice", Op: "offer", SDP: offer.SDP})
+	return v.Send(wire.Signal{T: wire.MsgVoice, Op: wire.VoiceOffer, SDP: offer.SDP})
 }
 
 // receive counts a remote track's packets by the sender named in each payload.

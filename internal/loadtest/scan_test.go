@@ -3,7 +3,7 @@ package loadtest
 import (
 	"testing"
 
-	"tabula/collab"
+	"tabula/collab/wire"
 )
 
 func TestScanFindsTopLevelFields(t *testing.T) {
@@ -34,8 +34,8 @@ func TestScanFindsTopLevelFields(t *testing.T) {
 
 func TestCIDRoundTrip(t *testing.T) {
 	cid := appendCID(nil, "runid", 1234, 99, 5_000_000_123)
-	if len(cid) > collab.MaxCIDLen {
-		t.Fatalf("cid %s is longer than %d", cid, collab.MaxCIDLen)
+	if len(cid) > wire.MaxCIDLen {
+		t.Fatalf("cid %s is longer than %d", cid, wire.MaxCIDLen)
 	}
 	sender, sent, ok := parseCID(cid, "runid")
 	if !ok || sender != 1234 || sent != 5_000_000_123 {
@@ -52,12 +52,12 @@ func TestCIDRoundTrip(t *testing.T) {
 // validation the server does before applying.
 func TestOpMixIsValid(t *testing.T) {
 	g := newOpGen("abcdefghw1n", 1, 2)
-	kinds := map[collab.OpKind]int{}
+	kinds := map[wire.OpKind]int{}
 	for i := range 1000 {
 		ops, n := g.appendOps(nil)
 		msg := append([]byte(`{"t":"ops","cid":"`), appendCID(nil, "abcdefgh", 1, int64(i), 1e9)...)
 		msg = append(append(append(msg, `","ops":[`...), ops...), "]}"...)
-		m, err := collab.DecodeMessage(msg, &collab.DefaultLimits)
+		m, err := wire.DecodeMessage(msg, &wire.DefaultLimits)
 		if err != nil {
 			t.Fatalf("batch %d refused: %v\n%s", i, err, msg)
 		}
@@ -68,7 +68,7 @@ func TestOpMixIsValid(t *testing.T) {
 			kinds[op.Kind]++
 		}
 	}
-	for _, k := range []collab.OpKind{collab.OpPut, collab.OpPatch, collab.OpDel} {
+	for _, k := range []wire.OpKind{wire.OpPut, wire.OpPatch, wire.OpDel} {
 		if kinds[k] == 0 {
 			t.Errorf("no op of kind %d in 1000 batches: %v", k, kinds)
 		}
