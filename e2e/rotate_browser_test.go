@@ -44,6 +44,7 @@ func (tb *tab) toldReplaced(which string) {
 }
 
 func TestBrowserReplaceEditLink(t *testing.T) {
+	t.Parallel() // browser tests run two at a time: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)
@@ -100,6 +101,7 @@ func TestBrowserReplaceEditLink(t *testing.T) {
 // On a phone: an editor replaces the view link; the viewer's page says so, and the
 // editors carry on. Screenshots of the confirm step and the message, light and dark.
 func TestBrowserReplaceViewLinkPhone(t *testing.T) {
+	t.Parallel() // browser tests run two at a time: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)
