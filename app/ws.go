@@ -57,11 +57,49 @@ func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 		if !s.wsAddrs.acquire(ip) {
 			return fiber.NewError(fiber.StatusTooManyRequests, "too many connections from your address; close some tabs and try again")
 		}
-		c.Locals("board", b)
-		c.Locals("guard", g)
-		c.Locals("ip", ip)
-		c.Locals("fctx", c.Context())
+		c.Locals(wsLocal, &wsStart{board: b, guard: g, ip: ip, fctx: c.Context()})
+		trimUpgradeRequest(c.Context())
 		return c.Next()
+	}
+}
+
+// wsLocal is the one local the upgrade leaves for the WebSocket handler: the library
+// copies every local into a map the connection keeps, so there is one, not four.
+const wsLocal = "ws"
+
+// wsStart is what wsUpgrade found, for the handler.
+type wsStart struct {
+	board collab.BoardMeta
+	guard *guardConn
+	ip    string
+	fctx  *fasthttp.RequestCtx
+}
+
+// upgradeHeaders are the request headers the library's upgrade reads.
+var upgradeHeaders = []string{
+	fiber.HeaderHost, fiber.HeaderUpgrade, fiber.HeaderConnection, fiber.HeaderOrigin,
+	"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
+}
+
+// trimUpgradeRequest drops the cookies, the query and every header the upgrade does not
+// read, once our checks are done: the library copies each of them into maps that live
+// as long as the connection, and nothing reads them (a browser's request carries a
+// kilobyte or more of them: user agent, languages, cookies).
+func trimUpgradeRequest(fctx *fasthttp.RequestCtx) {
+	h := &fctx.Request.Header
+	h.DelAllCookies()
+	fctx.QueryArgs().Reset()
+	var drop []string
+	h.VisitAll(func(k, _ []byte) {
+		for _, keep := range upgradeHeaders {
+			if strings.EqualFold(string(k), keep) {
+				return
+			}
+		}
+		drop = append(drop, string(k))
+	})
+	for _, k := range drop {
+		h.Del(k)
 	}
 }
 
@@ -80,29 +118,7 @@ var wsBuffers sync.Pool
 // ends: the library reads through fasthttp's buffered reader, which fasthttp takes back
 // for another connection as soon as the handler returns.
 func (s *Server) wsHandler(role collab.Role) fiber.Handler {
-	return websocket.New(func(c *websocket.Conn) {
-		b := c.Locals("board").(collab.BoardMeta)
-		s.wsOpen.Add(1) // Shutdown waits for the connection to end
-		defer s.wsOpen.Add(-1)
-		g := c.Locals("guard").(*guardConn)
-		ip := c.Locals("ip").(string)
-		defer s.wsAddrs.release(ip)
-		// The request is answered and read: let its buffers go while the connection
-		// lives (fasthttp keeps the RequestCtx until the handler returns, and resets
-		// it for reuse after).
-		fctx := c.Locals("fctx").(*fasthttp.RequestCtx)
-		fctx.Request, fctx.Response = fasthttp.Request{}, fasthttp.Response{}
-		g.upgraded.Store(true) // from here on only our writer writes (guardConn)
-		w := newWSConn(g.Conn, s.svc.MaxQueueBytes())
-		w.sess = s.svc.Open(b, role, ip, w)
-		s.conns.Store(w, struct{}{})
-		defer s.conns.Delete(w)
-		s.readMessages(c, g, w)
-		w.sess.Close()
-		<-w.finished
-		drain(g.Conn)
-		g.Close()
-	}, websocket.Config{
+	return websocket.New(func(c *websocket.Conn) { s.serveWS(c, role) }, websocket.Config{
 		// The library's reader only holds a frame header or a control frame between
 		// reads (a message's payload is read into our buffer); its writer is unused.
 		ReadBufferSize:  256,
@@ -110,6 +126,50 @@ func (s *Server) wsHandler(role collab.Role) fiber.Handler {
 		WriteBufferPool: &wsBuffers,
 		RecoverHandler:  func(*websocket.Conn) {}, // readMessages recovers itself
 	})
+}
+
+// serveWS runs one connection on the library's handler goroutine. The goroutine blocks
+// in a read for as long as the connection is idle, so what is on its stack there is
+// what each idle connection costs: openWS and endWS, which have the large frames, are
+// not inlined and have returned by then, so the stack (grown to 8 KiB by the upgrade)
+// shrinks back to 4 KiB at the next collection.
+func (s *Server) serveWS(c *websocket.Conn, role collab.Role) {
+	w, g, ip := s.openWS(c, role)
+	s.readMessages(c, g, w)
+	s.endWS(w, g, ip)
+}
+
+// openWS opens the connection's session.
+//
+//go:noinline
+func (s *Server) openWS(c *websocket.Conn, role collab.Role) (*wsConn, *guardConn, string) {
+	st := c.Locals(wsLocal).(*wsStart)
+	s.wsOpen.Add(1) // Shutdown waits for the connection to end
+	// The request is answered and read: let its buffers go while the connection lives
+	// (fasthttp keeps the RequestCtx until the handler returns, and resets it for reuse
+	// after).
+	fctx := st.fctx
+	fctx.Request, fctx.Response = fasthttp.Request{}, fasthttp.Response{}
+	fctx.ResetUserValues()
+	st.guard.upgraded.Store(true) // from here on only our writer writes (guardConn)
+	w := newWSConn(st.guard.Conn, s.svc.MaxQueueBytes())
+	w.sess = s.svc.Open(st.board, role, st.ip, w)
+	s.conns.Store(w, struct{}{})
+	return w, st.guard, st.ip
+}
+
+// endWS closes the connection's session, lets the writer send the close frame and
+// closes the socket.
+//
+//go:noinline
+func (s *Server) endWS(w *wsConn, g *guardConn, ip string) {
+	defer s.wsOpen.Add(-1)
+	defer s.wsAddrs.release(ip)
+	defer s.conns.Delete(w)
+	w.sess.Close()
+	<-w.finished
+	drain(g.Conn)
+	g.Close()
 }
 
 // readMessages hands the client's messages to its session until the connection ends or
