@@ -20,3 +20,15 @@ const SnapshotPartSize = snapshotPart
 // JSONTextDecodeMessage is DecodeMessage with jsontext (decode_jsontext_test.go), for
 // BenchmarkDecodeValidateJSONText.
 var JSONTextDecodeMessage = jsontextDecodeMessage
+
+// RoomInbox reports how many commands wait in the inbox of board id's room and how many
+// it holds; ok is false if the board has no room.
+func RoomInbox(s *Service, id string) (queued, capacity int, ok bool) {
+	s.mu.Lock()
+	r := s.rooms[id]
+	s.mu.Unlock()
+	if r == nil {
+		return 0, 0, false
+	}
+	return len(r.inbox.cmds), cap(r.inbox.cmds), true
+}
