@@ -36,7 +36,7 @@ type room struct {
 	refs int // sessions that acquired this room and have not released it; guarded by svc.mu
 
 	// cidMark counts the batch ids the room has remembered (st.cids), plus maxCIDs at
-	// each load: a lookup made when it was m is stale once it reaches m+maxCIDs (lookup).
+	// each reload: a lookup made when it was m is stale once it reaches m+maxCIDs (lookup).
 	// Written by the room goroutine, read by senders.
 	cidMark atomic.Int64
 
@@ -244,8 +244,6 @@ func (r *room) load() {
 		r.snapDebt += len(e.Data)
 	}
 	r.durable = r.st.seq
-	// The reloaded st.cids lacks ids the old one had: lookups made before are stale.
-	r.cidMark.Add(maxCIDs)
 }
 
 func (r *room) handle(c roomCmd) {
@@ -432,8 +430,9 @@ func (r *room) ops(s *Session, m *Message, l lookup) {
 	if !ok {
 		// Not among the recent batches: the durable index says, as post looked it up.
 		// Every batch that could still be in flight is recent, so a hit there is always
-		// durable already. A stale look (lookup) is repeated here: rare, after a reload.
-		if !l.done || r.cidMark.Load()-l.mark >= maxCIDs {
+		// durable already. A stale look (lookup) is repeated here, rare (after a reload),
+		// and so is a failed one before the board is given up.
+		if !l.done || l.err != nil || r.cidMark.Load()-l.mark >= maxCIDs {
 			l = r.lookup(m.CID)
 		}
 		if l.err != nil {
@@ -645,6 +644,8 @@ func (r *room) recover() {
 	r.commitErr = nil
 	r.tail, r.snapDebt, r.elemCache = logTail{}, 0, nil
 	r.broken = false
+	// The reloaded st.cids lacks ids the old one had: lookups made before are stale.
+	r.cidMark.Add(maxCIDs)
 	r.load()
 	held := r.held
 	r.held = nil
