@@ -337,7 +337,7 @@ func TestSlowCommitWithFullInboxDoesNotDeadlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const sessions, each = 40, 150 // 6,000 batches: more than the commit queue and the inbox hold
+	const sessions, each = 10, 560 // 5,600 batches: more than the commit queue and the inbox hold
 	type member struct {
 		s   *collab.Session
 		rec *recorder
