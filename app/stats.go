@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime/metrics"
 	"strconv"
-	"syscall"
 )
 
 // stats answers GET /debug/stats on the admin listener with what the process costs, for
@@ -37,16 +36,6 @@ func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
 		"heap_bytes":      metricUint(samples[1]),
 		"rooms":           s.svc.Rooms(),
 	})
-}
-
-// cpuSeconds is the user and system CPU time the process has used; 0 if the kernel
-// will not say.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 // rssBytes is the resident set size from /proc/self/statm; 0 where there is no /proc.

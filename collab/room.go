@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,23 +25,25 @@ import (
 type room struct {
 	id    string
 	svc   *Service
-	inbox chan roomCmd
-	wake  chan struct{}
+	inbox inbox
 	quit  chan struct{} // closed when run returns
 
 	viewerVoice atomic.Int32 // the board's voice setting for sessions (MayTalk)
 
 	refs int // sessions that acquired this room and have not released it; changed only in svc.rooms.Use and Remove
 
-	mu        sync.Mutex
-	durable   int64 // highest seq the committer made durable
-	commitErr error
-	writes    atomic.Int64 // writes submitted to the committer and not yet called back
+	// cidMark counts the batch ids the room has remembered (st's recent batches), plus
+	// maxCIDs at each reload: a lookup made when it was m is stale once it reaches
+	// m+maxCIDs (lookup). Written by the room goroutine, read by senders.
+	cidMark atomic.Int64
 
 	// room goroutine only
-	meta   BoardMeta
-	st     *board.State
-	broken bool // storage failed: nothing is written until the room reloads
+	durable   int64 // highest seq the committer made durable
+	commitErr error // the first write that failed, until the room recovers
+	writes    int   // writes submitted to the committer and not yet called back
+	meta      BoardMeta
+	st        *board.State
+	broken    bool // storage failed: nothing is written until the room reloads
 	// recovering: broken, and reloading from what is durable once every write the room
 	// submitted has come back (writes reaches 0). Joins wait in held meanwhile.
 	recovering bool
@@ -98,11 +99,25 @@ const (
 )
 
 type roomCmd struct {
-	kind  cmdKind
-	s     *Session
-	m     *wire.Message
-	frame []byte
-	fn    func(*room)
+	kind   cmdKind
+	s      *Session
+	m      *wire.Message
+	frame  []byte
+	fn     func(*room)
+	logged lookup // ops: whether m.CID was in the log when posted
+}
+
+// lookup is what the store said, on the sender's goroutine, about a batch's cid: applied
+// at seq, or (found false) never applied as of when it looked. Room goroutine: a cid
+// applied after the look is among the room's recent ids (st.BatchSeq), unless maxCIDs
+// others were remembered since, or the room reloaded, which mark tells; then the room
+// asks again.
+type lookup struct {
+	done  bool
+	mark  int64 // room.cidMark before the read
+	seq   int64
+	found bool
+	err   error
 }
 
 // heldJoin is a session that joined while the room was reloading.
@@ -133,15 +148,28 @@ type waitingWelcome struct {
 }
 
 func newRoom(svc *Service, id string) *room {
-	return &room{id: id, svc: svc, inbox: make(chan roomCmd, 1024), wake: make(chan struct{}, 1), quit: make(chan struct{})}
+	return &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{})}
 }
 
-// post hands a command to the room; dropped if the room has stopped.
+// post hands a command to the room; dropped if the room has stopped. For a batch it first
+// looks its cid up in the store, here on the caller's goroutine (a session's reader), so
+// that the room never waits for the disk: one session's post returns in the order it
+// was called, so its batches still reach the room in the order it sent them.
 func (r *room) post(c roomCmd) {
+	if c.kind == cmdMessage && c.m.Type == wire.MsgOps {
+		c.logged = r.lookup(c.m.CID)
+	}
 	select {
-	case r.inbox <- c:
+	case r.inbox.cmds <- c:
 	case <-r.quit:
 	}
+}
+
+// lookup asks the store whether batch cid was applied already.
+func (r *room) lookup(cid string) lookup {
+	l := lookup{done: true, mark: r.cidMark.Load()}
+	l.seq, l.found, l.err = r.svc.store.BatchSeq(r.svc.ctx, r.id, cid)
+	return l
 }
 
 func (r *room) log() *slog.Logger { return r.svc.log.With("board", LogID(r.id)) }
@@ -175,10 +203,10 @@ func (r *room) loop() {
 			}
 		}
 		select {
-		case c := <-r.inbox:
+		case c := <-r.inbox.cmds:
 			r.handle(c)
-		case <-r.wake:
-			r.advance()
+		case <-r.inbox.ready:
+			r.completed(r.inbox.take())
 		case <-r.noticeT.C:
 			r.sendNotices()
 		case <-r.ephT.C:
@@ -230,9 +258,7 @@ func (r *room) loadState() {
 	for _, e := range tail {
 		r.snapDebt += len(e.Data)
 	}
-	r.mu.Lock()
 	r.durable = r.st.Seq()
-	r.mu.Unlock()
 }
 
 func (r *room) handle(c roomCmd) {
@@ -252,7 +278,7 @@ func (r *room) handle(c roomCmd) {
 		}
 		switch c.m.Type {
 		case wire.MsgOps:
-			r.ops(c.s, c.m)
+			r.ops(c.s, c.m, c.logged)
 		case wire.MsgTitle:
 			if !r.overLimit(c.s, c.m.Size) {
 				r.title(c.m.Title)
@@ -421,16 +447,21 @@ func (r *room) sendNotices() {
 	}
 }
 
-func (r *room) ops(s *Session, m *wire.Message) {
+func (r *room) ops(s *Session, m *wire.Message, l lookup) {
 	seq, ok := r.st.BatchSeq(m.CID)
 	if !ok {
-		// Not among the recent batches: ask the durable index. Every batch that could
-		// still be in flight is recent, so a hit here is always durable already.
-		var err error
-		if seq, ok, err = r.svc.store.BatchSeq(r.svc.ctx, r.id, m.CID); err != nil {
-			r.fail(err)
+		// Not among the recent batches: the durable index says, as post looked it up.
+		// Every batch that could still be in flight is recent, so a hit there is always
+		// durable already. A stale look (lookup) is repeated here, rare (after a reload),
+		// and so is a failed one before the board is given up.
+		if !l.done || l.err != nil || r.cidMark.Load()-l.mark >= board.RecentBatches {
+			l = r.lookup(m.CID)
+		}
+		if l.err != nil {
+			r.fail(l.err)
 			return
 		}
+		seq, ok = l.seq, l.found
 	}
 	if ok {
 		r.ackAgain(s, m.CID, seq)
@@ -448,10 +479,11 @@ func (r *room) ops(s *Session, m *wire.Message) {
 	r.svc.applied.add(len(ops))
 	seq = r.st.Seq()
 	r.st.AddBatch(m.CID, seq)
+	r.cidMark.Add(1)
 	entry := LogEntry{Seq: seq, CID: m.CID, Data: wire.OpsFrame(seq, m.CID, s.ID, at, ops)}
 	r.inflight = append(r.inflight, inflight{seq: seq, cid: m.CID, frame: entry.Data, sender: s, received: m.Received})
 	r.tail.push(entry)
-	r.submit(r.withAuthor(s, Write{Board: r.id, Entries: []LogEntry{entry}}), r.durableAt(seq))
+	r.write(r.withAuthor(s, Write{Board: r.id, Entries: []LogEntry{entry}}), seq)
 	r.sinceSnap++
 	r.snapDebt += len(entry.Data)
 	if r.snapshotDue() {
@@ -474,7 +506,7 @@ func (r *room) ackAgain(s *Session, cid string, seq int64) {
 func (r *room) title(t string) {
 	r.meta.Title = t
 	meta := r.meta
-	r.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
+	r.write(Write{Board: r.id, Meta: &meta}, 0)
 	b := append([]byte(`{"t":"title","title":`), wire.AppendString(nil, t)...)
 	r.others(append(b, '}'))
 }
@@ -483,42 +515,54 @@ func (r *room) title(t string) {
 func (r *room) canvas(id string) {
 	r.meta.Canvas = id
 	meta := r.meta
-	r.submit(Write{Board: r.id, Meta: &meta}, r.durableAt(0))
+	r.write(Write{Board: r.id, Meta: &meta}, 0)
 	b := append([]byte(`{"t":"canvas","canvas":`), wire.AppendString(nil, id)...)
 	r.others(append(b, '}'))
 }
 
-// submit hands w to the committer, counting it until done is called, so that a room
-// recovering from a failed write knows when none of its writes is left in the queue.
+// submit hands w to the committer, counting it until it comes back through the inbox, so
+// that a room recovering from a failed write knows when none of its writes is left in
+// the queue. done runs on the committer's goroutine and must not block; it usually
+// reports to the room's inbox (durableAt).
 func (r *room) submit(w Write, done func(error)) {
-	r.writes.Add(1)
+	r.writes++
 	r.svc.commit.submit(w, func(err error) {
 		done(err)
-		r.writes.Add(-1)
-		select {
-		case r.wake <- struct{}{}:
-		default:
+		r.inbox.complete(0, nil, 1)
+	})
+}
+
+// write is submit for a write whose only answer is to the room: its seq (0 for writes
+// that carry no batch) is durable, or it failed. One report to the inbox.
+func (r *room) write(w Write, seq int64) {
+	r.writes++
+	r.svc.commit.submit(w, func(err error) {
+		if err != nil {
+			seq = 0
 		}
+		r.inbox.complete(seq, err, 1)
 	})
 }
 
 // durableAt returns the committer's callback for a write; seq 0 for writes that carry
-// no batch.
+// no batch. It reports to the room's inbox without blocking.
 func (r *room) durableAt(seq int64) func(error) {
 	return func(err error) {
-		r.mu.Lock()
-		if err != nil && r.commitErr == nil {
-			r.commitErr = err
+		if err != nil {
+			seq = 0
 		}
-		if err == nil && seq > r.durable {
-			r.durable = seq
-		}
-		r.mu.Unlock()
-		select {
-		case r.wake <- struct{}{}:
-		default:
-		}
+		r.inbox.complete(seq, err, 0)
 	}
+}
+
+// completed takes in what the committer reported and sends what became durable.
+func (r *room) completed(c completion) {
+	r.writes -= c.returned
+	r.durable = max(r.durable, c.durable)
+	if c.err != nil && r.commitErr == nil {
+		r.commitErr = c.err
+	}
+	r.advance()
 }
 
 // advance sends everything that has become durable: broadcasts in seq order, acks, and
@@ -528,9 +572,7 @@ func (r *room) advance() {
 		r.recover()
 		return
 	}
-	r.mu.Lock()
 	durable, err := r.durable, r.commitErr
-	r.mu.Unlock()
 	if err != nil {
 		r.fail(err)
 		return
@@ -619,16 +661,16 @@ func (r *room) fail(err error) {
 // committer's queue (a later one must not land after a lost one, so the committer
 // refuses the board's writes until then), and lets the held joins in.
 func (r *room) recover() {
-	if !r.recovering || r.writes.Load() > 0 {
+	if !r.recovering || r.writes > 0 {
 		return
 	}
 	r.svc.commit.reset(r.id)
 	r.recovering = false
-	r.mu.Lock()
 	r.commitErr = nil
-	r.mu.Unlock()
 	r.tail, r.snapDebt, r.elemCache = logTail{}, 0, nil
 	r.broken = false
+	// The reloaded state lacks batch ids the old one had: lookups made before are stale.
+	r.cidMark.Add(board.RecentBatches)
 	r.load()
 	held := r.held
 	r.held = nil
@@ -653,12 +695,14 @@ func (r *room) snapshotDue() bool {
 func (r *room) saveSnapshot(done func(error)) {
 	snap := r.st.Snapshot()
 	r.sinceSnap, r.snapDebt, r.snapSize = 0, 0, len(snap.Data)
+	if done == nil {
+		r.write(Write{Board: r.id, Snapshot: &snap}, 0)
+		return
+	}
 	cb := r.durableAt(0)
 	r.submit(Write{Board: r.id, Snapshot: &snap}, func(err error) {
 		cb(err)
-		if done != nil {
-			done(err)
-		}
+		done(err)
 	})
 }
 
@@ -666,8 +710,8 @@ func (r *room) saveSnapshot(done func(error)) {
 // last snapshot, stores one. Used only when the room is about to stop.
 func (r *room) flush() {
 	for len(r.inflight) > 0 && !r.broken {
-		<-r.wake
-		r.advance()
+		<-r.inbox.ready
+		r.completed(r.inbox.take())
 	}
 	if r.broken || r.sinceSnap == 0 {
 		return

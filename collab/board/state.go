@@ -26,6 +26,11 @@ type Snapshot struct {
 // in flight, so a resend of an in-flight batch is always found here.
 const maxCIDs = 10_000
 
+// RecentBatches is how many recent batch ids BatchSeq answers for (maxCIDs): a room that
+// looked a batch id up in the store before this many others were added knows the answer
+// may be stale.
+const RecentBatches = maxCIDs
+
 // State is a board's elements and sequence. It is owned by one room goroutine and never
 // shared; elements inside are immutable and may be shared.
 type State struct {
