@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"tabula/collab/board"
 	"tabula/collab/wire"
 )
 
@@ -150,8 +151,8 @@ func TestExcalidrawSample(t *testing.T) {
 			t.Errorf("no %s imported: %v", typ, types)
 		}
 	}
-	if _, ok := byID["frame-1"]; ok {
-		t.Error("the frame was imported; Tabula has no frames")
+	if e := byID["frame-1"]; e == nil || e.Type != "frame" || e.Text != "A frame" {
+		t.Errorf("the frame was not imported as a frame: %+v", e)
 	}
 	if e := byID["gone-1"]; e == nil || !e.Deleted {
 		t.Errorf("the deleted rectangle should come in as a tombstone: %+v", e)
@@ -249,4 +250,45 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestExcalidrawFrames imports Excalidraw frames as frames (their name as the frame's
+// text) and frameId as membership; a member of a frame the file does not hold (or holds
+// deleted) comes in outside any frame, and the whole file applies to a board.
+func TestExcalidrawFrames(t *testing.T) {
+	data, err := os.ReadFile("testdata/frames.excalidraw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decode(data, maxBytes, &lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*wire.Element{}
+	for _, e := range b.Elements {
+		byID[e.ID] = e
+	}
+	for _, tt := range []struct{ id, typ, frame, text string }{
+		{"frame-a", "frame", "", "Intro"},
+		{"frame-b", "frame", "", ""},
+		{"r-in-1", "rect", "frame-a", ""},
+		{"t-in-2", "text", "frame-b", "Slide two"},
+		{"orphan", "ellipse", "", ""},
+		{"outside", "rect", "", ""},
+	} {
+		e := byID[tt.id]
+		if e == nil || e.Type != tt.typ || e.Frame != tt.frame || e.Text != tt.text {
+			t.Errorf("%s: got %+v, want type %s in frame %q with text %q", tt.id, e, tt.typ, tt.frame, tt.text)
+		}
+	}
+	if e := byID["frame-a"]; e.W != 300 || e.H != 200 {
+		t.Errorf("frame-a is %vx%v, want 300x200", e.W, e.H)
+	}
+	ops := make([]wire.Op, 0, len(b.Elements))
+	for _, e := range b.Elements {
+		ops = append(ops, wire.Op{Kind: wire.OpPut, ID: e.ID, El: e})
+	}
+	if _, err := board.NewState().Apply(ops, "import", 1, &lim); err != nil {
+		t.Fatalf("the imported frames do not apply to a board: %v", err)
+	}
 }
