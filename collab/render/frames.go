@@ -117,4 +117,3 @@ func RenderPages(w io.Writer, pages []Page, o Options) (err error) {
 	}
 	return r.Close()
 }
-
