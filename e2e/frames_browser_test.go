@@ -104,7 +104,7 @@ func TestBrowserFrames(t *testing.T) {
 	ana.do("jump to frame 2", chromedp.Click(chromedp.CSS(`#frames-panel .frame-go[data-frame="`+f2.ID+`"]`)))
 	ana.waitFor("the view on frame 2", `(() => { const f = tabula.doc.get(`+jsString(f2.ID)+`), c = tabula.camera;
 		const cx = (f.x + f.w / 2 - c.x) * c.zoom, cy = (f.y + f.h / 2 - c.y) * c.zoom;
-		return Math.abs(cx - innerWidth / 2) < 40 && Math.abs(cy - innerHeight / 2) < 60 && f.w * c.zoom > innerWidth / 2; })()`)
+		return Math.abs(cx - innerWidth / 2) < 40 && Math.abs(cy - innerHeight / 2) < 60 && f.w * c.zoom > innerWidth / 3; })()`)
 
 	// Every frame as one PDF, from the Export menu: two pages.
 	dir := t.TempDir()
@@ -137,7 +137,7 @@ func TestBrowserFrames(t *testing.T) {
 				tb.darkMode()
 			}
 			tb.waitFor("the view fitted to frame 1", `(() => { const f = tabula.doc.get(`+jsString(f1.ID)+`), c = tabula.camera;
-				return f && Math.abs((f.x + f.w / 2 - c.x) * c.zoom - innerWidth / 2) < 40; })()`)
+				return f && Math.abs((f.x + f.w / 2 - c.x) * c.zoom - innerWidth / 2) < 40 && f.y * c.zoom - c.y * c.zoom > 60; })()`)
 			shots.take(tb, name+"-linked")
 			tb.do("open the frames list", chromedp.Click(chromedp.CSS(`#frames-button`)))
 			tb.waitFor("the frames list", `document.getElementById("frames-panel").checkVisibility()`)

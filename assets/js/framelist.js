@@ -14,6 +14,8 @@ import { worldToScreen } from './camera.js';
 
 /** Room around a frame the view fits, in screen pixels (room for its name above it). */
 const FIT_MARGIN = 40;
+/** The largest zoom a jump to a frame picks: a small frame is not blown up past this. */
+const FIT_MAX_ZOOM = 4;
 
 /**
  * @param {Editor} ed
@@ -30,8 +32,16 @@ export function bindFrames(ed, { canvas, cameraChanged, toast }) {
     const w = canvas.clientWidth;
     const h = canvas.clientHeight;
     const rect = { x: r.minX, y: r.minY - LABEL_GAP, w: r.maxX - r.minX, h: r.maxY - r.minY + LABEL_GAP };
-    const { zoom } = fitRect(rect, Math.max(1, w - FIT_MARGIN * 2), Math.max(1, h - FIT_MARGIN * 2));
-    Object.assign(cam, { zoom, x: rect.x + rect.w / 2 - w / 2 / zoom, y: rect.y + rect.h / 2 - h / 2 / zoom });
+    // Clear of the bars around the edges, as board.js opens a board.
+    const phone = matchMedia('(max-width: 720px)').matches;
+    const inset = phone ? { top: 124, right: 16, bottom: 200, left: 16 } : { top: 72 + FIT_MARGIN / 2, right: FIT_MARGIN, bottom: 72 + FIT_MARGIN / 2, left: FIT_MARGIN };
+    const aw = Math.max(1, w - inset.left - inset.right);
+    const ah = Math.max(1, h - inset.top - inset.bottom);
+    const zoom = Math.min(fitRect(rect, aw, ah).zoom, FIT_MAX_ZOOM);
+    // The rectangle's centre goes to the centre of the free area.
+    const cx = inset.left + aw / 2;
+    const cy = inset.top + ah / 2;
+    Object.assign(cam, { zoom, x: rect.x + rect.w / 2 - cx / zoom, y: rect.y + rect.h / 2 - cy / zoom });
     cameraChanged();
     return true;
   }

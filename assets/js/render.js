@@ -3,7 +3,7 @@
 // (world → device pixels); every function here works in world units, or screen pixels
 // for cursors. Paths are cached per element object (elements are never modified in place).
 
-import { LABEL_SIZE, frameName } from './frames.js';
+import { frameName } from './frames.js';
 import { pathData, outline, hasPressure } from './smooth.js';
 import { localBox } from './geometry.js';
 import { isCurved, curveSegments, headDirections } from './curve.js';
@@ -141,18 +141,20 @@ function drawFrame(ctx, el, scale) {
   ctx.strokeStyle = '#9a9a9a';
   ctx.lineWidth = 1 / Math.max(scale, 0.01);
   ctx.strokeRect(0, 0, w, h);
-  const size = Math.max(LABEL_SIZE, 12 / Math.max(scale, 0.01));
+  // The same size on screen at any zoom, as Excalidraw draws frame names.
+  const size = 13 / Math.max(scale, 0.01);
   ctx.font = `500 ${size}px system-ui, sans-serif`;
   ctx.fillStyle = '#6b6b6b';
   ctx.textBaseline = 'bottom';
   const name = frameName(el);
   // Cut the name at the frame's width, as Excalidraw does.
   let shown = name;
-  if (ctx.measureText(shown).width > Math.max(w, 40)) {
-    while (shown.length > 1 && ctx.measureText(shown + '…').width > Math.max(w, 40)) shown = shown.slice(0, -1);
+  const room = Math.max(w, 40 / Math.max(scale, 0.01));
+  if (ctx.measureText(shown).width > room) {
+    while (shown.length > 1 && ctx.measureText(shown + '…').width > room) shown = shown.slice(0, -1);
     shown += '…';
   }
-  ctx.fillText(shown, 0, -4);
+  ctx.fillText(shown, 0, -4 / Math.max(scale, 0.01));
   ctx.textBaseline = 'alphabetic';
 }
 
