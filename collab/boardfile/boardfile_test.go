@@ -72,7 +72,7 @@ func TestTabulaCurve(t *testing.T) {
 	if err := Encode(&out, Board{Title: "t", Elements: []*wire.Element{e}}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), `{"type":"tabula","version":2,`) || !strings.Contains(out.String(), `"curve":"round"`) {
+	if !strings.HasPrefix(out.String(), `{"type":"tabula","version":3,`) || !strings.Contains(out.String(), `"curve":"round"`) {
 		t.Fatalf("export: %s", out.Bytes())
 	}
 	back, err := Decode(out.Bytes(), maxBytes, &lim)
@@ -203,7 +203,7 @@ func TestBadFiles(t *testing.T) {
 		{"NotJSON", "PK\x03\x04 a zip file", wire.EBadValue, "not JSON"},
 		{"NotAnObject", `[1,2,3]`, wire.EBadValue, "not JSON"},
 		{"SomeOtherJSON", `{"hello":"world"}`, wire.EBadValue, "not a Tabula or Excalidraw"},
-		{"FutureVersion", `{"type":"tabula","version":3,"elements":[]}`, wire.EBadValue, "newer Tabula"},
+		{"FutureVersion", `{"type":"tabula","version":4,"elements":[]}`, wire.EBadValue, "newer Tabula"},
 		{"FutureExcalidraw", `{"type":"excalidraw","version":3,"elements":[]}`, wire.EBadValue, "format 3"},
 		{"NoVersion", `{"type":"tabula","elements":[]}`, wire.EBadValue, "version"},
 		{"UnknownField", `{"type":"tabula","version":1,"elements":[],"owner":"x"}`, wire.EBadValue, "Tabula format"},
@@ -290,5 +290,26 @@ func TestExcalidrawFrames(t *testing.T) {
 	}
 	if _, err := board.NewState().Apply(ops, "import", 1, &lim); err != nil {
 		t.Fatalf("the imported frames do not apply to a board: %v", err)
+	}
+}
+
+// TestEncodeDropsMissingFrames writes a member whose frame the file lacks in no frame,
+// so that exporting a selection (or a board whose frame was deleted) still imports.
+func TestEncodeDropsMissingFrames(t *testing.T) {
+	var out bytes.Buffer
+	els := []*wire.Element{
+		{ID: "f", Type: "frame", W: 10, H: 10, Opacity: 1, Z: "a0"},
+		{ID: "in", Type: "rect", Frame: "f", Opacity: 1, Z: "a1"},
+		{ID: "lost", Type: "rect", Frame: "gone", Opacity: 1, Z: "a2"},
+	}
+	if err := Encode(&out, Board{Title: "t", Elements: els}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decode(out.Bytes(), maxBytes, &lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Elements[1].Frame != "f" || b.Elements[2].Frame != "" || els[2].Frame != "gone" {
+		t.Fatalf("members %+v %+v (and the original %+v)", b.Elements[1], b.Elements[2], els[2])
 	}
 }
