@@ -122,7 +122,9 @@ func TestBrowserFrames(t *testing.T) {
 	}
 	ana.key(kb.Escape)
 
-	// Screenshots: desktop and phone, light and dark, with the frames list open.
+	// Screenshots: desktop and phone, light and dark, with the frames list open. The
+	// phones open the view-only link to frame 1: it fits that frame too.
+	viewLink := ana.shareLink("view")
 	for _, screen := range []struct {
 		name string
 		w, h int64
@@ -132,7 +134,11 @@ func TestBrowserFrames(t *testing.T) {
 			if dark {
 				name = screen.name + "-dark"
 			}
-			tb := openTabOn(t, browser, name, link+"#frame="+f1.ID, chromedp.EmulateViewport(screen.w, screen.h))
+			url := link
+			if screen.name == "phone" {
+				url = viewLink
+			}
+			tb := openTabOn(t, browser, name, url+"#frame="+f1.ID, chromedp.EmulateViewport(screen.w, screen.h))
 			if dark {
 				tb.darkMode()
 			}
