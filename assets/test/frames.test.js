@@ -98,3 +98,11 @@ test('links to a frame', () => {
   assert.equal(frameLink('https://t.example/b/XYZ#frame=old', 'f1'), 'https://t.example/b/XYZ#frame=f1');
   assert.equal(frameLink('https://t.example/v/XYZ', 'f1'), 'https://t.example/v/XYZ#frame=f1');
 });
+
+test('moving a frame that holds 500 elements is one batch of 501 ops', () => {
+  const members = Array.from({ length: 500 }, (_, i) => rect('m' + i, (i % 25) * 30, Math.floor(i / 25) * 30, 20, 20, { frame: 'f' }));
+  const b = board(frame('f', 0, 0, 800, 700), ...members);
+  const ops = withFrames([{ o: 'patch', id: 'f', set: { x: 10, y: 5 } }], b.get, b.list);
+  assert.equal(ops.length, 501);
+  assert.deepEqual(ops[500], { o: 'patch', id: 'm499', set: { x: 24 * 30 + 10, y: 19 * 30 + 5 } });
+});
