@@ -59,6 +59,19 @@ func (s *Server) export(role collab.Role) fiber.Handler {
 		}
 		els = q.pick(els)
 		render.Sort(els)
+		if q.frames && format != "pdf" {
+			return &wire.Error{Code: wire.EBadValue, Msg: "frames=all makes one PDF with a page per frame: use export.pdf?frames=all"}
+		}
+		var pages []render.Page
+		if q.frames {
+			if pages, err = framePages(els); err != nil {
+				return err
+			}
+		} else if q.frame != "" {
+			if els, err = frameOnly(els, q.frame, format == "json", &q.opts); err != nil {
+				return err
+			}
+		}
 		images := func(src string) []byte {
 			data, _, err := s.svc.GetImage(ctx, b.ID, src)
 			if err != nil {
@@ -78,7 +91,12 @@ func (s *Server) export(role collab.Role) fiber.Handler {
 					return err
 				}
 			}
-			err = s.drawing(c, func() error { return render.Render(&out, els, render.Format(format), q.opts) })
+			err = s.drawing(c, func() error {
+				if pages != nil {
+					return render.RenderPages(&out, pages, q.opts)
+				}
+				return render.Render(&out, els, render.Format(format), q.opts)
+			})
 		}
 		if err != nil {
 			return err
@@ -142,6 +160,10 @@ type exportQuery struct {
 	opts render.Options
 	at   int64
 	ids  map[string]bool // only these elements (a selection); nil for all
+	// frame is the id of the one frame to export (its members, cut at its edges);
+	// frames asks for every frame, one PDF page each.
+	frame  string
+	frames bool
 }
 
 // parseExportQuery reads scale (1–4), background (on/off, or a canvas colour id to use
@@ -198,6 +220,22 @@ func parseExportQuery(c *fiber.Ctx) (exportQuery, error) {
 				q.ids[id] = true
 			}
 		}
+	}
+	if v := c.Query("frame"); v != "" {
+		if !wire.URLSafe(v) || len(v) > wire.MaxIDLen {
+			return q, bad("frame must be the id of a frame")
+		}
+		q.frame = v
+	}
+	switch c.Query("frames") {
+	case "":
+	case "all":
+		q.frames = true
+	default:
+		return q, bad("frames must be all")
+	}
+	if q.frame != "" && q.frames {
+		return q, bad("ask for one frame (frame=id) or all of them (frames=all), not both")
 	}
 	if v := c.Query("area"); v != "" {
 		parts := strings.Split(v, ",")

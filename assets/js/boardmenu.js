@@ -62,7 +62,18 @@ const exportPopover = bindPopover(exportPanel, (t) => opens(t, exportButton, 'ex
   $('export-selection').disabled = n === 0;
   if (n === 0) $('export-selection').checked = false;
   $('export-selection-label').textContent = n ? `Selected elements only (${n})` : 'Selected elements only';
+  const frame = selectedFrame();
+  $('export-frame').disabled = !frame;
+  if (!frame) $('export-frame').checked = false;
+  $('export-frame-label').textContent = frame ? `This frame only (${frame.text || 'Frame'})` : 'This frame only (select a frame)';
+  $('export-frames').disabled = !tabula?.doc?.view().some((/** @type {any} */ el) => el.type === 'frame');
 });
+
+/** The one frame selected, if a frame is all that is selected. */
+function selectedFrame() {
+  const sel = tabula?.editor?.selected?.() ?? [];
+  return sel.length === 1 && sel[0].type === 'frame' ? sel[0] : undefined;
+}
 exportButton.addEventListener('click', () => exportPopover.toggle());
 
 /**
@@ -73,7 +84,9 @@ exportButton.addEventListener('click', () => exportPopover.toggle());
 function exportOptions(at) {
   const format = /** @type {any} */ (exportPanel.querySelector('input[name="export-format"]:checked')?.value ?? 'png');
   const ids = $('export-selection').checked ? [...(tabula?.editor?.selection ?? [])] : [];
+  const frame = $('export-frame').checked ? selectedFrame()?.id : undefined;
   return {
+    frame,
     format,
     background: $('export-background').checked,
     theme: $('export-theme').value === 'dark' ? 'dark' : 'light',
@@ -94,6 +107,14 @@ async function exportNow(at) {
 }
 
 $('export-download').addEventListener('click', () => exportNow());
+$('export-frames').addEventListener('click', async () => {
+  const o = { ...exportOptions(), format: /** @type {const} */ ('pdf'), frames: true };
+  try {
+    await download(exportURL(boardPath(), o), fileName(title(), new Date(), 'pdf'));
+  } catch (err) {
+    toast(`Export failed: ${/** @type {Error} */ (err).message}`);
+  }
+});
 $('export-copy').addEventListener('click', async () => {
   const url = exportURL(boardPath(), { ...exportOptions(), format: 'png' });
   try {

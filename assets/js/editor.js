@@ -16,6 +16,7 @@ import { zOrderOps, keysOnTop } from './zorder.js';
 import { cloneElements } from './clipboard.js';
 import { moved } from './transform.js';
 import { randomId } from './ids.js';
+import { withFrames } from './frames.js';
 
 /** @typedef {import('./doc.js').Doc} Doc */
 /** @typedef {import('./doc.js').Op} Op */
@@ -122,7 +123,7 @@ export function createEditor(opts) {
       if (!canEdit || !ops.length) return [];
       /** @type {string[]} */
       let cids = [];
-      history.record(withBindings(ops), (id) => doc.committed(id), (o) => (cids = sync.send(o)));
+      history.record(withBindings(framed(ops)), (id) => doc.committed(id), (o) => (cids = sync.send(o)));
       return cids;
     },
 
@@ -152,7 +153,7 @@ export function createEditor(opts) {
       /** @type {Gesture} */
       const g = {
         update(ops) {
-          const all = withBindings(ops);
+          const all = withBindings(framed(ops));
           cap.touch(all);
           latest = all;
           doc.setDraft(all);
@@ -161,7 +162,7 @@ export function createEditor(opts) {
         end(ops) {
           if (active === g) active = null;
           if (ops) {
-            latest = withBindings(ops);
+            latest = withBindings(framed(ops));
             cap.touch(latest);
           }
           doc.setDraft(null);
@@ -319,6 +320,15 @@ export function createEditor(opts) {
     }
     const get = (/** @type {string} */ id) => (after.has(id) ? after.get(id) : doc.committed(id));
     return [...ops, ...rerouteBound(list, changed, get)];
+  }
+
+  /**
+   * ops with the frame rules applied (frames.js): membership, and members moved and
+   * deleted with their frame, in the same batch.
+   * @param {Op[]} ops
+   */
+  function framed(ops) {
+    return withFrames(ops, (id) => doc.committed(id), doc.view());
   }
 
   /** @param {Iterable<string>} ids */

@@ -6,8 +6,9 @@
 /**
  * @typedef {{
  *   format: Format, background?: boolean, theme?: 'light' | 'dark', scale?: number,
- *   ids?: string[], at?: number
+ *   ids?: string[], at?: number, frame?: string, frames?: boolean
  * }} ExportOptions
+ * frame: only that frame, at its size; frames: every frame, one PDF page each.
  */
 
 export const FORMATS = /** @type {const} */ (['png', 'svg', 'pdf', 'json']);
@@ -25,7 +26,9 @@ export function exportURL(boardPath, o) {
     if (o.theme === 'dark') q.set('theme', 'dark');
     if (o.format === 'png' && o.scale && o.scale !== 1) q.set('scale', String(Math.min(4, Math.max(1, o.scale))));
   }
-  if (o.ids?.length) q.set('ids', o.ids.join(','));
+  if (o.frames) q.set('frames', 'all');
+  else if (o.frame) q.set('frame', o.frame);
+  else if (o.ids?.length) q.set('ids', o.ids.join(','));
   if (o.at) q.set('at', String(o.at));
   const s = q.toString();
   return `${boardPath}/export.${o.format}${s ? `?${s}` : ''}`;

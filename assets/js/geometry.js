@@ -60,6 +60,8 @@ export function elementBounds(el) {
   const y = el.y || 0;
   let r = { minX: x + box.minX - margin, minY: y + box.minY - margin, maxX: x + box.maxX + margin, maxY: y + box.maxY + margin };
   if (el.angle) r = rotatedBounds(r, el.angle);
+  // A frame's name sits above it (frames.js LABEL_GAP, and a little more).
+  if (el.type === 'frame') r = { ...r, minY: r.minY - 24 };
   cache.set(el, r);
   return r;
 }

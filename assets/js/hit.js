@@ -8,6 +8,7 @@
 
 import { localBox, elementBounds } from './geometry.js';
 import { isCurved, flattenCurve } from './curve.js';
+import { labelRect } from './frames.js';
 
 /** @typedef {import('./doc.js').Element} Element */
 /** @typedef {import('./geometry.js').Rect} Rect */
@@ -180,6 +181,11 @@ export function hitElement(el, x, y, tol) {
   const [lx, ly] = toLocal(el, x, y);
   const reach = tol + (el.width || 1) / 2;
   if (LINEAR.has(el.type)) return polylineDistance(linearPath(el), lx, ly) <= reach;
+  if (el.type === 'frame') {
+    // A frame is picked by its name or its edge; inside it, its members are.
+    const l = labelRect(el);
+    if (x >= l.minX - tol && x <= l.maxX + tol && y >= l.minY - tol && y <= l.maxY + tol) return true;
+  }
   if (SOLID.has(el.type) || filled(el)) {
     if (inside(el, lx, ly)) return true;
   }

@@ -13,6 +13,8 @@ export const ICONS = /** @type {Record<string, string[]>} */ ({
   highlighter: ['M14.5 4.5l5 5-7.5 7.5H7v-5z', 'M7 12l5 5', 'M4 20.5h9'],
   text: ['M5 7V5h14v2', 'M12 5v14', 'M9 19h6'],
   note: ['M5 5h14v9l-5 5H5z', 'M14 19v-5h5'],
+  frame: ['M7 3v18M17 3v18M3 7h18M3 17h18'],
+  frames: ['M4 5h7v6H4z', 'M13 5h7v6h-7z', 'M4 15h7v4H4z', 'M13 15h7v4h-7z'],
   eraser: ['M8.5 20H20', 'M4.6 15.6l9-9a2 2 0 0 1 2.8 0l2.9 2.9a2 2 0 0 1 0 2.8L11.5 20H9z', 'M9.5 10.8l5.7 5.7'],
   laser: ['M4 20l7.5-7.5', 'M15 3.5l1.2 3.3 3.3 1.2-3.3 1.2L15 12.5l-1.2-3.3L10.5 8l3.3-1.2z'],
   more: ['M6 12h.01M12 12h.01M18 12h.01'],

@@ -3,6 +3,7 @@
 // (world → device pixels); every function here works in world units, or screen pixels
 // for cursors. Paths are cached per element object (elements are never modified in place).
 
+import { frameName } from './frames.js';
 import { pathData, outline, hasPressure } from './smooth.js';
 import { localBox } from './geometry.js';
 import { isCurved, curveSegments, headDirections } from './curve.js';
@@ -118,8 +119,43 @@ function paint(ctx, el, scale) {
     case 'image':
       drawImage(ctx, el);
       break;
+    case 'frame':
+      drawFrame(ctx, el, scale);
+      break;
   }
   if (el.dash === 'dashed' || el.dash === 'dotted') ctx.setLineDash([]);
+}
+
+/**
+ * A frame: a thin grey outline (the same on screen at any zoom) and its name above its
+ * top-left corner, at least 12 px high on screen (frames.js, collab/render/frames.go).
+ * @param {Ctx} ctx @param {Element} el @param {number} scale
+ */
+function drawFrame(ctx, el, scale) {
+  const w = Math.max(1, el.w || 0);
+  const h = Math.max(1, el.h || 0);
+  if (el.fill) {
+    ctx.fillStyle = el.fill;
+    ctx.fillRect(0, 0, w, h);
+  }
+  ctx.strokeStyle = '#9a9a9a';
+  ctx.lineWidth = 1 / Math.max(scale, 0.01);
+  ctx.strokeRect(0, 0, w, h);
+  // The same size on screen at any zoom, as Excalidraw draws frame names.
+  const size = 13 / Math.max(scale, 0.01);
+  ctx.font = `500 ${size}px system-ui, sans-serif`;
+  ctx.fillStyle = '#6b6b6b';
+  ctx.textBaseline = 'bottom';
+  const name = frameName(el);
+  // Cut the name at the frame's width, as Excalidraw does.
+  let shown = name;
+  const room = Math.max(w, 40 / Math.max(scale, 0.01));
+  if (ctx.measureText(shown).width > room) {
+    while (shown.length > 1 && ctx.measureText(shown + '…').width > room) shown = shown.slice(0, -1);
+    shown += '…';
+  }
+  ctx.fillText(shown, 0, -4 / Math.max(scale, 0.01));
+  ctx.textBaseline = 'alphabetic';
 }
 
 /** @param {Ctx} ctx @param {Element} el @param {number} width */

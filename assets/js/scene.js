@@ -6,6 +6,7 @@
 import { drawPlaced } from './render.js';
 import { elementBounds, intersects } from './geometry.js';
 import { visibleRect } from './camera.js';
+import { isFrame, frameRect } from './frames.js';
 
 /** @typedef {import('./camera.js').Camera} Camera */
 /** @typedef {import('./doc.js').Element} Element */
@@ -81,9 +82,22 @@ export function drawScene(ctx, cam, elements, width, height, dpr, opts) {
   // Every element here draws with round joins and caps: set them once.
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
+  /** Live frames by id: their members are clipped to them. @type {Map<string, Element>} */
+  const frames = new Map();
+  for (const el of elements) if (isFrame(el)) frames.set(el.id, el);
   for (const el of elements) {
     if (!intersects(elementBounds(el), view) || el.id === opts.skip) continue;
+    const frame = el.frame ? frames.get(el.frame) : undefined;
+    if (frame) {
+      const r = frameRect(frame);
+      ctx.save();
+      ctx.setTransform(k, 0, 0, k, e, f);
+      ctx.beginPath();
+      ctx.rect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
+      ctx.clip();
+    }
     drawPlaced(ctx, el, scale, k, e, f, opts.fade.has(el.id) ? 0.25 : 1);
+    if (frame) ctx.restore();
     n++;
   }
   ctx.globalAlpha = 1;

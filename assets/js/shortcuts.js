@@ -22,6 +22,7 @@ export const TOOLS = /** @type {ToolInfo[]} */ ([
   { id: 'highlighter', label: 'Highlighter', keys: ['m'], editor: true },
   { id: 'text', label: 'Text', keys: ['t', '8'], editor: true },
   { id: 'note', label: 'Sticky note', keys: ['n'], editor: true },
+  { id: 'frame', label: 'Frame', keys: ['f'], editor: true },
   { id: 'eraser', label: 'Eraser', keys: ['e', '0'], editor: true },
   { id: 'laser', label: 'Laser pointer', keys: ['k'], editor: false },
 ]);

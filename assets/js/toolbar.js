@@ -20,7 +20,7 @@ const PHONE = '(max-width: 720px)';
 const TARGET = 42;
 
 /** The bar's buttons in the order a narrow bar keeps them, the most used first. */
-const KEEP_ORDER = ['select', 'pen', 'eraser', 'hand', 'rect', 'arrow', 'text', 'ellipse', 'note', 'line', 'diamond', 'highlighter', 'image', 'laser', 'toollock'];
+const KEEP_ORDER = ['select', 'pen', 'eraser', 'hand', 'rect', 'arrow', 'text', 'ellipse', 'note', 'line', 'diamond', 'highlighter', 'frame', 'image', 'laser', 'toollock'];
 
 /**
  * A tool button.
@@ -56,7 +56,7 @@ function toolButton(id, label, keys, hint, attr = 'tool') {
  */
 export function bindToolbar(ed, pickImage) {
   const bar = /** @type {HTMLElement} */ (document.querySelector('.toolbar'));
-  const groups = [['select', 'hand'], ['rect', 'diamond', 'ellipse', 'arrow', 'line'], ['pen', 'highlighter', 'text', 'note'], ['eraser', 'laser']];
+  const groups = [['select', 'hand'], ['rect', 'diamond', 'ellipse', 'arrow', 'line'], ['pen', 'highlighter', 'text', 'note', 'frame'], ['eraser', 'laser']];
   const parts = [];
   for (const [i, ids] of groups.entries()) {
     if (i) {

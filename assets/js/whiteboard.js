@@ -7,6 +7,7 @@ import { createEditor, GRID } from './editor.js';
 import { selectTool } from './tools/select.js';
 import { drawTool } from './tools/draw.js';
 import { shapeTool } from './tools/shape.js';
+import { frameTool } from './tools/frame.js';
 import { textTool, newText, editExisting, labelShape } from './tools/text.js';
 import { eraserTool } from './tools/eraser.js';
 import { laserTool, LaserTrails } from './tools/laser.js';
@@ -16,6 +17,7 @@ import { drawScene } from './scene.js';
 import { bindToolbar } from './toolbar.js';
 import { bindStylePanel } from './style-panel.js';
 import { bindViewBar } from './viewbar.js';
+import { bindFrames } from './framelist.js';
 import { bindTransfer } from './transfer.js';
 import { bindContextMenu } from './contextmenu.js';
 import { addArrangeCommands } from './arrange-commands.js';
@@ -68,6 +70,7 @@ export function setupDrawing(opts) {
     arrow: shapeTool(ed, 'arrow'),
     text: textTool(ed, 'text'),
     note: textTool(ed, 'note'),
+    frame: frameTool(ed),
     eraser: eraserTool(ed, scene.invalidate),
     laser: laserTool(ed, trails),
   });
@@ -82,6 +85,7 @@ export function setupDrawing(opts) {
       if (sel[0].type === 'text' || sel[0].type === 'note') editExisting(ed, sel[0].id);
       else if (['rect', 'ellipse', 'diamond'].includes(sel[0].type)) labelShape(ed, sel[0].id);
       else if (sel[0].type === 'line' || sel[0].type === 'arrow') ed.run('editPoints', sel[0].id);
+      else if (sel[0].type === 'frame') ed.run('renameFrame', sel[0].id);
     },
   });
   // The select tool sets its own cursors; other tools use the stylesheet's.
@@ -92,6 +96,7 @@ export function setupDrawing(opts) {
   bindToolbar(ed, () => ed.run('image'));
   bindStylePanel(ed, state);
   bindViewBar(ed, { canvas, cameraChanged: opts.cameraChanged });
+  bindFrames(ed, { canvas, cameraChanged: opts.cameraChanged, toast: opts.toast });
   const transfer = bindTransfer(ed, { images, boardId: () => board.id, canvas });
   bindContextMenu(ed, { canvas, ...addArrangeCommands(ed, transfer) });
   // Anything that changes the board may change the selection box.

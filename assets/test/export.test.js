@@ -46,3 +46,9 @@ test('describe sums a session up', () => {
   assert.equal(describe({ name: 'Bo', put: 1, patch: 0, del: 0 }), 'Bo added 1 element');
   assert.equal(describe({ name: '', put: 0, patch: 0, del: 0 }), 'Someone made no visible change');
 });
+
+test('exportURL asks for one frame or every frame', () => {
+  assert.equal(exportURL('/b/x', { format: 'png', frame: 'f1' }), '/b/x/export.png?frame=f1');
+  assert.equal(exportURL('/b/x', { format: 'pdf', frames: true, ids: ['a'] }), '/b/x/export.pdf?frames=all');
+  assert.equal(exportURL('/v/x', { format: 'svg', frame: 'f1', ids: ['a'], theme: 'dark' }), '/v/x/export.svg?theme=dark&frame=f1');
+});

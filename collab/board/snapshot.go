@@ -27,10 +27,10 @@ import (
 // fieldsInVersion says how many fields each version has, so a snapshot written before a
 // field existed still loads (its mask never has the new bit), and an older server
 // refuses a newer snapshot with a message instead of misreading it.
-const snapshotVersion = 2
+const snapshotVersion = 3
 
 // fieldsInVersion is the number of binFields each snapshot version uses (index: version).
-var fieldsInVersion = [...]int{1: 30, snapshotVersion: len(binFields)}
+var fieldsInVersion = [...]int{1: 30, 2: 31, snapshotVersion: len(binFields)}
 
 // binFields is the field order of the binary form; the encoder and the decoder both
 // walk it, so they cannot disagree. Append only: a field's position is its mask bit.
@@ -73,6 +73,8 @@ var binFields = [...]struct {
 	{kind: 'n', whole: func(e *wire.Element) *int64 { return &e.At }},
 	// Version 2.
 	{kind: 'i', str: func(e *wire.Element) *string { return &e.Curve }},
+	// Version 3.
+	{kind: 's', str: func(e *wire.Element) *string { return &e.Frame }},
 }
 
 // encodeSnapshot encodes the state as of s.seq.

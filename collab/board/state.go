@@ -96,6 +96,9 @@ func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]w
 	if live > lim.MaxElements && live > s.live {
 		return nil, wire.Errorf(wire.ETooManyElements, "the board would have %d elements, the limit is %d", live, lim.MaxElements)
 	}
+	if err := checkFrames(ops, changed, get); err != nil {
+		return nil, err
+	}
 	for id, e := range changed {
 		s.els[id] = e
 	}

@@ -19,8 +19,9 @@ import (
 
 // Version is the Tabula JSON format version this server writes and the newest it reads.
 // Version 2 added the curve of lines and arrows; a server that reads only version 1
-// would refuse the field, so the number tells it the file is newer instead.
-const Version = 2
+// would refuse the field, so the number tells it the file is newer instead. Version 3
+// added frames (the frame type and the frame field), for the same reason.
+const Version = 3
 
 // Board is the content of a board file.
 type Board struct {
@@ -31,8 +32,16 @@ type Board struct {
 }
 
 // Encode writes b as a Tabula JSON file: elements in the order given (draw order), the
-// server's bookkeeping left out, images inline in base64.
+// server's bookkeeping left out, images inline in base64. A member of a frame the file
+// does not hold (deleted, or left out of a selection) is written in no frame, so that
+// the file imports.
 func Encode(w io.Writer, b Board) error {
+	frames := map[string]bool{}
+	for _, e := range b.Elements {
+		if e.Type == "frame" && !e.Deleted {
+			frames[e.ID] = true
+		}
+	}
 	buf := make([]byte, 0, 64+256*len(b.Elements))
 	buf = append(buf, `{"type":"tabula","version":`...)
 	buf = strconv.AppendInt(buf, Version, 10)
@@ -45,6 +54,11 @@ func Encode(w io.Writer, b Board) error {
 			buf = append(buf, ',')
 		}
 		buf = append(buf, "\n"...)
+		if e.Frame != "" && !frames[e.Frame] {
+			c := *e
+			c.Frame = ""
+			e = &c
+		}
 		buf = wire.AppendElement(buf, e)
 	}
 	buf = append(buf, "\n],\"images\":{"...)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"tabula/collab/board"
 	"tabula/collab/wire"
 )
 
@@ -71,7 +72,7 @@ func TestTabulaCurve(t *testing.T) {
 	if err := Encode(&out, Board{Title: "t", Elements: []*wire.Element{e}}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), `{"type":"tabula","version":2,`) || !strings.Contains(out.String(), `"curve":"round"`) {
+	if !strings.HasPrefix(out.String(), `{"type":"tabula","version":3,`) || !strings.Contains(out.String(), `"curve":"round"`) {
 		t.Fatalf("export: %s", out.Bytes())
 	}
 	back, err := Decode(out.Bytes(), maxBytes, &lim)
@@ -150,8 +151,8 @@ func TestExcalidrawSample(t *testing.T) {
 			t.Errorf("no %s imported: %v", typ, types)
 		}
 	}
-	if _, ok := byID["frame-1"]; ok {
-		t.Error("the frame was imported; Tabula has no frames")
+	if e := byID["frame-1"]; e == nil || e.Type != "frame" || e.Text != "A frame" {
+		t.Errorf("the frame was not imported as a frame: %+v", e)
 	}
 	if e := byID["gone-1"]; e == nil || !e.Deleted {
 		t.Errorf("the deleted rectangle should come in as a tombstone: %+v", e)
@@ -202,7 +203,7 @@ func TestBadFiles(t *testing.T) {
 		{"NotJSON", "PK\x03\x04 a zip file", wire.EBadValue, "not JSON"},
 		{"NotAnObject", `[1,2,3]`, wire.EBadValue, "not JSON"},
 		{"SomeOtherJSON", `{"hello":"world"}`, wire.EBadValue, "not a Tabula or Excalidraw"},
-		{"FutureVersion", `{"type":"tabula","version":3,"elements":[]}`, wire.EBadValue, "newer Tabula"},
+		{"FutureVersion", `{"type":"tabula","version":4,"elements":[]}`, wire.EBadValue, "newer Tabula"},
 		{"FutureExcalidraw", `{"type":"excalidraw","version":3,"elements":[]}`, wire.EBadValue, "format 3"},
 		{"NoVersion", `{"type":"tabula","elements":[]}`, wire.EBadValue, "version"},
 		{"UnknownField", `{"type":"tabula","version":1,"elements":[],"owner":"x"}`, wire.EBadValue, "Tabula format"},
@@ -249,4 +250,66 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestExcalidrawFrames imports Excalidraw frames as frames (their name as the frame's
+// text) and frameId as membership; a member of a frame the file does not hold (or holds
+// deleted) comes in outside any frame, and the whole file applies to a board.
+func TestExcalidrawFrames(t *testing.T) {
+	data, err := os.ReadFile("testdata/frames.excalidraw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decode(data, maxBytes, &lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*wire.Element{}
+	for _, e := range b.Elements {
+		byID[e.ID] = e
+	}
+	for _, tt := range []struct{ id, typ, frame, text string }{
+		{"frame-a", "frame", "", "Intro"},
+		{"frame-b", "frame", "", ""},
+		{"r-in-1", "rect", "frame-a", ""},
+		{"t-in-2", "text", "frame-b", "Slide two"},
+		{"orphan", "ellipse", "", ""},
+		{"outside", "rect", "", ""},
+	} {
+		e := byID[tt.id]
+		if e == nil || e.Type != tt.typ || e.Frame != tt.frame || e.Text != tt.text {
+			t.Errorf("%s: got %+v, want type %s in frame %q with text %q", tt.id, e, tt.typ, tt.frame, tt.text)
+		}
+	}
+	if e := byID["frame-a"]; e.W != 300 || e.H != 200 {
+		t.Errorf("frame-a is %vx%v, want 300x200", e.W, e.H)
+	}
+	ops := make([]wire.Op, 0, len(b.Elements))
+	for _, e := range b.Elements {
+		ops = append(ops, wire.Op{Kind: wire.OpPut, ID: e.ID, El: e})
+	}
+	if _, err := board.NewState().Apply(ops, "import", 1, &lim); err != nil {
+		t.Fatalf("the imported frames do not apply to a board: %v", err)
+	}
+}
+
+// TestEncodeDropsMissingFrames writes a member whose frame the file lacks in no frame,
+// so that exporting a selection (or a board whose frame was deleted) still imports.
+func TestEncodeDropsMissingFrames(t *testing.T) {
+	var out bytes.Buffer
+	els := []*wire.Element{
+		{ID: "f", Type: "frame", W: 10, H: 10, Opacity: 1, Z: "a0"},
+		{ID: "in", Type: "rect", Frame: "f", Opacity: 1, Z: "a1"},
+		{ID: "lost", Type: "rect", Frame: "gone", Opacity: 1, Z: "a2"},
+	}
+	if err := Encode(&out, Board{Title: "t", Elements: els}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decode(out.Bytes(), maxBytes, &lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Elements[1].Frame != "f" || b.Elements[2].Frame != "" || els[2].Frame != "gone" {
+		t.Fatalf("members %+v %+v (and the original %+v)", b.Elements[1], b.Elements[2], els[2])
+	}
 }

@@ -54,6 +54,8 @@ type exElement struct {
 	FontFamily       int             `json:"fontFamily"`
 	TextAlign        string          `json:"textAlign"`
 	FileID           string          `json:"fileId"`
+	FrameID          *string         `json:"frameId"`
+	Name             *string         `json:"name"`
 }
 
 type exBinding struct {
@@ -111,6 +113,7 @@ func decodeExcalidraw(data []byte, lim *wire.Limits) (Board, error) {
 		}
 		b.Elements = append(b.Elements, e)
 	}
+	keepFrames(b.Elements)
 	// Keep only images that some element shows.
 	used := map[string]bool{}
 	for _, e := range b.Elements {
@@ -125,7 +128,7 @@ func decodeExcalidraw(data []byte, lim *wire.Limits) (Board, error) {
 }
 
 // convert maps one Excalidraw element to ours; false for kinds Tabula has no
-// counterpart of (frames, embeds).
+// counterpart of (embeds).
 func convert(x *exElement, ids *idMap, srcs map[string]string) (*wire.Element, bool) {
 	e := &wire.Element{ID: ids.get(x.ID), X: clampCoord(x.X), Y: clampCoord(x.Y), Opacity: 1, Deleted: x.IsDeleted, Locked: x.Locked}
 	if x.Opacity != nil {
@@ -140,6 +143,9 @@ func convert(x *exElement, ids *idMap, srcs map[string]string) (*wire.Element, b
 	switch x.StrokeStyle {
 	case "dashed", "dotted":
 		e.Dash = x.StrokeStyle
+	}
+	if x.FrameID != nil && *x.FrameID != "" {
+		e.Frame = ids.get(*x.FrameID)
 	}
 	if len(x.GroupIDs) > 0 {
 		e.Group = ids.get(x.GroupIDs[len(x.GroupIDs)-1]) // the outermost group
@@ -194,6 +200,13 @@ func convert(x *exElement, ids *idMap, srcs map[string]string) (*wire.Element, b
 		case "center", "right":
 			e.Align = x.TextAlign
 		}
+	case "frame", "magicframe":
+		e.Type = "frame"
+		e.W, e.H = clampCoord(x.Width), clampCoord(x.Height)
+		if x.Name != nil {
+			e.Text = clipRunes(*x.Name, wire.MaxFrameName)
+		}
+		e.Stroke, e.Frame = "", "" // a frame is never in a frame
 	case "image":
 		e.Type = "image"
 		e.W, e.H = clampCoord(x.Width), clampCoord(x.Height)
@@ -305,4 +318,33 @@ func validID(s string) bool {
 		}
 	}
 	return true
+}
+
+// keepFrames takes members out of frames the file does not hold (or holds deleted):
+// Excalidraw leaves frameId behind when a frame goes, and a board refuses a member of
+// a frame that does not exist.
+func keepFrames(els []*wire.Element) {
+	live := map[string]bool{}
+	for _, e := range els {
+		if e.Type == "frame" && !e.Deleted {
+			live[e.ID] = true
+		}
+	}
+	for _, e := range els {
+		if e.Frame != "" && !live[e.Frame] {
+			e.Frame = ""
+		}
+	}
+}
+
+// clipRunes cuts s to at most n characters.
+func clipRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }

@@ -48,6 +48,8 @@ func (d *drawer) element(e *wire.Element) {
 		d.note(e)
 	case "image":
 		d.picture(e)
+	case "frame":
+		d.frame(e)
 	}
 }
 

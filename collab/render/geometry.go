@@ -76,6 +76,9 @@ func Bounds(e *wire.Element) Rect {
 		margin = width*4 + 12
 	}
 	r := Rect{e.X + box.MinX - margin, e.Y + box.MinY - margin, e.X + box.MaxX + margin, e.Y + box.MaxY + margin}
+	if e.Type == "frame" { // its name sits above it
+		r.MinY -= frameLabelGap + 4
+	}
 	if e.Angle != 0 {
 		cx, cy := (r.MinX+r.MaxX)/2, (r.MinY+r.MaxY)/2
 		hw, hh := r.W()/2, r.H()/2

@@ -429,6 +429,8 @@ func (r *wireReader) field(f *Fields, at string, key []byte) *Error {
 		return r.stringPtr(&f.Src, at, "src")
 	case "group":
 		return r.stringPtr(&f.Group, at, "group")
+	case "frame":
+		return r.stringPtr(&f.Frame, at, "frame")
 	case "locked":
 		return r.boolPtr(&f.Locked, at, "locked")
 	case "z":

@@ -313,6 +313,8 @@ func (d *frameReader) fields(f *Fields, at string, depth int) *Error {
 			err = d.stringPtr(&f.Src, at, "src", depth)
 		case "group":
 			err = d.stringPtr(&f.Group, at, "group", depth)
+		case "frame":
+			err = d.stringPtr(&f.Frame, at, "frame", depth)
 		case "locked":
 			err = d.boolPtr(&f.Locked, at, "locked", depth)
 		case "z":

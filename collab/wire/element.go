@@ -32,6 +32,7 @@ type Element struct {
 	EndBind    string
 	Src        string
 	Group      string
+	Frame      string // the id of the frame this element is in; "" for none
 	Locked     bool
 	Z          string
 	V          int64
@@ -43,7 +44,7 @@ type Element struct {
 // Element types a board accepts.
 var elementTypes = map[string]bool{
 	"stroke": true, "line": true, "arrow": true, "rect": true, "ellipse": true,
-	"diamond": true, "text": true, "note": true, "image": true,
+	"diamond": true, "text": true, "note": true, "image": true, "frame": true,
 }
 
 // Allowed words for the enumerated style fields. The empty string always means "default".
@@ -90,9 +91,17 @@ func (e *Element) validate(lim *Limits) error {
 	if err := e.validateStyle(lim); err != nil {
 		return err
 	}
-	for _, f := range [...]struct{ name, v string }{{"startBind", e.StartBind}, {"endBind", e.EndBind}, {"group", e.Group}} {
+	for _, f := range [...]struct{ name, v string }{{"startBind", e.StartBind}, {"endBind", e.EndBind}, {"group", e.Group}, {"frame", e.Frame}} {
 		if f.v != "" && !validID(f.v) {
 			return Errorf(EBadValue, "element %s: %s must be an element id", e.ID, f.name)
+		}
+	}
+	if e.Type == "frame" {
+		if e.Frame != "" {
+			return Errorf(EBadFrame, "frame %s cannot be inside a frame", e.ID)
+		}
+		if n := utf8.RuneCountInString(e.Text); n > MaxFrameName {
+			return Errorf(ETextTooLong, "frame %s has a name of %d characters, the limit is %d", e.ID, n, MaxFrameName)
 		}
 	}
 	if e.Src != "" && !ValidSrc(e.Src) {

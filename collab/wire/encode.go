@@ -42,6 +42,7 @@ func (e *Element) AppendJSON(b []byte) []byte {
 	b = appendStr(b, "endBind", e.EndBind)
 	b = appendStr(b, "src", e.Src)
 	b = appendStr(b, "group", e.Group)
+	b = appendStr(b, "frame", e.Frame)
 	if e.Locked {
 		b = append(b, `,"locked":true`...)
 	}

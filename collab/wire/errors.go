@@ -31,6 +31,7 @@ const (
 	EVoiceBadSDP     = "voice_bad_sdp"
 	EVoiceFailed     = "voice_failed"
 	ERateLimited     = "rate_limited"
+	EBadFrame        = "bad_frame"
 )
 
 // Error is a failure the client caused or can act on. Msg is safe to show to the user.

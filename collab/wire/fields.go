@@ -31,6 +31,7 @@ type Fields struct {
 	EndBind    *string  `json:"endBind"`
 	Src        *string  `json:"src"`
 	Group      *string  `json:"group"`
+	Frame      *string  `json:"frame"`
 	Locked     *bool    `json:"locked"`
 	Z          *string  `json:"z"`
 	Deleted    *bool    `json:"deleted"`
@@ -81,6 +82,7 @@ func (f *Fields) ApplyTo(e *Element) {
 	setS(&e.EndBind, f.EndBind)
 	setS(&e.Src, f.Src)
 	setS(&e.Group, f.Group)
+	setS(&e.Frame, f.Frame)
 	setB(&e.Locked, f.Locked)
 	setS(&e.Z, f.Z)
 	setB(&e.Deleted, f.Deleted)
@@ -175,6 +177,7 @@ func (f *Fields) appendJSON(b []byte) []byte {
 	str("endBind", f.EndBind)
 	str("src", f.Src)
 	str("group", f.Group)
+	str("frame", f.Frame)
 	boolean("locked", f.Locked)
 	str("z", f.Z)
 	boolean("deleted", f.Deleted)

@@ -44,6 +44,8 @@ const (
 	MaxFontSize = 1000
 	// MaxTitle is the longest board title, in characters.
 	MaxTitle = 200
+	// MaxFrameName is the longest frame name, in characters.
+	MaxFrameName = 200
 	// MaxName is the longest display name, in characters.
 	MaxName = 40
 	// MaxErrors is how many refused messages one connection may send before it is closed

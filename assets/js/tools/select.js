@@ -391,6 +391,7 @@ export function selectTool(ed, setCursor) {
       else if (hit.locked) return;
       else if (hit.type === 'text' || hit.type === 'note') ed.run('editText', hit.id);
       else if (hit.type === 'rect' || hit.type === 'ellipse' || hit.type === 'diamond') ed.run('labelShape', hit.id);
+      else if (hit.type === 'frame') ed.run('renameFrame', hit.id);
       else if (EDITABLE.has(hit.type)) editPoints(hit.id);
     },
     command(cmd) {

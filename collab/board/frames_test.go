@@ -1,0 +1,123 @@
+package board
+
+import (
+	"strings"
+	"testing"
+
+	"tabula/collab/wire"
+)
+
+// applyFrame decodes and applies one ops message, returning the error of whichever step
+// refused it: a client's batch meets both.
+func applyFrame(s *State, frame string, lim *wire.Limits) error {
+	m, err := wire.DecodeMessage([]byte(frame), lim)
+	if err != nil {
+		return err
+	}
+	_, err = s.Apply(m.Ops, "s", 1, lim)
+	return err
+}
+
+func TestFrameMembershipIsValidated(t *testing.T) {
+	base := `{"t":"ops","cid":"0","ops":[` +
+		`{"o":"put","el":{"id":"f1","type":"frame","x":0,"y":0,"w":100,"h":80,"text":"Frame 1","z":"a0"}},` +
+		`{"o":"put","el":{"id":"f2","type":"frame","x":200,"y":0,"w":100,"h":80,"z":"a1"}},` +
+		`{"o":"put","el":{"id":"r","type":"rect","x":10,"y":10,"w":5,"h":5,"frame":"f1","z":"a2"}},` +
+		`{"o":"put","el":{"id":"gone","type":"frame","z":"a3"}},{"o":"del","id":"gone"}]}`
+	long := strings.Repeat("é", wire.MaxFrameName+1)
+	for _, tc := range []struct {
+		name, ops, code string
+	}{
+		{"RefusesFrameContainingItself", `{"o":"put","el":{"id":"f3","type":"frame","frame":"f3","z":"b"}}`, wire.EBadFrame},
+		{"RefusesFrameInFrame", `{"o":"put","el":{"id":"f3","type":"frame","frame":"f1","z":"b"}}`, wire.EBadFrame},
+		{"RefusesPatchPuttingFrameInFrame", `{"o":"patch","id":"f2","set":{"frame":"f1"}}`, wire.EBadFrame},
+		{"RefusesMemberOfNonFrame", `{"o":"put","el":{"id":"x","type":"rect","frame":"r","z":"b"}}`, wire.EBadFrame},
+		{"RefusesMemberOfMissingFrame", `{"o":"put","el":{"id":"x","type":"rect","frame":"nope","z":"b"}}`, wire.EBadFrame},
+		{"RefusesMemberOfDeletedFrame", `{"o":"patch","id":"r","set":{"frame":"gone"}}`, wire.EBadFrame},
+		{"RefusesMemberWhenFrameDeletedInSameBatch", `{"o":"patch","id":"r","set":{"x":1}},{"o":"del","id":"f2"},{"o":"put","el":{"id":"x","type":"rect","frame":"f2","z":"b"}}`, wire.EBadFrame},
+		{"RefusesBadFrameID", `{"o":"put","el":{"id":"x","type":"rect","frame":"a b","z":"b"}}`, wire.EBadValue},
+		{"RefusesLongNameInPut", `{"o":"put","el":{"id":"f3","type":"frame","text":"` + long + `","z":"b"}}`, wire.ETextTooLong},
+		{"RefusesLongNameInPatch", `{"o":"patch","id":"f1","set":{"text":"` + long + `"}}`, wire.ETextTooLong},
+		{"AcceptsMemberBeforeItsFrameInBatch", `{"o":"put","el":{"id":"x","type":"rect","frame":"f3","z":"b"}},{"o":"put","el":{"id":"f3","type":"frame","z":"c"}}`, ""},
+		{"AcceptsMoveToOtherFrame", `{"o":"patch","id":"r","set":{"frame":"f2","x":210}}`, ""},
+		{"AcceptsLeavingFrame", `{"o":"patch","id":"r","set":{"frame":""}}`, ""},
+		{"AcceptsDeletingFrameWithMembers", `{"o":"del","id":"f1"},{"o":"del","id":"r"}`, ""},
+		{"AcceptsMovingMemberOfDeletedFrame", `{"o":"del","id":"f1"}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewState()
+			if err := applyFrame(s, base, &wire.DefaultLimits); err != nil {
+				t.Fatal(err)
+			}
+			before := string(s.appendSorted())
+			err := applyFrame(s, `{"t":"ops","cid":"1","ops":[`+tc.ops+`]}`, &wire.DefaultLimits)
+			if got := code(err); got != tc.code {
+				t.Fatalf("got %v, want code %q", err, tc.code)
+			}
+			if tc.code != "" && string(s.appendSorted()) != before {
+				t.Fatal("a refused batch changed the board")
+			}
+			if tc.code != "" && !strings.Contains(wire.ErrorMessage(err), " ") {
+				t.Fatalf("message %q does not explain", wire.ErrorMessage(err))
+			}
+		})
+	}
+	t.Run("MemberOfDeletedFrameCanStillMove", func(t *testing.T) {
+		s := NewState()
+		if err := applyFrame(s, base, &wire.DefaultLimits); err != nil {
+			t.Fatal(err)
+		}
+		if err := applyFrame(s, `{"t":"ops","cid":"1","ops":[{"o":"del","id":"f1"}]}`, &wire.DefaultLimits); err != nil {
+			t.Fatal(err)
+		}
+		if err := applyFrame(s, `{"t":"ops","cid":"2","ops":[{"o":"patch","id":"r","set":{"x":50}}]}`, &wire.DefaultLimits); err != nil {
+			t.Fatalf("moving the member of a frame someone deleted: %v", err)
+		}
+	})
+}
+
+func TestThousandsOfFramesMeetTheElementLimit(t *testing.T) {
+	lim := wire.DefaultLimits
+	lim.MaxElements = 5_000
+	s := NewState()
+	var b strings.Builder
+	b.WriteString(`{"t":"ops","cid":"1","ops":[`)
+	for i := range 5_000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"o":"put","el":{"id":"f` + itoa(i) + `","type":"frame","w":10,"h":10,"z":"a` + itoa(i) + `"}}`)
+	}
+	b.WriteString(`]}`)
+	if err := applyFrame(s, b.String(), &lim); err != nil {
+		t.Fatal(err)
+	}
+	more := strings.ReplaceAll(strings.ReplaceAll(b.String(), `"id":"f`, `"id":"g`), `"cid":"1"`, `"cid":"2"`)
+	if err := applyFrame(s, more, &lim); code(err) != wire.ETooManyElements {
+		t.Fatalf("10,000 frames: got %v, want %s", err, wire.ETooManyElements)
+	}
+	if s.live != 5_000 {
+		t.Fatalf("live = %d", s.live)
+	}
+}
+
+func TestFrameSurvivesSnapshot(t *testing.T) {
+	s := NewState()
+	if err := applyFrame(s, `{"t":"ops","cid":"1","ops":[{"o":"put","el":{"id":"f","type":"frame","w":10,"h":10,"text":"Intro","z":"a"}},{"o":"put","el":{"id":"r","type":"rect","frame":"f","z":"b"}}]}`, &wire.DefaultLimits); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadState(s.Snapshot(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.els["r"].Frame != "f" || got.els["f"].Text != "Intro" || got.els["f"].Type != "frame" {
+		t.Fatalf("after a snapshot: r=%+v f=%+v", got.els["r"], got.els["f"])
+	}
+}
+
+func code(err error) string {
+	if err == nil {
+		return ""
+	}
+	return wire.ErrorCode(err)
+}

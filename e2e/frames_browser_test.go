@@ -1,0 +1,174 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"tabula/internal/testtool"
+)
+
+// worldToScreen is where board point (x, y) is on tb's screen.
+func (tb *tab) worldToScreen(x, y float64) [2]float64 {
+	tb.t.Helper()
+	c := eval[struct{ X, Y, Zoom float64 }](tb, `tabula.camera`)
+	return [2]float64{(x - c.X) * c.Zoom, (y - c.Y) * c.Zoom}
+}
+
+// frameLabel is where the name of frame id is drawn on tb's screen.
+func (tb *tab) frameLabel(id string) [2]float64 {
+	tb.t.Helper()
+	f := eval[elem](tb, `tabula.doc.get(`+jsString(id)+`)`)
+	p := tb.worldToScreen(f.X+12, f.Y)
+	return [2]float64{p[0], p[1] - 10}
+}
+
+// TestBrowserFrames is two people making a deck: Ana draws two frames with F and the
+// tool bar, draws inside each, renames one in place, moves the other (Bob sees its
+// contents move with it), deletes and undoes a frame with its contents in one step,
+// jumps between frames from the frames list and downloads every frame as one PDF.
+func TestBrowserFrames(t *testing.T) {
+	checkLeaks(t)
+	browser := newBrowser(t)
+	ts := startServer(t)
+	shots := newShots(t)
+	ana := createBoard(t, browser, "ana", ts.URL)
+	ana.watchToasts()
+	link := eval[string](ana, `location.href`)
+	bob := openTab(t, browser, "bob", link)
+
+	// Frame 1, with F.
+	ana.key("f")
+	ana.waitFor("the frame tool", `document.body.dataset.tool === "frame"`)
+	f1 := ana.added("frame", func() { ana.dragWith([2]float64{360, 220}, [2]float64{680, 460}) })
+	if f1.Text != "Frame 1" {
+		t.Fatalf("the first frame is named %q, want Frame 1", f1.Text)
+	}
+	ana.key("r")
+	r := ana.added("rect", func() { ana.dragWith([2]float64{420, 280}, [2]float64{580, 400}) })
+	ana.waitFor("the rectangle in frame 1", `tabula.doc.get(`+jsString(r.ID)+`).frame === `+jsString(f1.ID))
+
+	// Frame 2, from the tool bar, with a pen stroke in it.
+	ana.pick("frame")
+	f2 := ana.added("frame", func() { ana.dragWith([2]float64{760, 220}, [2]float64{1080, 460}) })
+	if f2.Text != "Frame 2" {
+		t.Fatalf("the second frame is named %q, want Frame 2", f2.Text)
+	}
+	ana.pick("pen")
+	s := ana.added("stroke", func() { ana.drag(wave(820, 340, 200, 40, 24)) })
+	ana.waitFor("the stroke in frame 2", `tabula.doc.get(`+jsString(s.ID)+`).frame === `+jsString(f2.ID))
+	bob.sees(ana, s)
+	bob.waitFor("bob sees the stroke in frame 2", `tabula.doc.get(`+jsString(s.ID)+`).frame === `+jsString(f2.ID))
+
+	// Rename frame 1 in place: double-click its name, type, Enter.
+	ana.pick("select")
+	l := ana.frameLabel(f1.ID)
+	ana.click(l[0], l[1], 2)
+	ana.waitFor("the rename field", `document.activeElement?.classList.contains("frame-rename")`)
+	ana.do("type the name", chromedp.KeyEvent("Intro"), chromedp.KeyEvent(kb.Enter))
+	bob.waitFor("bob sees the new name", `tabula.doc.get(`+jsString(f1.ID)+`).text === "Intro"`)
+
+	// Move frame 2 by its name: its stroke moves with it, in one batch, on Bob's page.
+	before := eval[elem](bob, `tabula.doc.get(`+jsString(s.ID)+`)`)
+	l = ana.frameLabel(f2.ID)
+	ana.dragWith(l, [2]float64{l[0] + 80, l[1] + 60})
+	bob.waitFor("frame 2 moved on bob's page", `tabula.doc.get(`+jsString(f2.ID)+`).x > `+ftoa(f2.X+50))
+	moved := eval[elem](bob, `tabula.doc.get(`+jsString(f2.ID)+`)`)
+	bob.waitFor("the stroke moved as far", `Math.abs(tabula.doc.get(`+jsString(s.ID)+`).x - `+ftoa(before.X+moved.X-f2.X)+`) < 0.01 && Math.abs(tabula.doc.get(`+jsString(s.ID)+`).y - `+ftoa(before.Y+moved.Y-f2.Y)+`) < 0.01`)
+	converged(t, ana, bob)
+
+	// Delete frame 1: its rectangle goes too; one undo brings both back.
+	l = ana.frameLabel(f1.ID)
+	ana.click(l[0], l[1], 1)
+	ana.waitFor("frame 1 selected", `tabula.editor.selection.has(`+jsString(f1.ID)+`) && tabula.editor.selection.size === 1`)
+	ana.key(kb.Delete)
+	bob.waitFor("frame 1 and its rectangle gone", `!tabula.doc.get(`+jsString(f1.ID)+`) && !tabula.doc.get(`+jsString(r.ID)+`)`)
+	ana.key("z", kb.ModifierCtrl)
+	bob.waitFor("both back after one undo", `!!tabula.doc.get(`+jsString(f1.ID)+`) && tabula.doc.get(`+jsString(r.ID)+`)?.frame === `+jsString(f1.ID))
+	converged(t, ana, bob)
+	shots.take(ana, "two-frames")
+
+	// The frames list: in frame order; jumping fits the view to the frame.
+	ana.do("open the frames list", chromedp.Click(chromedp.CSS(`#frames-button`)))
+	ana.waitFor("the frames list", `document.getElementById("frames-panel").checkVisibility()`)
+	names := eval[[]string](ana, `[...document.querySelectorAll("#frames-panel .frame-go")].map((b) => b.textContent)`)
+	if len(names) != 2 || names[0] != "Intro" || names[1] != "Frame 2" {
+		t.Fatalf("the frames list shows %q, want Intro then Frame 2", names)
+	}
+	shots.take(ana, "frames-list")
+	ana.do("jump to frame 2", chromedp.Click(chromedp.CSS(`#frames-panel .frame-go[data-frame="`+f2.ID+`"]`)))
+	ana.waitFor("the view on frame 2", `(() => { const f = tabula.doc.get(`+jsString(f2.ID)+`), c = tabula.camera;
+		const cx = (f.x + f.w / 2 - c.x) * c.zoom, cy = (f.y + f.h / 2 - c.y) * c.zoom;
+		return Math.abs(cx - innerWidth / 2) < 40 && Math.abs(cy - innerHeight / 2) < 60 && f.w * c.zoom > innerWidth / 3; })()`)
+
+	// Every frame as one PDF, from the Export menu: two pages.
+	dir := t.TempDir()
+	ana.downloadsTo(dir)
+	ana.do("open Export", chromedp.Click(chromedp.CSS(`#export`)))
+	ana.waitFor("the Export panel", `document.getElementById("export-panel").checkVisibility() && !document.getElementById("export-frames").disabled`)
+	ana.do("All frames as PDF", chromedp.Click(chromedp.CSS(`#export-frames`)))
+	pdf := waitFile(t, ana, dir, "*.pdf")
+	data, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages := testtool.PDFPages(t, data, 48); len(pages) != 2 {
+		t.Fatalf("the deck has %d pages, want 2", len(pages))
+	}
+	ana.key(kb.Escape)
+
+	// Screenshots: desktop and phone, light and dark, with the frames list open. The
+	// phones open the view-only link to frame 1: it fits that frame too.
+	viewLink := ana.shareLink("view")
+	for _, screen := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", viewW, viewH}, {"phone", 390, 844}} {
+		for _, dark := range []bool{false, true} {
+			name := screen.name + "-light"
+			if dark {
+				name = screen.name + "-dark"
+			}
+			url := link
+			if screen.name == "phone" {
+				url = viewLink
+			}
+			tb := openTabOn(t, browser, name, url+"#frame="+f1.ID, chromedp.EmulateViewport(screen.w, screen.h))
+			if dark {
+				tb.darkMode()
+			}
+			tb.waitFor("the view fitted to frame 1", `(() => { const f = tabula.doc.get(`+jsString(f1.ID)+`), c = tabula.camera;
+				return f && Math.abs((f.x + f.w / 2 - c.x) * c.zoom - innerWidth / 2) < 40 && f.y * c.zoom - c.y * c.zoom > 60; })()`)
+			shots.take(tb, name+"-linked")
+			tb.do("open the frames list", chromedp.Click(chromedp.CSS(`#frames-button`)))
+			tb.waitFor("the frames list", `document.getElementById("frames-panel").checkVisibility()`)
+			shots.take(tb, name+"-list")
+		}
+	}
+}
+
+// waitFile waits until dir holds one file matching pattern and returns its path.
+func waitFile(t *testing.T, tb *tab, dir, pattern string) string {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		if len(files) == 1 {
+			return files[0]
+		}
+		if msg := eval[string](tb, `toastsSeen.find((m) => m.includes("failed")) ?? ""`); msg != "" {
+			t.Fatalf("the page says %q", msg)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s downloaded to %s", pattern, dir)
+		}
+		tb.nextFrame()
+	}
+}
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
