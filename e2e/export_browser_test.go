@@ -102,7 +102,7 @@ func TestBrowserOpenFile(t *testing.T) {
 	defer tick.Stop()
 	for {
 		ctx, cancel := context.WithTimeout(home.ctx, time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.pathname.startsWith("/b/") && document.body?.dataset.state === "online" && window.tabula?.doc.view().length === 8`))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.pathname.startsWith("/b/") && document.body?.dataset.state === "online" && window.tabula?.doc.view().length === 9`))
 		cancel()
 		if err == nil && ok {
 			return

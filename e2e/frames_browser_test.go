@@ -34,7 +34,6 @@ func (tb *tab) frameLabel(id string) [2]float64 {
 // jumps between frames from the frames list and downloads every frame as one PDF.
 func TestBrowserFrames(t *testing.T) {
 	t.Parallel() // browser tests run two at a time: see testmain_test.go
-	checkLeaks(t)
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)

@@ -121,8 +121,8 @@ func TestBrowserPhoneTouchTargets(t *testing.T) {
 
 		// Every tool, Insert image and tool lock are in the bar or behind More tools.
 		all := eval[[]string](a, `[...document.querySelectorAll(".toolbar [data-tool], .toolbar [data-action]")].map((b) => b.dataset.tool ?? b.dataset.action)`)
-		if len(all) != 15 {
-			t.Fatalf("%d×%d: the tool bar has %q, want the 13 tools, Insert image and tool lock", ph.w, ph.h, all)
+		if len(all) != 16 {
+			t.Fatalf("%d×%d: the tool bar has %q, want the 14 tools, Insert image and tool lock", ph.w, ph.h, all)
 		}
 		bars := a.controls(phoneBars)
 		checkTargets(t, "the bars", bars, ph.w, ph.h)
@@ -140,8 +140,8 @@ func TestBrowserPhoneTouchTargets(t *testing.T) {
 		// More tools opens the others in a row above the bar; a tap on one picks it and
 		// closes the row, and More tools then shows that it is the current tool.
 		folded := eval[[]string](a, `[...document.querySelectorAll("#tools-more [data-tool]")].map((b) => b.dataset.tool)`)
-		if len(folded)+len(shown) != 13 {
-			t.Fatalf("%d×%d: %q in the bar and %q behind More tools, want all 13 tools", ph.w, ph.h, shown, folded)
+		if len(folded)+len(shown) != 14 {
+			t.Fatalf("%d×%d: %q in the bar and %q behind More tools, want all 14 tools", ph.w, ph.h, shown, folded)
 		}
 		for i, id := range folded {
 			a.tap(a.centre(`.toolbar .more-tools`))
