@@ -136,3 +136,39 @@ func TestBrowserReplaceViewLinkPhone(t *testing.T) {
 	v2 := openTabOn(t, browser, "Viewer2", fresh, phone)
 	v2.waitFor("the rectangle on the new view link", `tabula.doc.view().some((el) => el.type === "rect")`)
 }
+
+// An editor whose network was down while another replaced the edit link comes back
+// online: the page cannot learn why its reconnects fail from the WebSocket (a browser
+// hides the handshake's 404), so it asks the server whether its link still exists and,
+// told no, stops and says so — with its unsaved change counted — instead of retrying
+// for ever.
+func TestBrowserLinkReplacedWhileOffline(t *testing.T) {
+	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	browser := newBrowser(t)
+	ts := startServer(t)
+	shots := newShots(t)
+	net := newRelay(t, ts.Addr())
+	a := createBoard(t, browser, "A", net.URL())
+	edit := a.shareLink("edit")
+	d := openTab(t, browser, "D", edit)
+
+	d.setOffline(true)
+	net.cut()
+	d.waitFor("offline, with the banner", `document.body.dataset.state === "offline" && document.getElementById("offline").checkVisibility()`)
+	d.pick("pen")
+	d.drag(wave(340, 300, 300, 60, 16))
+	d.waitFor("the stroke kept", `tabula.doc.pending.length === 1`)
+
+	a.waitFor("A back online after the cut", `document.body.dataset.state === "online"`)
+	a.replaceLink("edit")
+	if fresh := a.confirmReplace("edit", edit); fresh == edit {
+		t.Fatal("the edit link did not change")
+	}
+
+	d.setOffline(false)
+	d.waitFor("the message that the link no longer works", `document.getElementById("link-replaced").checkVisibility() &&
+		document.getElementById("link-replaced-text").textContent.includes("while you were offline") &&
+		document.getElementById("link-replaced-unsaved").textContent.includes("A change you made just before was not saved") &&
+		tabula.sync.stopped`)
+	shots.take(d, "replaced-while-offline")
+}

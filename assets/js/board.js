@@ -47,9 +47,19 @@ saveUser(storage, user);
 
 const doc = new Doc();
 const camera = createCamera();
-const sync = new Sync({ url: wsURL(location, board.wsPath), doc, name: user.name, color: user.color });
+const sync = new Sync({ url: wsURL(location, board.wsPath), doc, name: user.name, color: user.color, probe: linkExists });
 sync.title = root.dataset.title ?? '';
 sync.canvas = document.body.dataset.canvas ?? 'plain'; // the board page shows it from the first paint
+
+/**
+ * Whether this page's link still exists: false only on a 404, which is how the server
+ * answers a replaced link or a deleted board (a failed fetch is not an answer).
+ * @returns {Promise<boolean>}
+ */
+async function linkExists() {
+  const res = await fetch(board.wsPath.replace(/\/ws$/, ''), { method: 'HEAD', cache: 'no-store' });
+  return res.status !== 404;
+}
 
 /**
  * What the page shows besides the document.

@@ -87,7 +87,7 @@ export function bindLinks({ board, sync, toast, moved, replaced }) {
     $('link-replaced-text').textContent = m.msg || 'An editor replaced this link; ask them for the new one.';
     const note = $('link-replaced-unsaved');
     note.hidden = unsaved === 0;
-    note.textContent = `${unsaved} change${unsaved === 1 ? '' : 's'} you made just before were not saved.`;
+    note.textContent = unsaved === 1 ? 'A change you made just before was not saved.' : `${unsaved} changes you made just before were not saved.`;
     $('link-replaced').hidden = false;
     $('link-replaced').querySelector('a')?.focus();
   });

@@ -28,6 +28,9 @@ export const DEFAULT_LIMITS = Object.freeze({
   maxMessage: 1 << 20,
 });
 
+/** Failed connections in a row after which the page asks whether its link still exists. */
+export const PROBE_AFTER = 2;
+
 /** Longest wait between reconnect attempts. */
 export const MAX_BACKOFF = 5000;
 
@@ -188,7 +191,11 @@ export class Sync {
    *   url: string, doc: Doc, name?: string, color?: string,
    *   createSocket?: (url: string) => SocketLike, timers?: Timers,
    *   random?: () => number, nextCid?: () => string,
-   * }} opts
+   *   probe?: () => Promise<boolean>,
+   * }} opts probe: asked after connections keep failing before they open; resolves
+   *   false only when the server says the board's link does not exist (HTTP 404), so
+   *   that a page whose link was replaced or whose board was deleted while it was
+   *   offline stops and says so instead of retrying for ever
    */
   constructor(opts) {
     this.url = opts.url;
@@ -203,6 +210,10 @@ export class Sync {
     };
     this.random = opts.random ?? Math.random;
     this.nextCid = opts.nextCid ?? cidMaker();
+    this.probe = opts.probe ?? null;
+    /** Connections in a row that closed before they opened. */
+    this.unopened = 0;
+    this.probing = false;
 
     /** @type {State} */
     this.state = 'offline';
@@ -344,8 +355,11 @@ export class Sync {
       this.drop();
       this.scheduleRetry();
     }, wait);
+    let opened = false;
     ws.onopen = () => {
       if (ws !== this.ws) return;
+      opened = true;
+      this.unopened = 0;
       ws.send(JSON.stringify({ t: 'hello', v: 1, since: this.doc.seq, name: this.name, color: this.color }));
     };
     ws.onmessage = (ev) => {
@@ -360,6 +374,7 @@ export class Sync {
       const code = ev?.code;
       const hint = this.retryHint;
       this.retryHint = 0;
+      if (!opened && ++this.unopened >= PROBE_AFTER) this.checkLink();
       if (code !== 1008 && code !== 1013) {
         this.scheduleRetry();
         return;
@@ -372,6 +387,32 @@ export class Sync {
     };
     // An error is always followed by close, which does the work.
     ws.onerror = () => {};
+  }
+
+  /**
+   * Asks probe whether the link still exists, once at a time. A browser does not tell a
+   * page why a WebSocket handshake failed, so a replaced link (404) would look like a
+   * server that is down. When it is gone, the page hears what it hears when the link is
+   * replaced while it is connected: a link_replaced error, and it stops.
+   */
+  checkLink() {
+    if (!this.probe || this.probing) return;
+    this.probing = true;
+    this.probe().then(
+      (exists) => {
+        this.probing = false;
+        if (exists || this.stopped || this.ws?.readyState === 1) return;
+        this.stop();
+        this.emit('error', {
+          t: 'error',
+          code: 'link_replaced',
+          msg: 'It was replaced, or the board was deleted, while you were offline. Ask an editor of the board for the current link.',
+        });
+      },
+      () => {
+        this.probing = false; // offline or the server is down: keep retrying
+      },
+    );
   }
 
   stopWelcomeTimer() {

@@ -578,3 +578,72 @@ test('closed for sending too fast: the reason is told, the wait is long, pending
   assert.deepEqual(s2.sent.slice(1), [{ t: 'ops', cid: 'c-2', ops: [putOp(rect('b'))] }]);
   assert.equal(t.sync.state, 'online');
 });
+
+test('a link that is gone while offline stops the page instead of retrying for ever', async () => {
+  const timers = fakeTimers();
+  const sockets = fakeSockets();
+  let asked = 0;
+  let exists = true;
+  const sync = new Sync({
+    url: 'ws://host/b/B/ws',
+    doc: new Doc(),
+    createSocket: sockets.create,
+    timers,
+    random: () => 0.5,
+    probe: async () => {
+      asked++;
+      return exists;
+    },
+  });
+  const errors = [];
+  sync.on('error', (m) => errors.push(m));
+  sync.start();
+  // Refused handshakes never open: after PROBE_AFTER of them the page asks.
+  sockets.last().onclose({ code: 1006 });
+  assert.equal(asked, 0);
+  timers.advance(60_000);
+  sockets.last().onclose({ code: 1006 });
+  assert.equal(asked, 1);
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.equal(errors.length, 0, 'the link exists: keep retrying');
+  assert.equal(sync.stopped, false);
+  // Now the link was replaced meanwhile.
+  exists = false;
+  timers.advance(60_000);
+  sockets.last().onclose({ code: 1006 });
+  assert.equal(asked, 2);
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.equal(sync.stopped, true);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].code, 'link_replaced');
+  const made = sockets.all.length;
+  timers.advance(600_000);
+  assert.equal(sockets.all.length, made, 'no retry after it stopped');
+});
+
+test('a connection that opened resets the count of failures before asking', () => {
+  const timers = fakeTimers();
+  const sockets = fakeSockets();
+  let asked = 0;
+  const sync = new Sync({
+    url: 'ws://host/b/B/ws',
+    doc: new Doc(),
+    createSocket: sockets.create,
+    timers,
+    random: () => 0.5,
+    probe: async () => {
+      asked++;
+      return true;
+    },
+  });
+  sync.start();
+  sockets.last().onclose({ code: 1006 });
+  timers.advance(60_000);
+  sockets.last().onopen();
+  sockets.last().onclose({ code: 1006 });
+  timers.advance(60_000);
+  sockets.last().onclose({ code: 1006 });
+  assert.equal(asked, 0, 'one failure after an open is not two in a row');
+});
