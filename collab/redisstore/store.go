@@ -69,12 +69,11 @@ import (
 	"tabula/collab/wire"
 )
 
-// ErrFenced is wrapped by the error of a write a board's state in Redis refuses: the
-// board's lease no longer holds the write's Fence (another node owns the board now),
-// its first batch does not follow the board's last seq, or a batch's client id was
-// already applied. The node's view of the board is stale: it should drop the room and
-// reload it, and ask the owner.
-var ErrFenced = errors.New("refused by the shared store")
+// ErrFenced is wrapped by the error of a write the board's state in Redis refuses: the
+// board's lease no longer holds the write's Fence, its first batch does not follow the
+// board's last seq, or a batch's client id was applied already. It is collab.ErrFenced,
+// so the service tells it apart without knowing this package.
+var ErrFenced = collab.ErrFenced
 
 // Store is a collab.Store on Redis. It is safe for concurrent use.
 type Store struct {
