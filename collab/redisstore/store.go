@@ -61,6 +61,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -139,6 +140,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		opt.MaxRetries = -1
 	}
 	opt.DisableIdentity = true // no CLIENT SETINFO: older servers refuse it noisily
+	loggerOnce.Do(func() { redis.SetLogger(slogLogger{}) })
 	s.rdb = redis.NewClient(opt)
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		s.rdb.Close()
@@ -146,6 +148,16 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	}
 	s.checkDurability(ctx, opt.Addr)
 	return s, nil
+}
+
+// loggerOnce sets go-redis's logger, which is global, to one that writes through slog
+// like the rest of Tabula.
+var loggerOnce sync.Once
+
+type slogLogger struct{}
+
+func (slogLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.Default().WarnContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
 
 // checkDurability warns when Redis may lose writes it acknowledged.
