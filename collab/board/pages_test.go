@@ -1,6 +1,9 @@
 package board
 
 import (
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,4 +145,86 @@ func TestPageSurvivesSnapshot(t *testing.T) {
 	if got.els["m"].Page != "p2" || got.els["p2"].Text != "Ideas" {
 		t.Fatalf("m=%+v p2=%+v", got.els["m"], got.els["p2"])
 	}
+}
+
+// TestPageFixture applies the batches assets/js/pages.js makes for the fixture the node
+// tests share (testdata/pages/board.json): the server accepts each, and agrees on the
+// page order and on what each page holds. A delete that leaves one element behind is
+// refused.
+func TestPageFixture(t *testing.T) {
+	raw, err := os.ReadFile("testdata/pages/board.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type batch struct {
+		Ops []json.RawMessage `json:"ops"`
+	}
+	var fx struct {
+		Elements  []json.RawMessage   `json:"elements"`
+		PageOrder []string            `json:"pageOrder"`
+		OnPage    map[string][]string `json:"onPage"`
+		Duplicate batch               `json:"duplicate"`
+		Delete    batch               `json:"delete"`
+		Move      batch               `json:"move"`
+		Add       batch               `json:"add"`
+	}
+	if err := json.Unmarshal(raw, &fx); err != nil {
+		t.Fatal(err)
+	}
+	ops := func(cid string, ops []json.RawMessage) string {
+		b, _ := json.Marshal(map[string]any{"t": "ops", "cid": cid, "ops": ops})
+		return string(b)
+	}
+	load := func(t *testing.T) *State {
+		var put []json.RawMessage
+		var del []json.RawMessage
+		for _, e := range fx.Elements {
+			put = append(put, json.RawMessage(`{"o":"put","el":`+strings.Replace(string(e), `,"deleted":true`, ``, 1)+`}`))
+			if strings.Contains(string(e), `"deleted":true`) {
+				var id struct{ ID string }
+				_ = json.Unmarshal(e, &id)
+				del = append(del, json.RawMessage(`{"o":"del","id":"`+id.ID+`"}`))
+			}
+		}
+		s := NewState()
+		if err := applyFrame(s, ops("load", append(put, del...)), &wire.DefaultLimits); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := load(t)
+	if got := wire.PageOrder(s.Elements()); !slices.Equal(got, fx.PageOrder) {
+		t.Fatalf("page order %v, want %v", got, fx.PageOrder)
+	}
+	var live []*wire.Element
+	for _, e := range s.Elements() {
+		if !e.Deleted {
+			live = append(live, e)
+		}
+	}
+	for id, want := range fx.OnPage {
+		var got []string
+		for _, e := range wire.OnPage(live, id) {
+			got = append(got, e.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("page %s holds %v, want %v", id, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		ops  []json.RawMessage
+	}{{"Duplicate", fx.Duplicate.Ops}, {"Delete", fx.Delete.Ops}, {"Move", fx.Move.Ops}, {"Add", fx.Add.Ops}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := applyFrame(load(t), ops("1", tc.ops), &wire.DefaultLimits); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	t.Run("DeleteLeavingOneBehind", func(t *testing.T) {
+		if err := applyFrame(load(t), ops("1", fx.Delete.Ops[1:]), &wire.DefaultLimits); code(err) != wire.EBadPage {
+			t.Fatalf("got %v, want %s", err, wire.EBadPage)
+		}
+	})
 }

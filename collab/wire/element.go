@@ -42,20 +42,6 @@ type Element struct {
 	At         int64
 }
 
-// DefaultPage is the id of a board's first page: elements with no page are on it. A
-// board without page elements has just this page; its page element, which carries its
-// name and order, is created with this fixed id when someone first names or reorders
-// it, so two people doing so at once write the same element.
-const DefaultPage = "page1"
-
-// PageOf returns the id of the page e is on.
-func PageOf(e *Element) string {
-	if e.Page == "" {
-		return DefaultPage
-	}
-	return e.Page
-}
-
 // Element types a board accepts.
 var elementTypes = map[string]bool{
 	"stroke": true, "line": true, "arrow": true, "rect": true, "ellipse": true,
