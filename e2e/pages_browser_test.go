@@ -24,7 +24,8 @@ func (tb *tab) pageNames() string {
 // from the page menu and names it in place, each draws on a page, Bob sees the list and
 // who is on which page and switches to hers, Ana deletes the page with everything on it
 // and gets it back with one undo, and the address carries the page: back and forward
-// move between pages, and a reload opens the page it names.
+// move between pages, and a reload opens the page it names. Following Ana takes Bob to
+// her page.
 func TestBrowserPages(t *testing.T) {
 	t.Parallel() // browser tests run two at a time: see testmain_test.go
 	browser := newBrowser(t)
@@ -107,6 +108,14 @@ func TestBrowserPages(t *testing.T) {
 	ana.waitFor("forward on Ideas", `tabula.doc.page === `+jsString(ideas))
 	ana.do("reload", chromedp.Reload())
 	ana.waitFor("the reloaded board on Ideas", `window.tabula && document.body.dataset.state === "online" && tabula.doc.page === `+jsString(ideas)+` && tabula.doc.view().some((el) => el.id === `+jsString(s.ID)+`) && document.getElementById("page-button").textContent.includes("Ideas")`)
+
+	// Bob, on the first page, follows Ana: he goes to her page.
+	bob.waitFor("bob on the first page", `tabula.doc.page === "page1"`)
+	anaSid := eval[string](ana, `tabula.sync.sid`)
+	bob.waitFor("ana's avatar says she is on Ideas", `document.querySelector('#peers li[data-sid="`+anaSid+`"]')?.dataset.page === "Ideas"`)
+	bob.do("follow ana", chromedp.Click(chromedp.CSS(`#peers li[data-sid="`+anaSid+`"] button`)))
+	bob.waitFor("bob follows ana to Ideas", `tabula.follow.sid === `+jsString(anaSid)+` && tabula.doc.page === `+jsString(ideas))
+	bob.key(kb.Escape)
 
 	// Screenshots: desktop and phone, light and dark, with the page menu open. The phones
 	// open the view-only link to Ideas: the menu lists the pages and changes nothing.
