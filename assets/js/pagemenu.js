@@ -102,7 +102,11 @@ export function bindPages(ed, { fit, redraw, toast, changed }) {
   caret.className = 'caret';
   caret.setAttribute('aria-hidden', 'true');
   caret.textContent = '▾';
-  button.append(label, caret);
+  // Narrow phones show the page's place ("2/3") instead of its name (pages.css).
+  const short = document.createElement('span');
+  short.className = 'page-short';
+  short.setAttribute('aria-hidden', 'true');
+  button.append(label, short, caret);
   /** @type {HTMLElement} */ (document.querySelector('.top-left')).append(button);
 
   const panel = document.createElement('section');
@@ -142,6 +146,7 @@ export function bindPages(ed, { fit, redraw, toast, changed }) {
   function render() {
     const pages = doc.pages();
     label.textContent = nameOf(doc.page) || 'Page 1';
+    short.textContent = `${pages.findIndex((p) => p.id === doc.page) + 1}/${pages.length}`;
     button.title = `Pages — on ${label.textContent}`;
     button.setAttribute('aria-label', `Pages: ${label.textContent}`);
     add.disabled = pages.length >= MAX_PAGES;
