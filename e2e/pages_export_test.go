@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"tabula/internal/client"
 	"tabula/internal/testtool"
 )
 
@@ -156,5 +157,29 @@ func TestRestoreWithPages(t *testing.T) {
 	}
 	if got := content(p.doc.Els); got != want || !strings.Contains(got, `"page":"p2"`) {
 		t.Fatalf("the page did not come back with its elements:\n%s", got)
+	}
+}
+
+// TestPageRidesWithViewsAndCursors: the page a cursor or view names reaches the others
+// as sent, and none is sent for the first page.
+func TestPageRidesWithViewsAndCursors(t *testing.T) {
+	checkLeaks(t)
+	ts := startServer(t)
+	b := ts.newBoard(t)
+	ana := join(t, ts.wsURL("/b/", b.ID), 0)
+	bob := join(t, ts.wsURL("/v/", b.ViewID), 0)
+	if err := ana.c.SendRaw([]byte(`{"t":"view","x":0,"y":0,"w":100,"h":80,"page":"p2"}`)); err != nil {
+		t.Fatal(err)
+	}
+	m := bob.until(func(m *client.Msg) bool { return m.T == "view" })
+	if !strings.Contains(string(m.Raw), `"page":"p2"`) {
+		t.Fatalf("the view reached bob as %s", m.Raw)
+	}
+	if err := ana.c.SendRaw([]byte(`{"t":"cursor","x":1,"y":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	m = bob.until(func(m *client.Msg) bool { return m.T == "cursor" })
+	if strings.Contains(string(m.Raw), `"page"`) {
+		t.Fatalf("a cursor on the first page reached bob as %s", m.Raw)
 	}
 }
