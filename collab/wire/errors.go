@@ -32,6 +32,8 @@ const (
 	EVoiceFailed     = "voice_failed"
 	ERateLimited     = "rate_limited"
 	EBadFrame        = "bad_frame"
+	EBadPage         = "bad_page"
+	ETooManyPages    = "too_many_pages"
 )
 
 // Error is a failure the client caused or can act on. Msg is safe to show to the user.
