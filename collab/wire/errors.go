@@ -32,6 +32,8 @@ const (
 	EVoiceFailed     = "voice_failed"
 	ERateLimited     = "rate_limited"
 	EBadFrame        = "bad_frame"
+	EPresenting      = "presenting"
+	ENotPresenter    = "not_presenter"
 )
 
 // Error is a failure the client caused or can act on. Msg is safe to show to the user.
