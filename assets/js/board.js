@@ -24,6 +24,7 @@ import { VoiceCall, drawSpeaking } from './voice.js';
 import { bindVoiceBar } from './voicebar.js';
 import { bindCanvas } from './canvasswitch.js';
 import { bindLinks } from './links.js';
+import { bindPresenting } from './present.js';
 
 /** How long another person's finished preview stays while their stroke is being stored. */
 const PREVIEW_LINGER = 1000;
@@ -119,6 +120,7 @@ function sendView() {
 /** The user moved the camera themselves: that ends following someone. */
 function cameraChanged() {
   stopFollowing();
+  presenting.userMoved();
   redraw();
 }
 
@@ -135,6 +137,7 @@ window.addEventListener('resize', () => {
   live.resize();
   sendView();
   if (follow.sid) aim();
+  presenting.resize();
 });
 
 // --- drawing tools -----------------------------------------------------------
@@ -163,6 +166,16 @@ attachInput(liveCanvas, camera, {
   panning(on) {
     document.body.dataset.panning = String(on);
   },
+});
+
+const presenting = bindPresenting({
+  ed: drawing.editor,
+  sync,
+  canvas: liveCanvas,
+  redraw,
+  stopFollowingPerson: () => stopFollowing(),
+  canEdit,
+  toast: ui.toast,
 });
 
 // --- other people ----------------------------------------------------------
@@ -261,6 +274,7 @@ function renderPeople() {
   else if (followed) showFollowing({ name: displayName(followed.name), color: followed.color });
   showPeople({ me: /** @type {any} */ (everyone.get(me.sid)), others: others(everyone, me.sid), following: follow.sid });
   showVoice();
+  presenting.people(everyone);
   live.invalidate(); // speaking rings on cursors
 }
 
@@ -342,6 +356,7 @@ function followPerson(sid) {
   }
   const p = everyone.get(sid);
   if (!p || sid === sync.sid) return;
+  presenting.userMoved();
   follow.sid = sid;
   follow.name = displayName(p.name);
   aim();
@@ -459,7 +474,7 @@ const showVoice = bindVoiceBar({
   setViewers: (allow) => sync.transmit({ t: 'voice', op: 'viewers', allow }),
 });
 
-Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone, voice, editor: drawing.editor, stats: drawing.stats, painted: drawing.painted } });
+Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone, voice, presenting, editor: drawing.editor, stats: drawing.stats, painted: drawing.painted } });
 renderPeople();
 sync.start();
 watchPresence();
