@@ -208,10 +208,16 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
       state === 'take'
         ? `${name} is presenting. Take over?`
         : state === 'following'
-          ? `Following ${name}${where}`
+          ? `Following ${name}`
           : state === 'away'
             ? ''
             : `${name} is presenting`;
+    if (state === 'following' && where) {
+      const w = document.createElement('span');
+      w.className = 'where';
+      w.textContent = where;
+      text.append(w);
+    }
     followB.querySelector('.label').textContent = state === 'away' ? `Follow ${name}` : 'Follow';
     followB.title = state === 'away' ? 'Follow presenter' : `Follow ${name}`;
     followB.setAttribute('aria-label', `Follow presenter ${name}`);
@@ -238,14 +244,30 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
     render();
   }
 
+  /** The screen edges a fitted frame keeps clear of: the bars, and the presenter's bar
+   * below it or the follower's prompt above it. @param {boolean} presenter */
+  function insets(presenter) {
+    const phone = matchMedia('(max-width: 720px)').matches;
+    const ins = screenInsets(phone);
+    if (presenter && !phone) ins.bottom += 56;
+    if (!presenter) ins.top += 48;
+    return ins;
+  }
+
+  /** Fits frame id on the presenter's own screen. @param {string} id */
+  function fitMine(id) {
+    const f = ed.get(id);
+    if (!isFrame(f)) return;
+    Object.assign(cam, frameCamera(/** @type {Element} */ (f), canvas.clientWidth, canvas.clientHeight, insets(true)));
+    redraw();
+  }
+
   /** Glides to the presenter's frame, fitted to this screen. */
   function aim() {
     if (!following) return;
     const f = ed.get(now.id);
     if (!isFrame(f)) return; // not here yet: the doc subscription tries again
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    glider.to = frameCamera(/** @type {Element} */ (f), w, h, screenInsets(matchMedia('(max-width: 720px)').matches));
+    glider.to = frameCamera(/** @type {Element} */ (f), canvas.clientWidth, canvas.clientHeight, insets(false));
     if (glider.raf) return;
     glider.at = performance.now();
     glider.raf = requestAnimationFrame(tick);
@@ -294,7 +316,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
   function go(id) {
     mine = id;
     sync.transmit({ t: 'present', op: 'go', id });
-    ed.run('fitFrame', id);
+    fitMine(id);
     render();
   }
 
@@ -303,7 +325,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
     if (now.sid !== sync.sid) return;
     const f = stepFrame(ed.elements(), mine, delta);
     if (f && f.id !== mine) go(f.id);
-    else if (f) ed.run('fitFrame', f.id);
+    else if (f) fitMine(f.id);
   }
 
   /** A present message or the welcome's present field. @param {any} m @param {boolean} summon */
@@ -381,6 +403,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
     /** The screen changed size: fit the frame again. */
     resize() {
       if (following) aim();
+      else if (now.sid && now.sid === sync.sid && mine) fitMine(mine);
     },
     /** Presence changed: the presenter's speaking indicator. @param {Map<string, {voice: string}>} everyone */
     people(everyone) {
