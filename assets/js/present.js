@@ -249,7 +249,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
   function insets(presenter) {
     const phone = matchMedia('(max-width: 720px)').matches;
     const ins = screenInsets(phone);
-    if (presenter && !phone) ins.bottom += 56;
+    if (presenter) ins.bottom += phone ? 30 : 56;
     if (!presenter) ins.top += 48;
     return ins;
   }
