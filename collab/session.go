@@ -157,6 +157,10 @@ func (s *Session) ephemeral(m *wire.Message) {
 		b = strconv.AppendFloat(b, m.X, 'g', -1, 64)
 		b = append(b, `,"y":`...)
 		b = strconv.AppendFloat(b, m.Y, 'g', -1, 64)
+		if m.Page != "" {
+			b = append(b, `,"page":`...)
+			b = wire.AppendString(b, m.Page)
+		}
 		if m.Type == wire.MsgView {
 			b = append(b, `,"w":`...)
 			b = strconv.AppendFloat(b, m.W, 'g', -1, 64)

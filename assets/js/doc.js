@@ -6,6 +6,8 @@
 // new object. That lets renderers cache derived data (paths, bounds) per object in a
 // WeakMap, and lets the pending overlay share untouched elements with the confirmed map.
 
+import { DEFAULT_PAGE, pageOf, pageOrder } from './pages.js';
+
 /**
  * @typedef {Record<string, any> & {id: string, type: string, z?: string, deleted?: boolean}} Element
  * @typedef {{o: 'put', el: Element} | {o: 'patch', id: string, set: Record<string, any>, v?: number}
@@ -66,7 +68,7 @@ export class Doc {
     this.pending = [];
     /** @type {Set<() => void>} */
     this.listeners = new Set();
-    /** @type {{list: Element[], byId: Map<string, Element>} | null} */
+    /** @type {{list: Element[], byId: Map<string, Element>, pages: Element[]} | null} */
     this.cache = null;
     /**
      * Local-only ops shown on top of the pending batches and never sent: a drag in
@@ -74,6 +76,23 @@ export class Doc {
      * @type {Op[] | null}
      */
     this.draft = null;
+    /** The page shown: view() holds only its elements (pages.js). */
+    this.page = DEFAULT_PAGE;
+  }
+
+  /**
+   * Shows page `id`: view() holds its elements only; get() still finds every element.
+   * @param {string} id
+   */
+  setPage(id) {
+    if (id === this.page) return;
+    this.page = id;
+    this.changed();
+  }
+
+  /** The board's pages in page order (pages.js pageOrder). @returns {readonly Element[]} */
+  pages() {
+    return this.build().pages;
   }
 
   /**
@@ -177,13 +196,15 @@ export class Doc {
       }
       for (const op of this.draft ?? []) applyOp(all, op, {});
     }
-    const list = [...all.values()].filter((el) => !el.deleted).sort(drawOrder);
-    this.cache = { list, byId: new Map(list.map((el) => [el.id, el])) };
+    const live = [...all.values()].filter((el) => !el.deleted);
+    const list = live.filter((el) => el.type !== 'page' && pageOf(el) === this.page).sort(drawOrder);
+    this.cache = { list, byId: new Map(live.map((el) => [el.id, el])), pages: pageOrder(all.values()) };
     return this.cache;
   }
 
   /**
-   * Live elements (confirmed with pending applied, tombstones left out) in draw order.
+   * Live elements of the current page (confirmed with pending applied, tombstones and
+   * pages left out) in draw order.
    * The array is cached until the next change: do not modify it.
    * @returns {readonly Element[]}
    */
@@ -192,7 +213,7 @@ export class Doc {
   }
 
   /**
-   * The live element with this id, pending changes included, or undefined.
+   * The live element with this id, on any page, pending changes included, or undefined.
    * @param {string} id
    */
   get(id) {

@@ -27,10 +27,10 @@ import (
 // fieldsInVersion says how many fields each version has, so a snapshot written before a
 // field existed still loads (its mask never has the new bit), and an older server
 // refuses a newer snapshot with a message instead of misreading it.
-const snapshotVersion = 3
+const snapshotVersion = 4
 
 // fieldsInVersion is the number of binFields each snapshot version uses (index: version).
-var fieldsInVersion = [...]int{1: 30, 2: 31, snapshotVersion: len(binFields)}
+var fieldsInVersion = [...]int{1: 30, 2: 31, 3: 32, snapshotVersion: len(binFields)}
 
 // binFields is the field order of the binary form; the encoder and the decoder both
 // walk it, so they cannot disagree. Append only: a field's position is its mask bit.
@@ -75,6 +75,8 @@ var binFields = [...]struct {
 	{kind: 'i', str: func(e *wire.Element) *string { return &e.Curve }},
 	// Version 3.
 	{kind: 's', str: func(e *wire.Element) *string { return &e.Frame }},
+	// Version 4.
+	{kind: 'i', str: func(e *wire.Element) *string { return &e.Page }},
 }
 
 // encodeSnapshot encodes the state as of s.seq.
@@ -168,6 +170,9 @@ func decodeSnapshot(data []byte) (*State, error) {
 		s.els[e.ID] = e
 		if !e.Deleted {
 			s.live++
+			if e.Type == "page" {
+				s.pages++
+			}
 		}
 	}
 	if len(d.b) != 0 {

@@ -34,10 +34,11 @@ const RecentBatches = maxCIDs
 // State is a board's elements and sequence. It is owned by one room goroutine and never
 // shared; elements inside are immutable and may be shared.
 type State struct {
-	els  map[string]*wire.Element
-	live int   // elements not deleted
-	seq  int64 // last applied batch
-	cids cidSet
+	els   map[string]*wire.Element
+	live  int   // elements not deleted
+	pages int   // page elements not deleted
+	seq   int64 // last applied batch
+	cids  cidSet
 }
 
 // NewState returns an empty board at seq 0.
@@ -99,10 +100,15 @@ func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]w
 	if err := checkFrames(ops, changed, get); err != nil {
 		return nil, err
 	}
+	pages, err := s.checkPages(ops, changed, get)
+	if err != nil {
+		return nil, err
+	}
 	for id, e := range changed {
 		s.els[id] = e
 	}
 	s.live = live
+	s.pages = pages
 	s.seq++
 	return out, nil
 }

@@ -259,6 +259,8 @@ func (r *wireReader) msgMember(w *wireMsg, key []byte) *Error {
 		return r.stringTo(&w.ID, "", "id")
 	case "end":
 		return r.boolTo(&w.End, "", "end")
+	case "page":
+		return r.stringTo(&w.Page, "", "page")
 	case "op":
 		return r.stringTo(&w.Op, "", "op")
 	case "sdp":
@@ -431,6 +433,8 @@ func (r *wireReader) field(f *Fields, at string, key []byte) *Error {
 		return r.stringPtr(&f.Group, at, "group")
 	case "frame":
 		return r.stringPtr(&f.Frame, at, "frame")
+	case "page":
+		return r.stringPtr(&f.Page, at, "page")
 	case "locked":
 		return r.boolPtr(&f.Locked, at, "locked")
 	case "z":

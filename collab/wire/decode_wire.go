@@ -125,6 +125,8 @@ func (d *frameReader) msg(w *wireMsg) *Error {
 			err = d.stringTo(&w.ID, "", "id", 1)
 		case "end":
 			err = d.boolTo(&w.End, "", "end", 1)
+		case "page":
+			err = d.stringTo(&w.Page, "", "page", 1)
 		case "op":
 			err = d.stringTo(&w.Op, "", "op", 1)
 		case "sdp":
@@ -315,6 +317,8 @@ func (d *frameReader) fields(f *Fields, at string, depth int) *Error {
 			err = d.stringPtr(&f.Group, at, "group", depth)
 		case "frame":
 			err = d.stringPtr(&f.Frame, at, "frame", depth)
+		case "page":
+			err = d.stringPtr(&f.Page, at, "page", depth)
 		case "locked":
 			err = d.boolPtr(&f.Locked, at, "locked", depth)
 		case "z":

@@ -33,6 +33,7 @@ type Element struct {
 	Src        string
 	Group      string
 	Frame      string // the id of the frame this element is in; "" for none
+	Page       string // the id of the page this element is on; "" for the first page (DefaultPage)
 	Locked     bool
 	Z          string
 	V          int64
@@ -45,6 +46,7 @@ type Element struct {
 var elementTypes = map[string]bool{
 	"stroke": true, "line": true, "arrow": true, "rect": true, "ellipse": true,
 	"diamond": true, "text": true, "note": true, "image": true, "frame": true,
+	"page": true,
 }
 
 // Allowed words for the enumerated style fields. The empty string always means "default".
@@ -91,7 +93,7 @@ func (e *Element) validate(lim *Limits) error {
 	if err := e.validateStyle(lim); err != nil {
 		return err
 	}
-	for _, f := range [...]struct{ name, v string }{{"startBind", e.StartBind}, {"endBind", e.EndBind}, {"group", e.Group}, {"frame", e.Frame}} {
+	for _, f := range [...]struct{ name, v string }{{"startBind", e.StartBind}, {"endBind", e.EndBind}, {"group", e.Group}, {"frame", e.Frame}, {"page", e.Page}} {
 		if f.v != "" && !validID(f.v) {
 			return Errorf(EBadValue, "element %s: %s must be an element id", e.ID, f.name)
 		}
@@ -102,6 +104,14 @@ func (e *Element) validate(lim *Limits) error {
 		}
 		if n := utf8.RuneCountInString(e.Text); n > MaxFrameName {
 			return Errorf(ETextTooLong, "frame %s has a name of %d characters, the limit is %d", e.ID, n, MaxFrameName)
+		}
+	}
+	if e.Type == "page" {
+		if e.Page != "" || e.Frame != "" {
+			return Errorf(EBadPage, "page %s cannot be on a page or in a frame", e.ID)
+		}
+		if n := utf8.RuneCountInString(e.Text); n > MaxPageName {
+			return Errorf(ETextTooLong, "page %s has a name of %d characters, the limit is %d", e.ID, n, MaxPageName)
 		}
 	}
 	if e.Src != "" && !ValidSrc(e.Src) {

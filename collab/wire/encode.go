@@ -43,6 +43,7 @@ func (e *Element) AppendJSON(b []byte) []byte {
 	b = appendStr(b, "src", e.Src)
 	b = appendStr(b, "group", e.Group)
 	b = appendStr(b, "frame", e.Frame)
+	b = appendStr(b, "page", e.Page)
 	if e.Locked {
 		b = append(b, `,"locked":true`...)
 	}

@@ -34,6 +34,8 @@ const (
 	EBadFrame        = "bad_frame"
 	EPresenting      = "presenting"
 	ENotPresenter    = "not_presenter"
+	EBadPage         = "bad_page"
+	ETooManyPages    = "too_many_pages"
 )
 
 // Error is a failure the client caused or can act on. Msg is safe to show to the user.

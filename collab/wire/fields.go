@@ -32,6 +32,7 @@ type Fields struct {
 	Src        *string  `json:"src"`
 	Group      *string  `json:"group"`
 	Frame      *string  `json:"frame"`
+	Page       *string  `json:"page"`
 	Locked     *bool    `json:"locked"`
 	Z          *string  `json:"z"`
 	Deleted    *bool    `json:"deleted"`
@@ -83,6 +84,7 @@ func (f *Fields) ApplyTo(e *Element) {
 	setS(&e.Src, f.Src)
 	setS(&e.Group, f.Group)
 	setS(&e.Frame, f.Frame)
+	setS(&e.Page, f.Page)
 	setB(&e.Locked, f.Locked)
 	setS(&e.Z, f.Z)
 	setB(&e.Deleted, f.Deleted)
@@ -178,6 +180,7 @@ func (f *Fields) appendJSON(b []byte) []byte {
 	str("src", f.Src)
 	str("group", f.Group)
 	str("frame", f.Frame)
+	str("page", f.Page)
 	boolean("locked", f.Locked)
 	str("z", f.Z)
 	boolean("deleted", f.Deleted)

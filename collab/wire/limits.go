@@ -46,6 +46,10 @@ const (
 	MaxTitle = 200
 	// MaxFrameName is the longest frame name, in characters.
 	MaxFrameName = 200
+	// MaxPageName is the longest page name, in characters.
+	MaxPageName = 200
+	// MaxPages is how many pages a board may hold (page elements not deleted).
+	MaxPages = 100
 	// MaxName is the longest display name, in characters.
 	MaxName = 40
 	// MaxErrors is how many refused messages one connection may send before it is closed

@@ -73,6 +73,7 @@ type Message struct {
 	El    *Element // preview
 	ID    string   // preview end
 	End   bool
+	Page  string // cursor, laser, view: the page the sender is on; "" for the first
 	Voice *VoiceSignal
 
 	Canvas string // canvas: a CanvasColors id
@@ -98,6 +99,7 @@ type wireMsg struct {
 	El    *Fields  `json:"el"`
 	ID    string   `json:"id"`
 	End   bool     `json:"end"`
+	Page  string   `json:"page"` // cursor, laser, view: the page the sender is on
 
 	// Only in stored frames (wireMsg.decodeStored).
 	Seq int64  `json:"-"`
@@ -249,6 +251,10 @@ func (m *Message) point(w *wireMsg) error {
 		return Errorf(EBadValue, "%s needs x and y within ±%g", m.Type, float64(MaxCoord))
 	}
 	m.X, m.Y = *w.X, *w.Y
+	if w.Page != "" && !validID(w.Page) {
+		return Errorf(EBadValue, "%s: page must be a page id", m.Type)
+	}
+	m.Page = w.Page
 	return nil
 }
 
