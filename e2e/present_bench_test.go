@@ -20,6 +20,7 @@ import (
 // BenchmarkBrowserStrokeLatency reports strokes:
 //
 //   - single: a patch of one rectangle's x and y;
+//
 // B reads the broadcast off its socket and does not decode it. A's frames are encoded
 // before the clock starts.
 //
@@ -27,7 +28,7 @@ import (
 //     (assets/js/frames.js, withFrames): one batch of the frame's patch and its 500
 //     members' patches.
 //
-//	go test -run '^$' -bench FrameMoveLatency -benchtime 1x ./e2e
+//     go test -run '^$' -bench FrameMoveLatency -benchtime 1x ./e2e
 func BenchmarkFrameMoveLatency(b *testing.B) {
 	const moves, members = 200, 500
 	ts := startServer(b)
