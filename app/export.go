@@ -57,6 +57,9 @@ func (s *Server) export(role collab.Role) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		if els, err = q.onPage(els, format == "json"); err != nil {
+			return err
+		}
 		els = q.pick(els)
 		render.Sort(els)
 		if q.frames && format != "pdf" {
@@ -64,7 +67,7 @@ func (s *Server) export(role collab.Role) fiber.Handler {
 		}
 		var pages []render.Page
 		if q.frames {
-			if pages, err = framePages(els); err != nil {
+			if pages, err = framePages(els, q.order); err != nil {
 				return err
 			}
 		} else if q.frame != "" {
@@ -164,6 +167,10 @@ type exportQuery struct {
 	// frames asks for every frame, one PDF page each.
 	frame  string
 	frames bool
+	// page is the id of the page to export; "" for the first (images) or every page
+	// (JSON, and frames=all). order is the board's pages in page order, set by onPage.
+	page  string
+	order []string
 }
 
 // parseExportQuery reads scale (1–4), background (on/off, or a canvas colour id to use
@@ -220,6 +227,12 @@ func parseExportQuery(c *fiber.Ctx) (exportQuery, error) {
 				q.ids[id] = true
 			}
 		}
+	}
+	if v := c.Query("page"); v != "" {
+		if !wire.URLSafe(v) || len(v) > wire.MaxIDLen {
+			return q, bad("page must be the id of a page")
+		}
+		q.page = v
 	}
 	if v := c.Query("frame"); v != "" {
 		if !wire.URLSafe(v) || len(v) > wire.MaxIDLen {

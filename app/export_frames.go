@@ -1,6 +1,8 @@
 package app
 
 import (
+	"slices"
+
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/collab/render"
@@ -26,10 +28,17 @@ func frameOnly(els []*wire.Element, id string, withFrame bool, o *render.Options
 	return nil, &wire.Error{Code: wire.ENotFound, Msg: "this board has no frame " + wire.Clip(id)}
 }
 
-// framePages makes one PDF page per frame of els (in draw order), in frame order.
-// A board without frames is refused with 422 and what to do instead.
-func framePages(els []*wire.Element) ([]render.Page, error) {
+// framePages makes one PDF page per frame of els (in draw order), in page order (order
+// holds the board's page ids in that order), then frame order. A board without frames
+// is refused with 422 and what to do instead.
+func framePages(els []*wire.Element, order []string) ([]render.Page, error) {
 	frames := render.Frames(els)
+	rank := make(map[string]int, len(order))
+	for i, id := range order {
+		rank[id] = i
+	}
+	// Stable: frames of a page keep their frame order.
+	slices.SortStableFunc(frames, func(a, b *wire.Element) int { return rank[wire.PageOf(a)] - rank[wire.PageOf(b)] })
 	if len(frames) == 0 {
 		return nil, fiber.NewError(fiber.StatusUnprocessableEntity, "this board has no frames to make pages of: draw a frame (F) around each page first, or export the whole board")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"tabula/collab"
 	"tabula/collab/render"
+	"tabula/collab/wire"
 )
 
 // Thumbnails are at most this many pixels, the size the home page shows them at on a
@@ -80,6 +81,8 @@ func (s *Server) thumbnail(role collab.Role) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		// The first page, as a board opens: pages drawn over each other would be a muddle.
+		els = wire.OnPage(els, wire.PageOrder(els)[0])
 		render.Sort(els)
 		var out bytes.Buffer
 		err = s.drawing(c, func() error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -206,10 +207,18 @@ func diffBatches(current, target []*wire.Element, lim *wire.Limits) [][]byte {
 	for _, e := range target {
 		want[e.ID] = e
 	}
-	var ops [][]byte
+	// Pages are deleted after what is on them and put before it, so that a restore
+	// split into several batches never leaves an element on a missing page or a page
+	// deleted with elements on it (collab/board/pages.go).
+	var dels, pageDels, pagePuts, puts [][]byte
 	for _, e := range current {
 		if t := want[e.ID]; !e.Deleted && (t == nil || t.Deleted) {
-			ops = append(ops, append(append([]byte(`{"o":"del","id":`), wire.AppendString(nil, e.ID)...), '}'))
+			op := append(append([]byte(`{"o":"del","id":`), wire.AppendString(nil, e.ID)...), '}')
+			if e.Type == "page" {
+				pageDels = append(pageDels, op)
+			} else {
+				dels = append(dels, op)
+			}
 		}
 	}
 	for _, t := range target {
@@ -219,8 +228,14 @@ func diffBatches(current, target []*wire.Element, lim *wire.Limits) [][]byte {
 		if e := now[t.ID]; e != nil && sameContent(e, t) {
 			continue
 		}
-		ops = append(ops, append(t.AppendJSON([]byte(`{"o":"put","el":`)), '}'))
+		op := append(t.AppendJSON([]byte(`{"o":"put","el":`)), '}')
+		if t.Type == "page" {
+			pagePuts = append(pagePuts, op)
+		} else {
+			puts = append(puts, op)
+		}
 	}
+	ops := slices.Concat(dels, pageDels, pagePuts, puts)
 	var batches [][]byte
 	budget := lim.MaxMessage - 256
 	var b []byte

@@ -49,6 +49,7 @@ type elem struct {
 	EndBind   string      `json:"endBind"`
 	EndArrow  string      `json:"endArrow"`
 	Curve     string      `json:"curve"`
+	Page      string      `json:"page"`
 }
 
 // elements is the tab's live board in draw order.

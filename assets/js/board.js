@@ -25,6 +25,8 @@ import { bindVoiceBar } from './voicebar.js';
 import { bindCanvas } from './canvasswitch.js';
 import { bindLinks } from './links.js';
 import { bindPresenting } from './present.js';
+import { bindPages } from './pagemenu.js';
+import { DEFAULT_PAGE } from './pages.js';
 
 /** How long another person's finished preview stays while their stroke is being stored. */
 const PREVIEW_LINGER = 1000;
@@ -60,6 +62,7 @@ sync.canvas = document.body.dataset.canvas ?? 'plain'; // the board page shows i
  *   previews: Map<string, {el: import('./doc.js').Element}>,
  *   cursors: Map<string, {x: number, y: number}>,
  *   views: Map<string, {x: number, y: number, w: number, h: number}>,
+ *   pages: Map<string, string>,
  * }}
  */
 const state = {
@@ -70,7 +73,23 @@ const state = {
   previews: new Map(),
   cursors: new Map(),
   views: new Map(),
+  /** The page each other person is on, by sid, from their cursors, lasers and views. */
+  pages: new Map(),
 };
+
+/** The page menu (pagemenu.js), bound once the editor exists. @type {ReturnType<typeof bindPages> | null} */
+let pages = null;
+
+/** Whether session sid is on the page shown (cursors, previews and lasers show only then). @param {string} sid */
+const samePage = (sid) => (state.pages.get(sid) ?? DEFAULT_PAGE) === doc.page;
+
+/** Notes the page a cursor, laser or view came from. @param {{sid: string, page?: string}} m */
+function notePage(m) {
+  const page = m.page || DEFAULT_PAGE;
+  if (state.pages.get(m.sid) === page) return;
+  state.pages.set(m.sid, page);
+  renderPeople();
+}
 
 // --- drawing ---------------------------------------------------------------
 
@@ -83,7 +102,8 @@ const live = createLayer(liveCanvas, drawLive);
 /** @type {import('./canvas.js').DrawFn} */
 function drawLive(ctx, w, h, dpr) {
   applyCamera(ctx, camera, dpr);
-  for (const p of state.previews.values()) {
+  for (const [sid, p] of state.previews) {
+    if (!samePage(sid)) continue;
     drawElement(ctx, p.el);
     drawing.painted.previewDrawn(p.el.id);
   }
@@ -94,7 +114,7 @@ function drawLive(ctx, w, h, dpr) {
   for (const [sid, c] of state.cursors) {
     const peer = sync.peers.get(sid);
     const [sx, sy] = worldToScreen(camera, c.x, c.y);
-    if (!peer || sx < -20 || sy < -20 || sx > w || sy > h) continue;
+    if (!peer || !samePage(sid) || sx < -20 || sy < -20 || sx > w || sy > h) continue;
     if (everyone.get(sid)?.voice === 'speaking') {
       drawSpeaking(ctx, sx, sy, peer.color, now);
       live.invalidate();
@@ -182,7 +202,7 @@ const presenting = bindPresenting({
 
 /** Forgets cursors and previews of sessions that are gone. */
 function prunePeers() {
-  for (const m of [state.cursors, state.previews, state.views]) {
+  for (const m of [state.cursors, state.previews, state.views, state.pages]) {
     for (const sid of m.keys()) if (!sync.peers.has(sid)) m.delete(sid);
   }
   drawing.prune((sid) => sync.peers.has(sid));
@@ -194,11 +214,13 @@ sync.on('peers', () => {
   live.invalidate();
 });
 sync.on('cursor', (m) => {
+  notePage(m);
   state.cursors.set(m.sid, { x: m.x, y: m.y });
   if (m.sid === follow.sid) aim();
   live.invalidate();
 });
 sync.on('view', (m) => {
+  notePage(m);
   state.views.set(m.sid, { x: m.x, y: m.y, w: m.w, h: m.h });
   if (m.sid === follow.sid) aim();
 });
@@ -208,6 +230,8 @@ sync.on('join', (m) => {
   if (m.sid !== sync.sid) sendView();
 });
 sync.on('laser', (m) => {
+  notePage(m);
+  if (!samePage(m.sid)) return;
   drawing.laser(m.sid, m.x, m.y);
   live.invalidate();
 });
@@ -272,7 +296,9 @@ function renderPeople() {
   const followed = follow.sid ? everyone.get(follow.sid) : undefined;
   if (follow.sid && !followed) stopFollowing(`${follow.name} left the board`);
   else if (followed) showFollowing({ name: displayName(followed.name), color: followed.color });
-  showPeople({ me: /** @type {any} */ (everyone.get(me.sid)), others: others(everyone, me.sid), following: follow.sid });
+  // Who is on which page, once the board has more than one.
+  const pageOf = (/** @type {string} */ sid) => (pages && doc.pages().length > 1 ? pages.nameOf(sid === me.sid ? doc.page : state.pages.get(sid) ?? '') : '');
+  showPeople({ me: /** @type {any} */ (everyone.get(me.sid)), others: others(everyone, me.sid), following: follow.sid, pageOf });
   showVoice();
   presenting.people(everyone);
   live.invalidate(); // speaking rings on cursors
@@ -311,9 +337,7 @@ let opened = false;
 sync.on('welcome', () => {
   if (!opened) {
     opened = true;
-    const phone = matchMedia('(max-width: 720px)').matches;
-    const insets = phone ? { top: 124, right: 16, bottom: 200, left: 16 } : { top: 72, right: 64, bottom: 72, left: 64 };
-    Object.assign(camera, openingCamera(unionBounds(doc.view()), liveCanvas.clientWidth, liveCanvas.clientHeight, insets));
+    fitPage();
     redraw();
   }
   const name = nameOnBoard(user, [...sync.peers.values()].map((p) => p.name));
@@ -332,6 +356,17 @@ sync.on('state', (s) => {
   // The session id we had is over; the next welcome brings a new one.
   if (s !== 'online' && sync.sid) formerSids.add(sync.sid);
 });
+
+/** Fits the camera to what the page shows, clear of the bars, as a board opens. */
+function fitPage() {
+  const phone = matchMedia('(max-width: 720px)').matches;
+  const insets = phone ? { top: 124, right: 16, bottom: 200, left: 16 } : { top: 72, right: 64, bottom: 72, left: 64 };
+  Object.assign(camera, openingCamera(unionBounds(doc.view()), liveCanvas.clientWidth, liveCanvas.clientHeight, insets));
+}
+
+// --- pages -------------------------------------------------------------------
+
+pages = bindPages(drawing.editor, { fit: fitPage, redraw, toast: ui.toast, changed: () => renderPeople() });
 
 // --- following someone ------------------------------------------------------
 // Following shows what the person shows: their view (the `view` message), fitted to this
@@ -377,6 +412,9 @@ function stopFollowing(why) {
 
 /** Glides the camera to the followed person's view, or to their cursor if we have no view. */
 function aim() {
+  // Following someone takes us to their page.
+  const page = state.pages.get(follow.sid);
+  if (page && page !== doc.page && doc.pages().some((p) => p.id === page)) pages?.show(page, { camera: 'keep' });
   const w = liveCanvas.clientWidth;
   const h = liveCanvas.clientHeight;
   const view = state.views.get(follow.sid);

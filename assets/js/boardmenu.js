@@ -9,6 +9,7 @@
 // downloaded.
 
 import { exportURL, fileName } from './export.js';
+import { onPage, DEFAULT_PAGE } from './pages.js';
 import { groupSessions, describe } from './history.js';
 import { createLayer, drawWorld } from './canvas.js';
 import { drawOrder } from './doc.js';
@@ -66,7 +67,8 @@ const exportPopover = bindPopover(exportPanel, (t) => opens(t, exportButton, 'ex
   $('export-frame').disabled = !frame;
   if (!frame) $('export-frame').checked = false;
   $('export-frame-label').textContent = frame ? `This frame only (${frame.text || 'Frame'})` : 'This frame only (select a frame)';
-  $('export-frames').disabled = !tabula?.doc?.view().some((/** @type {any} */ el) => el.type === 'frame');
+  // A deck holds the frames of every page.
+  $('export-frames').disabled = ![...(tabula?.doc?.confirmed?.values() ?? [])].some((/** @type {any} */ el) => el.type === 'frame' && !el.deleted);
 });
 
 /** The one frame selected, if a frame is all that is selected. */
@@ -87,6 +89,7 @@ function exportOptions(at) {
   const frame = $('export-frame').checked ? selectedFrame()?.id : undefined;
   return {
     frame,
+    page: tabula?.doc?.page,
     format,
     background: $('export-background').checked,
     theme: $('export-theme').value === 'dark' ? 'dark' : 'light',
@@ -215,7 +218,7 @@ async function preview(seq) {
     const body = await resp.json();
     if (!resp.ok) throw new Error(body.error);
     if (previewing !== seq) return; // the slider has moved on
-    versionElements = body.elements.sort(drawOrder);
+    versionElements = onPage(body.elements, tabula?.doc?.page ?? DEFAULT_PAGE).sort(drawOrder);
   } catch (err) {
     toast(`Version ${seq} cannot be shown: ${/** @type {Error} */ (err).message}`);
     return;

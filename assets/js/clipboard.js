@@ -99,6 +99,8 @@ export function cloneElements(elements, { dx, dy, zs, newId }) {
     /** @type {Element} */
     const copy = { ...el, id: /** @type {string} */ (ids.get(el.id)), z: zs[i] };
     delete copy.deleted;
+    // A copy goes on the page it is pasted on (the editor puts it there), not its source's.
+    delete copy.page;
     copy.x = Math.round(((el.x || 0) + dx) * 100) / 100;
     copy.y = Math.round(((el.y || 0) + dy) * 100) / 100;
     if (el.group) copy.group = group(el.group);

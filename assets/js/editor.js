@@ -17,6 +17,7 @@ import { cloneElements } from './clipboard.js';
 import { moved } from './transform.js';
 import { randomId } from './ids.js';
 import { withFrames } from './frames.js';
+import { DEFAULT_PAGE } from './pages.js';
 
 /** @typedef {import('./doc.js').Doc} Doc */
 /** @typedef {import('./doc.js').Op} Op */
@@ -328,7 +329,22 @@ export function createEditor(opts) {
    * @param {Op[]} ops
    */
   function framed(ops) {
-    return withFrames(ops, (id) => doc.committed(id), doc.view());
+    return withFrames(paged(ops), (id) => doc.committed(id), doc.view());
+  }
+
+  /**
+   * ops with new elements put on the page shown (pages.js): a put of an id the board has
+   * never had and that names no page. A put that brings an element back (undo) keeps its
+   * page, as does one that names it.
+   * @param {Op[]} ops
+   */
+  function paged(ops) {
+    if (doc.page === DEFAULT_PAGE) return ops;
+    return ops.map((op) =>
+      op.o !== 'put' || op.el.page !== undefined || op.el.type === 'page' || doc.confirmed.has(op.el.id) || doc.committed(op.el.id)
+        ? op
+        : { o: 'put', el: { ...op.el, page: doc.page } },
+    );
   }
 
   /** @param {Iterable<string>} ids */

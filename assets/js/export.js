@@ -6,9 +6,10 @@
 /**
  * @typedef {{
  *   format: Format, background?: boolean, theme?: 'light' | 'dark', scale?: number,
- *   ids?: string[], at?: number, frame?: string, frames?: boolean
+ *   ids?: string[], at?: number, frame?: string, frames?: boolean, page?: string
  * }} ExportOptions
- * frame: only that frame, at its size; frames: every frame, one PDF page each.
+ * frame: only that frame, at its size; frames: every frame, one PDF page each; page: the
+ * page to export (images; a board file holds every page, and a deck every page's frames).
  */
 
 export const FORMATS = /** @type {const} */ (['png', 'svg', 'pdf', 'json']);
@@ -26,6 +27,7 @@ export function exportURL(boardPath, o) {
     if (o.theme === 'dark') q.set('theme', 'dark');
     if (o.format === 'png' && o.scale && o.scale !== 1) q.set('scale', String(Math.min(4, Math.max(1, o.scale))));
   }
+  if (o.page && o.format !== 'json' && !o.frames) q.set('page', o.page);
   if (o.frames) q.set('frames', 'all');
   else if (o.frame) q.set('frame', o.frame);
   else if (o.ids?.length) q.set('ids', o.ids.join(','));

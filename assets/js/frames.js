@@ -7,6 +7,7 @@
 // collab/board/frames.go and collab/render/frames.go.
 
 import { elementBounds } from './geometry.js';
+import { pageOf } from './pages.js';
 
 /** @typedef {import('./doc.js').Element} Element */
 /** @typedef {import('./doc.js').Op} Op */
@@ -71,7 +72,7 @@ export function nextFrameName(els) {
 
 /**
  * The frame an element belongs in by where it is: the topmost frame (last in frame
- * order) whose area holds the centre of the element's bounds; undefined for none.
+ * order) on its page whose area holds the centre of the element's bounds; undefined for none.
  * Frames are never in frames.
  * @param {Element} el @param {readonly Element[]} frames in frame order
  */
@@ -82,7 +83,7 @@ export function frameAt(el, frames) {
   const cy = (b.minY + b.maxY) / 2;
   for (let i = frames.length - 1; i >= 0; i--) {
     const r = frameRect(frames[i]);
-    if (frames[i].id !== el.id && cx >= r.minX && cx <= r.maxX && cy >= r.minY && cy <= r.maxY) return frames[i];
+    if (frames[i].id !== el.id && pageOf(frames[i]) === pageOf(el) && cx >= r.minX && cx <= r.maxX && cy >= r.minY && cy <= r.maxY) return frames[i];
   }
   return undefined;
 }
@@ -147,7 +148,7 @@ export function withFrames(ops, get, list) {
       // A new frame takes in what it was drawn around.
       const r = frameRect(f);
       for (const m of list) {
-        if (m.frame || m.type === 'frame' || touched.has(m.id) || !holds(r, elementBounds(m))) continue;
+        if (m.frame || m.type === 'frame' || touched.has(m.id) || pageOf(m) !== pageOf(f) || !holds(r, elementBounds(m))) continue;
         out.push({ o: 'patch', id: m.id, set: { frame: id } });
         touched.set(m.id, op);
       }

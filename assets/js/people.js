@@ -88,7 +88,9 @@ function place(list, items) {
  *   me: Person,
  *   others: Person[],
  *   following: string,
+ *   pageOf?: (sid: string) => string,
  * }} PeopleView
+ * pageOf: the name of the page someone is on, '' when unknown or the board has one page.
  */
 
 /**
@@ -153,9 +155,12 @@ export function bindPeople({ pick, profile }) {
     li.className = mine ? 'person me' : 'person';
     const b = /** @type {HTMLButtonElement} */ (li.firstElementChild);
     fillAvatar(b, p);
-    const what = describe(p, view.me.sid);
+    const page = view.pageOf?.(p.sid) ?? '';
+    const what = describe(p, view.me.sid) + (page ? `, on ${page}` : '');
     const action = mine ? 'click to change your name and colour' : followed ? 'following — click to stop' : 'click to follow';
-    b.dataset.tip = mine ? `You (${displayName(p.name)})` : displayName(p.name);
+    b.dataset.tip = (mine ? `You (${displayName(p.name)})` : displayName(p.name)) + (page ? ` · on ${page}` : '');
+    if (page) li.dataset.page = page;
+    else delete li.dataset.page;
     b.setAttribute('aria-label', `${what} — ${action}`);
     if (mine) {
       b.setAttribute('aria-haspopup', 'dialog');
@@ -198,6 +203,8 @@ export function bindPeople({ pick, profile }) {
     if (mine) tags.append(el('span', 'tag you', 'you'));
     if (p.role === 'viewer') tags.append(el('span', 'tag', 'viewer'));
     if (p.idle) tags.append(el('span', 'tag idle', 'idle'));
+    const page = view.pageOf?.(p.sid) ?? '';
+    if (page) tags.append(el('span', 'tag page', page));
     const voice = el('span', 'row-voice');
     voice.dataset.voice = p.voice;
     if (p.voice) {

@@ -213,6 +213,8 @@ export class Sync {
     this.title = '';
     /** The board's canvas colour id (canvascolor.js). */
     this.canvas = 'plain';
+    /** The page this client shows, sent with cursors, lasers and views ("" for the first). */
+    this.page = '';
     /** @type {Limits} */
     this.limits = { ...DEFAULT_LIMITS };
     /** Other sessions on the board, by sid. @type {Map<string, {sid: string, name: string, color: string, role: string}>} */
@@ -534,12 +536,12 @@ export class Sync {
 
   /** @param {number} x @param {number} y */
   cursor(x, y) {
-    this.sendEphemeral('cursor', { t: 'cursor', x, y });
+    this.sendEphemeral('cursor', this.paged({ t: 'cursor', x, y }));
   }
 
   /** @param {number} x @param {number} y */
   laser(x, y) {
-    this.sendEphemeral('laser', { t: 'laser', x, y });
+    this.sendEphemeral('laser', this.paged({ t: 'laser', x, y }));
   }
 
   /**
@@ -549,7 +551,13 @@ export class Sync {
    */
   view(x, y, w, h) {
     const ok = [x, y, w, h].every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_COORD) && w > 0 && h > 0;
-    if (ok) this.sendEphemeral('view', { t: 'view', x, y, w, h });
+    if (ok) this.sendEphemeral('view', this.paged({ t: 'view', x, y, w, h }));
+  }
+
+  /** m with the page this client shows, unless that is the first. @param {Record<string, any>} m */
+  paged(m) {
+    if (this.page) m.page = this.page;
+    return m;
   }
 
   /**

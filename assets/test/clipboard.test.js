@@ -85,3 +85,9 @@ test('offsetTo centres elements on a point', () => {
   assert.deepEqual(offsetTo([rect('a')], [0, 0]), { dx: -60, dy: -45 });
   assert.deepEqual(offsetTo([], [0, 0]), { dx: 0, dy: 0 });
 });
+
+test('cloneElements leaves the page to the paste: a copy goes on the page it lands on', () => {
+  let n = 0;
+  const out = cloneElements([{ id: 'a', type: 'rect', page: 'p2', z: 'a0' }], { dx: 0, dy: 0, zs: ['k1'], newId: () => `n${++n}` });
+  assert.equal(out[0].page, undefined);
+});

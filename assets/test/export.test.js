@@ -52,3 +52,9 @@ test('exportURL asks for one frame or every frame', () => {
   assert.equal(exportURL('/b/x', { format: 'pdf', frames: true, ids: ['a'] }), '/b/x/export.pdf?frames=all');
   assert.equal(exportURL('/v/x', { format: 'svg', frame: 'f1', ids: ['a'], theme: 'dark' }), '/v/x/export.svg?theme=dark&frame=f1');
 });
+
+test('export of a page: images of the page shown, a board file and a deck of every page', () => {
+  assert.equal(exportURL('/b/x', { format: 'png', page: 'p2' }), '/b/x/export.png?page=p2');
+  assert.equal(exportURL('/b/x', { format: 'json', page: 'p2' }), '/b/x/export.json');
+  assert.equal(exportURL('/b/x', { format: 'pdf', page: 'p2', frames: true }), '/b/x/export.pdf?frames=all');
+});

@@ -20,8 +20,9 @@ import (
 // Version is the Tabula JSON format version this server writes and the newest it reads.
 // Version 2 added the curve of lines and arrows; a server that reads only version 1
 // would refuse the field, so the number tells it the file is newer instead. Version 3
-// added frames (the frame type and the frame field), for the same reason.
-const Version = 3
+// added frames (the frame type and the frame field), for the same reason; version 4
+// pages (the page type and the page field).
+const Version = 4
 
 // Board is the content of a board file.
 type Board struct {
@@ -33,13 +34,17 @@ type Board struct {
 
 // Encode writes b as a Tabula JSON file: elements in the order given (draw order), the
 // server's bookkeeping left out, images inline in base64. A member of a frame the file
-// does not hold (deleted, or left out of a selection) is written in no frame, so that
-// the file imports.
+// does not hold (deleted, or left out of a selection) is written in no frame, and an
+// element on a page the file does not hold on the first page, so that the file imports.
 func Encode(w io.Writer, b Board) error {
 	frames := map[string]bool{}
+	pages := map[string]bool{}
 	for _, e := range b.Elements {
 		if e.Type == "frame" && !e.Deleted {
 			frames[e.ID] = true
+		}
+		if e.Type == "page" && !e.Deleted {
+			pages[e.ID] = true
 		}
 	}
 	buf := make([]byte, 0, 64+256*len(b.Elements))
@@ -54,9 +59,14 @@ func Encode(w io.Writer, b Board) error {
 			buf = append(buf, ',')
 		}
 		buf = append(buf, "\n"...)
-		if e.Frame != "" && !frames[e.Frame] {
+		if (e.Frame != "" && !frames[e.Frame]) || (e.Page != "" && !pages[e.Page]) {
 			c := *e
-			c.Frame = ""
+			if !frames[e.Frame] {
+				c.Frame = ""
+			}
+			if !pages[e.Page] {
+				c.Page = ""
+			}
 			e = &c
 		}
 		buf = wire.AppendElement(buf, e)

@@ -72,7 +72,7 @@ func TestTabulaCurve(t *testing.T) {
 	if err := Encode(&out, Board{Title: "t", Elements: []*wire.Element{e}}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), `{"type":"tabula","version":3,`) || !strings.Contains(out.String(), `"curve":"round"`) {
+	if !strings.HasPrefix(out.String(), `{"type":"tabula","version":4,`) || !strings.Contains(out.String(), `"curve":"round"`) {
 		t.Fatalf("export: %s", out.Bytes())
 	}
 	back, err := Decode(out.Bytes(), maxBytes, &lim)
@@ -203,7 +203,7 @@ func TestBadFiles(t *testing.T) {
 		{"NotJSON", "PK\x03\x04 a zip file", wire.EBadValue, "not JSON"},
 		{"NotAnObject", `[1,2,3]`, wire.EBadValue, "not JSON"},
 		{"SomeOtherJSON", `{"hello":"world"}`, wire.EBadValue, "not a Tabula or Excalidraw"},
-		{"FutureVersion", `{"type":"tabula","version":4,"elements":[]}`, wire.EBadValue, "newer Tabula"},
+		{"FutureVersion", `{"type":"tabula","version":5,"elements":[]}`, wire.EBadValue, "newer Tabula"},
 		{"FutureExcalidraw", `{"type":"excalidraw","version":3,"elements":[]}`, wire.EBadValue, "format 3"},
 		{"NoVersion", `{"type":"tabula","elements":[]}`, wire.EBadValue, "version"},
 		{"UnknownField", `{"type":"tabula","version":1,"elements":[],"owner":"x"}`, wire.EBadValue, "Tabula format"},
