@@ -29,11 +29,13 @@ func frameIDs(tb *tab) []string {
 }
 
 // TestBrowserPresenting is a workshop: Ana makes three frames, puts the last one second
-// in the frames list (and undoes and redoes that), then presents. Bob at his desk and
+// in the frames list (and undoes and redoes that), adds a page with a fourth, then
+// presents. Bob at his desk and
 // Cleo on her phone are asked to follow; they follow frame to frame, each view fitting
 // the frame to its own screen. Bob stops following by zooming and rejoins from the
 // "Follow" button; Cleo stops with the button and is brought back by "Bring everyone
-// here". Ana stops; the deck downloads from the Export menu in the new order.
+// here"; the next frame is on the second page, and both go there with her. Ana stops;
+// Cleo presents from her phone and Ana follows; the deck downloads from the Export menu.
 func TestBrowserPresenting(t *testing.T) {
 	t.Parallel() // browser tests run two at a time: see testmain_test.go
 	browser := newBrowser(t)
@@ -75,9 +77,22 @@ func TestBrowserPresenting(t *testing.T) {
 	shots.take(ana, "reordered-list")
 	ana.key(kb.Escape)
 
+	// A second page with a fourth frame: the deck goes on there after page 1's frames.
+	ana.do("open the page menu", chromedp.Click(chromedp.CSS(`#page-button`)))
+	ana.do("add a page", chromedp.Click(chromedp.CSS(`#page-add`)))
+	ana.waitFor("the name field of the new page", `document.activeElement?.classList.contains("page-rename")`)
+	ana.do("name it", chromedp.KeyEvent("Ideas"), chromedp.KeyEvent(kb.Enter))
+	ana.waitFor("on the new page", `tabula.doc.page !== "page1"`)
+	page2 := eval[string](ana, `tabula.doc.page`)
+	ana.key(kb.Escape)
+	ana.key("f")
+	f4 := ana.added("frame", func() { ana.dragWith([2]float64{400, 240}, [2]float64{700, 460}) })
+	want = append(want, f4.ID)
+	bob.waitFor("bob has the fourth frame", `!!tabula.doc.get(`+jsString(f4.ID)+`)`)
+
 	// Ana presents with Shift+P: she sees the bar at the first frame; the others are asked.
 	ana.key("P", kb.ModifierShift)
-	ana.waitFor("ana's bar", `document.body.dataset.presenting === "me" && document.getElementById("present-bar").checkVisibility() && document.getElementById("present-count").textContent === "1 / 3"`)
+	ana.waitFor("ana's bar", `document.body.dataset.presenting === "me" && document.getElementById("present-bar").checkVisibility() && document.getElementById("present-count").textContent === "1 / 4" && tabula.doc.page === "page1"`)
 	for _, tb := range []*tab{bob, cleo} {
 		tb.waitFor(tb.name+" is asked", `document.body.dataset.presenting === "other" && document.getElementById("present-prompt").checkVisibility() && document.querySelector(".present-text").textContent.endsWith("is presenting")`)
 	}
@@ -93,7 +108,7 @@ func TestBrowserPresenting(t *testing.T) {
 
 	// Next: both follow to the second frame in the deck's order, each fitted to its screen.
 	ana.key(kb.ArrowRight)
-	ana.waitFor("2 / 3", `document.getElementById("present-count").textContent === "2 / 3"`)
+	ana.waitFor("2 / 4", `document.getElementById("present-count").textContent === "2 / 4"`)
 	for _, tb := range []*tab{bob, cleo} {
 		tb.waitFor(tb.name+" fits frame 2", fitted(want[1]))
 	}
@@ -125,6 +140,16 @@ func TestBrowserPresenting(t *testing.T) {
 	cleo.waitFor("cleo brought to frame 2", `document.body.dataset.presentFollow === "on"`)
 	cleo.waitFor("cleo fits frame 2", fitted(want[1]))
 
+	// On to the next page: the followers go with the presenter.
+	ana.key(kb.ArrowRight)
+	ana.key(kb.ArrowRight)
+	ana.waitFor("4 / 4 on page 2", `document.getElementById("present-count").textContent === "4 / 4" && tabula.doc.page === `+jsString(page2))
+	for _, tb := range []*tab{bob, cleo} {
+		tb.waitFor(tb.name+" on page 2", `tabula.doc.page === `+jsString(page2))
+		tb.waitFor(tb.name+" fits frame 4", fitted(f4.ID))
+	}
+	shots.take(cleo, "following-page2-phone")
+
 	// The laser is in the bar.
 	ana.do("laser", chromedp.Click(chromedp.CSS(`#present-laser`)))
 	ana.waitFor("the laser", `document.body.dataset.tool === "laser" && document.getElementById("present-laser").getAttribute("aria-pressed") === "true"`)
@@ -145,11 +170,13 @@ func TestBrowserPresenting(t *testing.T) {
 	cleo.tap(center(cleo, `#frames-button`))
 	cleo.waitFor("cleo's frames list", `document.getElementById("frames-panel").checkVisibility()`)
 	cleo.tap(center(cleo, `.frames-present`))
-	cleo.waitFor("cleo's bar", `document.body.dataset.presenting === "me" && document.getElementById("present-bar").checkVisibility() && document.getElementById("present-count").textContent === "1 / 3"`)
+	cleo.waitFor("cleo's bar", `document.body.dataset.presenting === "me" && document.getElementById("present-bar").checkVisibility() && document.getElementById("present-count").textContent === "1 / 4"`)
 	ana.waitFor("ana is asked", `document.body.dataset.presenting === "other" && document.getElementById("present-prompt").checkVisibility()`)
 	ana.do("follow cleo", chromedp.Click(chromedp.CSS(`#present-follow`)))
 	ana.waitFor("ana fits frame 1", fitted(want[0]))
 	cleo.tap(center(cleo, `#present-next`))
+	cleo.waitFor("cleo at 2 / 4", `document.getElementById("present-count").textContent === "2 / 4"`)
+	ana.waitFor("ana following cleo to frame 2", `(() => { const s = tabula.presenting.state(); return s.following && s.id === `+jsString(want[1])+`; })()`)
 	ana.waitFor("ana fits frame 2", fitted(want[1]))
 	shots.take(cleo, "presenting-phone-dark")
 	shots.take(ana, "following-dark")
@@ -166,8 +193,8 @@ func TestBrowserPresenting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pages := testtool.PDFPages(t, data, 48); len(pages) != 3 {
-		t.Fatalf("the deck has %d pages, want 3", len(pages))
+	if pages := testtool.PDFPages(t, data, 48); len(pages) != 4 {
+		t.Fatalf("the deck has %d pages, want 4 (three frames on page 1, one on page 2)", len(pages))
 	}
 }
 
@@ -183,9 +210,12 @@ func jsOrder(ids []string) string {
 	return s + `])`
 }
 
-// center is the middle of the element selector matches on tb's screen.
+// center is the middle of the element selector matches on tb's screen, once nothing
+// (a toast) covers it there.
 func center(tb *tab, selector string) (float64, float64) {
 	tb.t.Helper()
+	tb.waitFor(selector+" uncovered", `(() => { const e = document.querySelector(`+jsString(selector)+`), r = e?.getBoundingClientRect();
+		return !!r && r.width > 0 && e.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); })()`)
 	r := eval[struct{ X, Y, W, H float64 }](tb, `(() => { const r = document.querySelector(`+jsString(selector)+`).getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; })()`)
 	return r.X + r.W/2, r.Y + r.H/2
 }

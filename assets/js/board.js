@@ -196,6 +196,8 @@ const presenting = bindPresenting({
   stopFollowingPerson: () => stopFollowing(),
   canEdit,
   toast: ui.toast,
+  // A frame shown on another page takes you there (the camera is fitted next).
+  showPage: (id) => pages?.show(id, { camera: 'keep' }),
 });
 
 // --- other people ----------------------------------------------------------

@@ -6,6 +6,7 @@
 import { openingCamera } from './camera.js';
 import { keyBetween } from './fracindex.js';
 import { frameOrder, frameRect, LABEL_GAP } from './frames.js';
+import { pageOf } from './pages.js';
 
 /** @typedef {import('./doc.js').Element} Element */
 /** @typedef {import('./doc.js').Op} Op */
@@ -38,13 +39,25 @@ export function frameCamera(f, width, height, insets) {
 }
 
 /**
- * The frame `delta` steps from frame id in frame order, kept within the deck; the first
- * frame when id is not a frame (or for an empty id). undefined when there are no frames.
- * @param {readonly Element[]} els @param {string} id @param {number} delta
+ * The frames of a presentation, a deck's pages: page by page in page order, and on each
+ * page in frame order (as export.pdf?frames=all orders them). Frames on a page that is
+ * not in `pages` (it was deleted) are left out.
+ * @param {readonly Element[]} els live elements of every page @param {readonly string[]} pages page ids in page order
+ * @returns {Element[]}
+ */
+export function deckOrder(els, pages) {
+  const frames = frameOrder(els);
+  return pages.flatMap((p) => frames.filter((f) => pageOf(f) === p));
+}
+
+/**
+ * The frame `delta` steps from frame id in the deck (frames in order, deckOrder), kept
+ * within it; the first frame when id is not one of them (or for an empty id). undefined
+ * when there are no frames.
+ * @param {readonly Element[]} frames @param {string} id @param {number} delta
  * @returns {Element | undefined}
  */
-export function stepFrame(els, id, delta) {
-  const frames = frameOrder(els);
+export function stepFrame(frames, id, delta) {
   if (!frames.length) return undefined;
   const i = frames.findIndex((f) => f.id === id);
   if (i < 0) return frames[0];
@@ -52,12 +65,11 @@ export function stepFrame(els, id, delta) {
 }
 
 /**
- * Where frame id is in the deck: its 1-based number and how many frames there are
- * (n 0 when it is not a frame).
- * @param {readonly Element[]} els @param {string} id
+ * Where frame id is in the deck (frames in order): its 1-based number and how many frames
+ * there are (n 0 when it is not one of them).
+ * @param {readonly Element[]} frames @param {string} id
  */
-export function framePosition(els, id) {
-  const frames = frameOrder(els);
+export function framePosition(frames, id) {
   return { n: frames.findIndex((f) => f.id === id) + 1, of: frames.length };
 }
 

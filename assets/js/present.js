@@ -10,8 +10,9 @@
 // body[data-present-follow] "on" while this page follows the presenter.
 
 import { glide } from './camera.js';
-import { frameCamera, screenInsets, stepFrame, framePosition } from './deck.js';
+import { frameCamera, screenInsets, stepFrame, framePosition, deckOrder } from './deck.js';
 import { frameName, isFrame } from './frames.js';
+import { pageOf, pageOrder } from './pages.js';
 import { displayName } from './presence.js';
 
 /** @typedef {import('./doc.js').Element} Element */
@@ -65,10 +66,10 @@ const typing = (t) => t instanceof HTMLElement && (t.isContentEditable || t inst
  * @param {{
  *   ed: import('./editor.js').Editor, sync: import('./sync.js').Sync,
  *   canvas: HTMLElement, redraw: () => void, stopFollowingPerson: () => void,
- *   canEdit: boolean, toast: (msg: string) => void,
+ *   canEdit: boolean, toast: (msg: string) => void, showPage: (id: string) => void,
  * }} opts
  */
-export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, canEdit, toast }) {
+export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, canEdit, toast, showPage }) {
   const cam = ed.camera;
   const root = /** @type {HTMLElement} */ (document.getElementById('board'));
 
@@ -84,6 +85,23 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
   let speaking = false;
   /** The frame this presenter shows, as they step (ahead of the server's echo). */
   let mine = '';
+
+  /** The frames of the board, every page, in the order they are presented (deck.js). */
+  const deck = () => {
+    const all = ed.doc.all();
+    /** @type {Element[]} */
+    const live = [];
+    for (const el of all) {
+      const cur = ed.doc.get(el.id);
+      if (cur) live.push(cur);
+    }
+    return deckOrder(live, pageOrder(all).map((p) => p.id));
+  };
+
+  /** Shows the page frame f is on, keeping the camera (it is fitted next). @param {Element} f */
+  function toPage(f) {
+    if (pageOf(f) !== ed.doc.page) showPage(pageOf(f));
+  }
 
   // --- the top bar button and the frames list's button ---------------------
   const start = button('present-button', 'present', 'Present', 'Present frames — Shift+P');
@@ -190,7 +208,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
     bar.hidden = !me;
     bar.dataset.speaking = String(me && speaking);
     if (me) {
-      const pos = framePosition(ed.elements(), mine);
+      const pos = framePosition(deck(), mine);
       count.textContent = pos.of ? `${pos.n || '–'} / ${pos.of}` : '0 / 0';
       prev.disabled = pos.n <= 1;
       next.disabled = !pos.of || pos.n >= pos.of;
@@ -202,7 +220,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
     const state = takingOver ? 'take' : following ? 'following' : asked ? 'away' : 'ask';
     prompt.dataset.state = state;
     const f = ed.get(now.id);
-    const pos = framePosition(ed.elements(), now.id);
+    const pos = framePosition(deck(), now.id);
     const where = isFrame(f) && pos.n ? ` · ${frameName(/** @type {Element} */ (f))} (${pos.n} / ${pos.of})` : '';
     text.textContent =
       state === 'take'
@@ -258,6 +276,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
   function fitMine(id) {
     const f = ed.get(id);
     if (!isFrame(f)) return;
+    toPage(/** @type {Element} */ (f));
     Object.assign(cam, frameCamera(/** @type {Element} */ (f), canvas.clientWidth, canvas.clientHeight, insets(true)));
     redraw();
   }
@@ -267,6 +286,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
     if (!following) return;
     const f = ed.get(now.id);
     if (!isFrame(f)) return; // not here yet: the doc subscription tries again
+    toPage(/** @type {Element} */ (f));
     glider.to = frameCamera(/** @type {Element} */ (f), canvas.clientWidth, canvas.clientHeight, insets(false));
     if (glider.raf) return;
     glider.at = performance.now();
@@ -287,7 +307,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
 
   /** Starts presenting (op start or take) at the first frame. @param {'start' | 'take'} op */
   function begin(op) {
-    const first = stepFrame(ed.elements(), '', 0);
+    const first = stepFrame(deck(), '', 0);
     if (!first) {
       toast('Draw a frame first (F): presenting steps through the frames');
       return;
@@ -323,7 +343,7 @@ export function bindPresenting({ ed, sync, canvas, redraw, stopFollowingPerson, 
   /** @param {number} delta */
   function step(delta) {
     if (now.sid !== sync.sid) return;
-    const f = stepFrame(ed.elements(), mine, delta);
+    const f = stepFrame(deck(), mine, delta);
     if (f && f.id !== mine) go(f.id);
     else if (f) fitMine(f.id);
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { frameCamera, screenInsets, stepFrame, framePosition, moveFrame, FIT_MAX_ZOOM } from '../js/deck.js';
+import { frameCamera, screenInsets, stepFrame, framePosition, moveFrame, deckOrder, FIT_MAX_ZOOM } from '../js/deck.js';
 import { frameOrder, LABEL_GAP } from '../js/frames.js';
 import { worldToScreen } from '../js/camera.js';
 
@@ -15,7 +15,8 @@ function apply(els, ops) {
 }
 
 test('stepping goes through frames in frame order and stops at the ends', () => {
-  const els = [frame('c', 'a2'), { id: 'r', type: 'rect', z: 'a1' }, frame('a', 'a0'), frame('b', 'a1'), frame('d', 'a3', 0, 0, 1, 1, { deleted: true })];
+  const all = [frame('c', 'a2'), { id: 'r', type: 'rect', z: 'a1' }, frame('a', 'a0'), frame('b', 'a1'), frame('d', 'a3', 0, 0, 1, 1, { deleted: true })];
+  const els = deckOrder(all, ['page1']);
   assert.equal(stepFrame(els, 'a', 1)?.id, 'b');
   assert.equal(stepFrame(els, 'b', 1)?.id, 'c');
   assert.equal(stepFrame(els, 'c', 1)?.id, 'c', 'the last frame stays');
@@ -75,4 +76,20 @@ test('frames that share a z can still be reordered', () => {
     const ops = moveFrame(els, id, to);
     assert.equal(frameOrder(apply(els, ops)).map((f) => f.id).join(''), want, `${id}→${to}`);
   }
+});
+
+test('a deck goes page by page, and in frame order on each page', () => {
+  const els = [
+    frame('x', 'a0', 0, 0, 10, 10, { page: 'p2' }),
+    frame('a', 'a5'),
+    frame('y', 'a1', 0, 0, 10, 10, { page: 'p2' }),
+    frame('b', 'a6', 0, 0, 10, 10, { page: 'page1' }),
+    frame('z', 'a2', 0, 0, 10, 10, { page: 'gone' }),
+  ];
+  assert.deepEqual(deckOrder(els, ['p2', 'page1']).map((f) => f.id), ['x', 'y', 'a', 'b']);
+  assert.deepEqual(deckOrder(els, ['page1', 'p2']).map((f) => f.id), ['a', 'b', 'x', 'y'], 'no page field: the first page');
+  const deck = deckOrder(els, ['page1', 'p2']);
+  assert.equal(stepFrame(deck, 'b', 1)?.id, 'x', 'the next frame is on the next page');
+  assert.equal(stepFrame(deck, 'x', -1)?.id, 'b');
+  assert.deepEqual(framePosition(deck, 'y'), { n: 4, of: 4 });
 });
