@@ -47,13 +47,16 @@ func (s *Session) takeToken() bool {
 	return true
 }
 
-// present applies a present message from s. Room goroutine only.
+// present applies a present message from s. Room goroutine only: a refusal is sent, not
+// counted against the session (its error count belongs to its reader goroutine), as a
+// refused batch is.
 func (r *room) present(s *Session, m *wire.Message) {
+	refuse := func(err error) { s.send(errorFrame(err, "")) }
 	p := &r.presenting
 	switch m.Op {
 	case wire.PresentStart, wire.PresentTake:
 		if p.by != nil && p.by != s && m.Op == wire.PresentStart {
-			s.refuse(wire.Errorf(wire.EPresenting, "%s is presenting; take over to present", p.by.name), "")
+			refuse(wire.Errorf(wire.EPresenting, "%s is presenting; take over to present", p.by.name))
 			return
 		}
 		if p.by == s {
@@ -67,18 +70,18 @@ func (r *room) present(s *Session, m *wire.Message) {
 		r.presentNow(r.presentFrame(false))
 	case wire.PresentStop:
 		if p.by != s {
-			s.refuse(&wire.Error{Code: wire.ENotPresenter, Msg: "only the presenter can stop presenting"}, "")
+			refuse(&wire.Error{Code: wire.ENotPresenter, Msg: "only the presenter can stop presenting"})
 			return
 		}
 		r.endPresenting()
 	case wire.PresentGo, wire.PresentSummon:
 		if p.by != s {
-			s.refuse(&wire.Error{Code: wire.ENotPresenter, Msg: "start presenting first"}, "")
+			refuse(&wire.Error{Code: wire.ENotPresenter, Msg: "start presenting first"})
 			return
 		}
 		if m.Op == wire.PresentGo {
 			if e := r.st.Element(m.ID); e == nil || e.Deleted || e.Type != "frame" {
-				s.refuse(wire.Errorf(wire.EBadValue, "there is no frame %s on this board", wire.Clip(m.ID)), "")
+				refuse(wire.Errorf(wire.EBadValue, "there is no frame %s on this board", wire.Clip(m.ID)))
 				return
 			}
 			if p.frame == m.ID {
