@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"tabula/collab/board"
@@ -210,14 +211,20 @@ func diffBatches(current, target []*wire.Element, lim *wire.Limits) [][]byte {
 	// Pages are deleted after what is on them and put before it, so that a restore
 	// split into several batches never leaves an element on a missing page or a page
 	// deleted with elements on it (collab/board/pages.go).
-	var dels, pageDels, pagePuts, puts [][]byte
+	// A frame and its members go in the same batch where they fit one, so that a frame
+	// that moved between pages moves back with its members (keyed by the frame's id).
+	type keyed struct {
+		op    []byte
+		frame string
+	}
+	var dels, pageDels, pagePuts, puts []keyed
 	for _, e := range current {
 		if t := want[e.ID]; !e.Deleted && (t == nil || t.Deleted) {
 			op := append(append([]byte(`{"o":"del","id":`), wire.AppendString(nil, e.ID)...), '}')
 			if e.Type == "page" {
-				pageDels = append(pageDels, op)
+				pageDels = append(pageDels, keyed{op: op})
 			} else {
-				dels = append(dels, op)
+				dels = append(dels, keyed{op: op})
 			}
 		}
 	}
@@ -229,18 +236,35 @@ func diffBatches(current, target []*wire.Element, lim *wire.Limits) [][]byte {
 			continue
 		}
 		op := append(t.AppendJSON([]byte(`{"o":"put","el":`)), '}')
-		if t.Type == "page" {
-			pagePuts = append(pagePuts, op)
-		} else {
-			puts = append(puts, op)
+		switch {
+		case t.Type == "page":
+			pagePuts = append(pagePuts, keyed{op: op})
+		case t.Type == "frame":
+			puts = append(puts, keyed{op: op, frame: t.ID})
+		default:
+			puts = append(puts, keyed{op: op, frame: t.Frame})
 		}
 	}
+	slices.SortStableFunc(puts, func(a, b keyed) int { return strings.Compare(a.frame, b.frame) })
 	ops := slices.Concat(dels, pageDels, pagePuts, puts)
 	var batches [][]byte
 	budget := lim.MaxMessage - 256
 	var b []byte
 	n := 0
-	for _, op := range ops {
+	for i, k := range ops {
+		op := k.op
+		if k.frame != "" && n > 0 && (i == 0 || ops[i-1].frame != k.frame) {
+			// A frame's run starts: in a fresh batch unless it fits in this one.
+			size, count := 0, 0
+			for j := i; j < len(ops) && ops[j].frame == k.frame; j++ {
+				size += len(ops[j].op) + 1
+				count++
+			}
+			if n+count > lim.MaxBatch || len(b)+size+1 > budget {
+				batches = append(batches, append(b, ']'))
+				b, n = nil, 0
+			}
+		}
 		if n > 0 && (n >= lim.MaxBatch || len(b)+len(op)+2 > budget) {
 			batches = append(batches, append(b, ']'))
 			b, n = nil, 0

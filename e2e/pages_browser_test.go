@@ -98,12 +98,26 @@ func TestBrowserPages(t *testing.T) {
 	bob.waitFor("Ideas back with both elements after one undo", `tabula.doc.pages().some((p) => p.id === `+jsString(ideas)+` && p.text === "Ideas") && tabula.doc.get(`+jsString(s.ID)+`)?.page === `+jsString(ideas)+` && tabula.doc.get(`+jsString(r2.ID)+`)?.page === `+jsString(ideas))
 	converged(t, ana, bob)
 
+	// Duplicate Ideas: a third page with copies of both elements under fresh ids; move it
+	// up with its arrow, and Bob's list shows the new order.
+	ana.openPages()
+	ana.do("duplicate Ideas", chromedp.Click(chromedp.CSS(`#pages-panel .page-act.duplicate[data-page="`+ideas+`"]`)))
+	ana.waitFor("on the copy, with copies of both elements", `(() => { const p = tabula.doc.pages().find((p) => p.id === tabula.doc.page);
+		const v = tabula.doc.view();
+		return p?.text === "Ideas copy" && v.length === 2 && v.every((el) => el.page === p.id && el.id !== `+jsString(s.ID)+` && el.id !== `+jsString(r2.ID)+`); })()`)
+	ana.settled()
+	copy := eval[string](ana, `tabula.doc.page`)
+	ana.do("move the copy up", chromedp.Click(chromedp.CSS(`#pages-panel .page-act.up[data-page="`+copy+`"]`)))
+	bob.waitFor("bob's list in the new order", `tabula.doc.pages().map((p) => p.text || "Page 1").join(",") === "Page 1,Ideas copy,Ideas"`)
+	ana.key(kb.Escape)
+	ana.settled()
+
 	// The address: back and forward move between pages; a reload opens the page named.
 	ana.openPages()
 	ana.do("go to Ideas", chromedp.Click(chromedp.CSS(`#pages-panel .page-go[data-go="`+ideas+`"]`)))
 	ana.waitFor("ana on Ideas", `tabula.doc.page === `+jsString(ideas)+` && location.hash === "#page=`+ideas+`"`)
 	ana.do("back", chromedp.NavigateBack())
-	ana.waitFor("back on the first page", `tabula.doc.page === "page1"`)
+	ana.waitFor("back on the copy", `tabula.doc.page === `+jsString(copy))
 	ana.do("forward", chromedp.NavigateForward())
 	ana.waitFor("forward on Ideas", `tabula.doc.page === `+jsString(ideas))
 	ana.do("reload", chromedp.Reload())
@@ -140,7 +154,7 @@ func TestBrowserPages(t *testing.T) {
 			}
 			tb.waitFor("the linked page", `tabula.doc.page === `+jsString(ideas)+` && tabula.doc.view().length === 2`)
 			tb.openPages()
-			if got := tb.pageNames(); got != "Page 1,Ideas" {
+			if got := tb.pageNames(); got != "Page 1,Ideas copy,Ideas" {
 				t.Fatalf("%s: pages %q", name, got)
 			}
 			if viewer && eval[bool](tb, `!!document.querySelector("#pages-panel .page-act, #page-add:not([hidden])")`) {

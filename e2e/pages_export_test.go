@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"tabula/app/program"
 	"tabula/internal/client"
 	"tabula/internal/testtool"
 )
@@ -181,5 +182,38 @@ func TestPageRidesWithViewsAndCursors(t *testing.T) {
 	m = bob.until(func(m *client.Msg) bool { return m.T == "cursor" })
 	if strings.Contains(string(m.Raw), `"page"`) {
 		t.Fatalf("a cursor on the first page reached bob as %s", m.Raw)
+	}
+}
+
+// TestRestoreMovesAFrameBackAcrossPages restores a version from before a frame and its
+// members moved to another page, on a server whose small batches split the restore: the
+// frame goes back with its members in one batch (the server refuses a frame that
+// changes page without them).
+func TestRestoreMovesAFrameBackAcrossPages(t *testing.T) {
+	checkLeaks(t)
+	ts := startServer(t, func(c *program.Config) { c.Limits.MaxBatch = 4 })
+	b := ts.newBoard(t)
+	p := join(t, ts.wsURL("/b/", b.ID), 0)
+	p.commit("page", put(map[string]any{"id": "p2", "type": "page", "z": "a1"}),
+		put(map[string]any{"id": "f", "type": "frame", "page": "p2", "w": 100, "h": 100, "z": "b0"}),
+		put(map[string]any{"id": "m1", "type": "rect", "page": "p2", "frame": "f", "w": 10, "h": 10, "z": "b1"}),
+		put(map[string]any{"id": "m2", "type": "rect", "page": "p2", "frame": "f", "w": 10, "h": 10, "z": "b2"}))
+	for i := range 6 {
+		p.commit("r"+itoa(int64(i)), put(rect("r"+itoa(int64(i)), float64(i))))
+	}
+	at := p.doc.Seq
+	p.commit("move", patch("f", map[string]any{"page": ""}), patch("m1", map[string]any{"page": ""}), patch("m2", map[string]any{"page": ""}))
+	for i := range 6 {
+		p.commit("x"+itoa(int64(i)), patch("r"+itoa(int64(i)), map[string]any{"x": 100 + i}))
+	}
+	resp, body := post(t, ts.URL+"/b/"+b.ID+"/restore?at="+itoa(at), "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("restore: %d %s", resp.StatusCode, body)
+	}
+	var r struct{ Seq int64 }
+	json.Unmarshal(body, &r)
+	p.untilSeq(r.Seq)
+	if got, want := content(p.doc.Els), content(version(t, ts, b.ID, at)); got != want {
+		t.Fatalf("after the restore:\n%s\nwant\n%s", got, want)
 	}
 }

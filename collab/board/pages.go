@@ -42,7 +42,9 @@ func (s *State) checkPages(ops []wire.Op, changed map[string]*wire.Element, get 
 		case wire.OpPut:
 			setsPage, setsFrame, setsName = true, true, true
 		case wire.OpPatch:
-			setsPage, setsFrame, setsName = op.Set.Page != nil, op.Set.Frame != nil, op.Set.Text != nil
+			// Bringing an element back (deleted: false) puts it on its page again.
+			back := op.Set.Deleted != nil
+			setsPage, setsFrame, setsName = op.Set.Page != nil || back, op.Set.Frame != nil || back, op.Set.Text != nil
 		}
 		e, prev := changed[op.ID], s.els[op.ID]
 		if e == nil {

@@ -76,6 +76,7 @@ func TestElementsOnFirstPageNeedItAlive(t *testing.T) {
 		{`{"o":"put","el":{"id":"b","type":"rect","page":"page1","z":"c"}}`, ""},
 		{`{"o":"put","el":{"id":"p2","type":"page","z":"a1"}},{"o":"put","el":{"id":"page1","type":"page","z":"a0"}},{"o":"del","id":"page1"},{"o":"del","id":"a"},{"o":"del","id":"b"}`, ""},
 		{`{"o":"put","el":{"id":"c","type":"rect","z":"d"}}`, wire.EBadPage},
+		{`{"o":"patch","id":"a","set":{"deleted":false}}`, wire.EBadPage},
 		{`{"o":"put","el":{"id":"c","type":"rect","page":"p2","z":"d"}}`, ""},
 		// Undo of the delete puts them all back.
 		{`{"o":"put","el":{"id":"page1","type":"page","z":"a0"}},{"o":"put","el":{"id":"a","type":"rect","z":"b"}}`, ""},
