@@ -160,8 +160,17 @@ func TestBrowserPresenting(t *testing.T) {
 		shots.take(tb, "dark")
 	}
 
-	// Ana stops: the prompts go.
-	ana.do("stop presenting", chromedp.Click(chromedp.CSS(`#present-stop`)))
+	// Bob wants to present while Ana does: he is asked to take over, and does.
+	bob.key("P", kb.ModifierShift)
+	bob.waitFor("bob is asked to take over", `document.getElementById("present-prompt").dataset.state === "take" && document.getElementById("present-take").checkVisibility()`)
+	shots.take(bob, "take-over-dark")
+	bob.do("take over", chromedp.Click(chromedp.CSS(`#present-take`)))
+	bob.waitFor("bob presents", `document.body.dataset.presenting === "me" && document.getElementById("present-count").textContent === "1 / 4"`)
+	ana.waitFor("ana is asked to follow bob", `document.body.dataset.presenting === "other" && document.getElementById("present-prompt").dataset.state === "ask"`)
+	ana.toastSeen("took over presenting")
+
+	// Bob stops: the prompts go.
+	bob.do("stop presenting", chromedp.Click(chromedp.CSS(`#present-stop`)))
 	for _, tb := range []*tab{ana, bob, cleo} {
 		tb.waitFor(tb.name+": nobody presents", `document.body.dataset.presenting === undefined && !document.getElementById("present-prompt").checkVisibility() && !document.getElementById("present-bar").checkVisibility()`)
 	}
