@@ -28,6 +28,8 @@ type Person struct {
 	Since int64  `json:"since"` // connected at, ms since epoch
 	Idle  bool   `json:"idle"`
 	Voice string `json:"voice"`
+	// Presenting: this person presents the board's frames (present.go).
+	Presenting bool `json:"presenting,omitempty"`
 }
 
 const (

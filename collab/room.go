@@ -65,6 +65,7 @@ type room struct {
 	ephOrder   []*Session
 	ephT       *time.Timer // fires when the waiting ephemerals are due
 	ephLast    time.Time   // when ephemerals last went out
+	presenting presentState
 }
 
 // ephemeralEvery is the shortest time between two sends of a board's cursors, lasers and
@@ -289,6 +290,8 @@ func (r *room) handle(c roomCmd) {
 			}
 		case wire.MsgVoice:
 			r.setViewerVoice(c.s, c.m)
+		case wire.MsgPresent:
+			r.present(c.s, c.m)
 		case wire.MsgName:
 			c.s.name = c.m.Name
 			if c.m.Color != "" {
@@ -401,6 +404,9 @@ func (r *room) join(s *Session, hello *wire.Message) {
 }
 
 func (r *room) leave(s *Session) {
+	if r.presenting.by == s {
+		r.endPresenting()
+	}
 	for i, m := range r.members {
 		if m == s {
 			r.members = append(r.members[:i], r.members[i+1:]...)
@@ -787,6 +793,7 @@ func (r *room) welcome(s *Session, since int64) []byte {
 	lim := &r.svc.cfg.Limits
 	b = append(b, ']')
 	b = r.appendVoice(b)
+	b = r.appendPresenting(b)
 	b = append(b, `,"limits":{"maxPoints":`...)
 	b = strconv.AppendInt(b, int64(lim.MaxPoints), 10)
 	b = append(b, `,"maxText":`...)

@@ -132,6 +132,8 @@ func (s *Session) Receive(data []byte) {
 		s.ephemeral(m)
 	case wire.MsgVoice:
 		s.voice(m)
+	case wire.MsgPresent:
+		s.presentMsg(m)
 	case wire.MsgName:
 		m.Color = s.svc.presence.rename(s.Board.ID, s.ID, m.Name, m.Color)
 		s.room.post(roomCmd{kind: cmdMessage, s: s, m: m})
@@ -141,15 +143,9 @@ func (s *Session) Receive(data []byte) {
 // ephemeral encodes a cursor, laser or preview once, here, and hands the bytes to the
 // room to fan out. Over the rate limit it is dropped: the next one is newer anyway.
 func (s *Session) ephemeral(m *wire.Message) {
-	now := time.Now()
-	if !s.last.IsZero() {
-		s.tokens = min(wire.EphemeralBurst, s.tokens+now.Sub(s.last).Seconds()*wire.EphemeralRate)
-	}
-	s.last = now
-	if s.tokens < 1 {
+	if !s.takeToken() {
 		return
 	}
-	s.tokens--
 	b := make([]byte, 0, 96)
 	b = append(b, `{"t":`...)
 	b = wire.AppendString(b, m.Type)

@@ -24,6 +24,7 @@ import { VoiceCall, drawSpeaking } from './voice.js';
 import { bindVoiceBar } from './voicebar.js';
 import { bindCanvas } from './canvasswitch.js';
 import { bindLinks } from './links.js';
+import { bindPresenting } from './present.js';
 import { bindPages } from './pagemenu.js';
 import { DEFAULT_PAGE } from './pages.js';
 
@@ -149,6 +150,7 @@ function sendView() {
 /** The user moved the camera themselves: that ends following someone. */
 function cameraChanged() {
   stopFollowing();
+  presenting.userMoved();
   redraw();
 }
 
@@ -165,6 +167,7 @@ window.addEventListener('resize', () => {
   live.resize();
   sendView();
   if (follow.sid) aim();
+  presenting.resize();
 });
 
 // --- drawing tools -----------------------------------------------------------
@@ -193,6 +196,18 @@ attachInput(liveCanvas, camera, {
   panning(on) {
     document.body.dataset.panning = String(on);
   },
+});
+
+const presenting = bindPresenting({
+  ed: drawing.editor,
+  sync,
+  canvas: liveCanvas,
+  redraw,
+  stopFollowingPerson: () => stopFollowing(),
+  canEdit,
+  toast: ui.toast,
+  // A frame shown on another page takes you there (the camera is fitted next).
+  showPage: (id) => pages?.show(id, { camera: 'keep' }),
 });
 
 // --- other people ----------------------------------------------------------
@@ -297,6 +312,7 @@ function renderPeople() {
   const pageOf = (/** @type {string} */ sid) => (pages && doc.pages().length > 1 ? pages.nameOf(sid === me.sid ? doc.page : state.pages.get(sid) ?? '') : '');
   showPeople({ me: /** @type {any} */ (everyone.get(me.sid)), others: others(everyone, me.sid), following: follow.sid, pageOf });
   showVoice();
+  presenting.people(everyone);
   live.invalidate(); // speaking rings on cursors
 }
 
@@ -387,6 +403,7 @@ function followPerson(sid) {
   }
   const p = everyone.get(sid);
   if (!p || sid === sync.sid) return;
+  presenting.userMoved();
   follow.sid = sid;
   follow.name = displayName(p.name);
   aim();
@@ -507,7 +524,7 @@ const showVoice = bindVoiceBar({
   setViewers: (allow) => sync.transmit({ t: 'voice', op: 'viewers', allow }),
 });
 
-Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone, voice, editor: drawing.editor, stats: drawing.stats, painted: drawing.painted } });
+Object.assign(window, { tabula: { doc, sync, camera, state, follow, people: () => everyone, voice, presenting, editor: drawing.editor, stats: drawing.stats, painted: drawing.painted } });
 renderPeople();
 sync.start();
 watchPresence();

@@ -3,19 +3,14 @@
 // renaming a frame in place (double-click its name, or Enter with it selected), and
 // links that open the board fitted to a frame (`#frame=<id>`, frames.js).
 
-import { fitRect } from './camera.js';
 import { icon } from './icons.js';
+import { frameCamera, screenInsets, moveFrame } from './deck.js';
 import { bindPopover } from './ui.js';
-import { frameOrder, frameRect, frameFromHash, frameLink, frameName, isFrame, MAX_NAME, LABEL_GAP } from './frames.js';
+import { frameOrder, frameFromHash, frameLink, frameName, isFrame, MAX_NAME } from './frames.js';
 import { worldToScreen } from './camera.js';
 
 /** @typedef {import('./editor.js').Editor} Editor */
 /** @typedef {import('./doc.js').Element} Element */
-
-/** Room around a frame the view fits, in screen pixels (room for its name above it). */
-const FIT_MARGIN = 40;
-/** The largest zoom a jump to a frame picks: a small frame is not blown up past this. */
-const FIT_MAX_ZOOM = 4;
 
 /**
  * @param {Editor} ed
@@ -28,20 +23,9 @@ export function bindFrames(ed, { canvas, cameraChanged, toast }) {
   function fitFrame(id) {
     const f = ed.get(id);
     if (!isFrame(f)) return false;
-    const r = frameRect(/** @type {Element} */ (f));
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    const rect = { x: r.minX, y: r.minY - LABEL_GAP, w: r.maxX - r.minX, h: r.maxY - r.minY + LABEL_GAP };
-    // Clear of the bars around the edges, as board.js opens a board.
+    // Clear of the bars around the edges, as board.js opens a board (deck.js).
     const phone = matchMedia('(max-width: 720px)').matches;
-    const inset = phone ? { top: 124, right: 16, bottom: 200, left: 16 } : { top: 72 + FIT_MARGIN / 2, right: FIT_MARGIN, bottom: 72 + FIT_MARGIN / 2, left: FIT_MARGIN };
-    const aw = Math.max(1, w - inset.left - inset.right);
-    const ah = Math.max(1, h - inset.top - inset.bottom);
-    const zoom = Math.min(fitRect(rect, aw, ah).zoom, FIT_MAX_ZOOM);
-    // The rectangle's centre goes to the centre of the free area.
-    const cx = inset.left + aw / 2;
-    const cy = inset.top + ah / 2;
-    Object.assign(cam, { zoom, x: rect.x + rect.w / 2 - cx / zoom, y: rect.y + rect.h / 2 - cy / zoom });
+    Object.assign(cam, frameCamera(/** @type {Element} */ (f), canvas.clientWidth, canvas.clientHeight, screenInsets(phone)));
     cameraChanged();
     return true;
   }
@@ -101,9 +85,21 @@ export function bindFrames(ed, { canvas, cameraChanged, toast }) {
   panel.setAttribute('aria-label', 'Frames');
   const heading = document.createElement('h2');
   heading.textContent = 'Frames';
+  const head = document.createElement('div');
+  head.className = 'frames-head';
+  head.append(heading);
+  if (ed.canEdit) {
+    const present = document.createElement('button');
+    present.type = 'button';
+    present.className = 'button primary frames-present';
+    present.dataset.present = '1';
+    present.textContent = 'Present';
+    present.title = 'Present the frames in this order — Shift+P';
+    head.append(present);
+  }
   const list = document.createElement('ol');
   list.className = 'frames-list';
-  panel.append(heading, list);
+  panel.append(head, list);
   /** @type {HTMLElement} */ (document.getElementById('board')).append(panel);
 
   const fill = () => {
@@ -130,7 +126,22 @@ export function bindFrames(ed, { canvas, cameraChanged, toast }) {
       link.title = 'Copy link to frame';
       link.setAttribute('aria-label', `Copy link to ${frameName(f)}`);
       link.append(icon('copy'));
-      li.append(go, link);
+      li.append(go);
+      if (ed.canEdit) {
+        // Reorder: the deck's order and the presenting order (deck.js, moveFrame).
+        for (const [dir, name, label] of /** @type {const} */ ([[-1, 'forward', 'up'], [1, 'backward', 'down']])) {
+          const mv = document.createElement('button');
+          mv.type = 'button';
+          mv.className = 'icon-only frame-move';
+          mv.dataset.move = f.id;
+          mv.dataset.dir = String(dir);
+          mv.title = `Move ${label} — Alt+${dir < 0 ? '↑' : '↓'}`;
+          mv.setAttribute('aria-label', `Move ${frameName(f)} ${label}`);
+          mv.append(icon(name));
+          li.append(mv);
+        }
+      }
+      li.append(link);
       list.append(li);
     }
   };
@@ -139,7 +150,12 @@ export function bindFrames(ed, { canvas, cameraChanged, toast }) {
   panel.addEventListener('click', async (e) => {
     const b = e.target instanceof Element ? e.target.closest('button') : null;
     if (!(b instanceof HTMLElement)) return;
-    if (b.dataset.frame) {
+    if (b.dataset.present) {
+      popover.toggle(false);
+      ed.run('present');
+    } else if (b.dataset.move) {
+      move(b.dataset.move, Number(b.dataset.dir));
+    } else if (b.dataset.frame) {
       fitFrame(b.dataset.frame);
       ed.select([b.dataset.frame], { exact: true });
       popover.toggle(false);
@@ -152,6 +168,28 @@ export function bindFrames(ed, { canvas, cameraChanged, toast }) {
         toast(url);
       }
     }
+  });
+  /** Moves frame id one place up (-1) or down (1) in frame order, as one undoable change.
+   * @param {string} id @param {number} dir */
+  function move(id, dir) {
+    const els = ed.elements();
+    const at = frameOrder(els).findIndex((f) => f.id === id);
+    const ops = at < 0 ? null : moveFrame(els, id, at + dir);
+    if (!ops) return;
+    ed.commit(ops);
+    fill();
+    // Keep the keyboard where it was: on the moved frame's button.
+    /** @type {HTMLElement | null} */ (list.querySelector(`[data-move="${id}"][data-dir="${dir}"]`) ?? list.querySelector(`[data-frame="${id}"]`))?.focus();
+  }
+  // Alt+↑ / Alt+↓ on a frame in the list moves it.
+  list.addEventListener('keydown', (e) => {
+    const b = e.target instanceof HTMLElement ? e.target.closest('li')?.querySelector('[data-frame]') : null;
+    if (!(b instanceof HTMLElement) || !e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const id = b.dataset.frame ?? '';
+    move(id, e.key === 'ArrowUp' ? -1 : 1);
+    /** @type {HTMLElement | null} */ (list.querySelector(`[data-frame="${id}"]`))?.focus();
   });
   // Keep the list current while it is open.
   ed.doc.subscribe(() => {

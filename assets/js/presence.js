@@ -8,7 +8,7 @@
  * @typedef {'' | 'in' | 'muted' | 'speaking'} Voice
  * @typedef {{
  *   sid: string, name: string, color: string, role: 'editor' | 'viewer',
- *   since: number, idle: boolean, voice: Voice,
+ *   since: number, idle: boolean, voice: Voice, presenting?: boolean,
  * }} Person
  * @typedef {ReadonlyMap<string, Person>} Roster
  */
@@ -43,6 +43,7 @@ export function toPerson(raw) {
     since: Number.isFinite(raw.since) ? raw.since : 0,
     idle: raw.idle === true,
     voice: VOICES.has(raw.voice) ? raw.voice : '',
+    ...(raw.presenting === true ? { presenting: true } : {}),
   };
 }
 
@@ -182,6 +183,7 @@ export const voiceWord = (voice) => VOICE_WORDS[voice] ?? '';
 export function describe(p, selfSid) {
   const parts = [displayName(p.name) + (p.sid === selfSid ? ' (you)' : '')];
   if (p.role === 'viewer') parts.push('viewer');
+  if (p.presenting) parts.push('presenting');
   if (p.idle) parts.push('idle');
   if (p.voice) parts.push(voiceWord(p.voice));
   return parts.join(' · ');

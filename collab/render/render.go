@@ -189,7 +189,8 @@ func Render(w io.Writer, els []*wire.Element, format Format, o Options) (err err
 // it (SVG and PDF; a PNG starts with its background in place).
 func scene(els []*wire.Element, o Options, imgs *images, area, view Rect, k float64) *canvas.Canvas {
 	c := canvas.New(view.W()*k, view.H()*k)
-	ctx := canvas.NewContext(c)
+	clip := &clipper{c: c} // members cut to their frames (clip.go)
+	ctx := canvas.NewContext(clip)
 	ctx.SetCoordSystem(canvas.CartesianIV)
 	if o.Background && view == area {
 		ctx.SetFillColor(wire.CanvasShade(o.Canvas, o.Dark))
@@ -199,11 +200,14 @@ func scene(els []*wire.Element, o Options, imgs *images, area, view Rect, k floa
 	ctx.Scale(k, k)
 	ctx.Translate(-view.MinX, -view.MinY)
 	d := &drawer{ctx: ctx, pal: palette{dark: o.Dark}, image: imgs.get}
+	frames, base := frameClips(els), ctx.CoordSystemView().Mul(ctx.View())
 	for _, e := range els {
 		if !e.Deleted && Bounds(e).Intersects(view) {
+			clip.clipFor(e, frames, base, view)
 			d.element(e)
 		}
 	}
+	clip.clip = nil
 	return c
 }
 

@@ -32,6 +32,8 @@ const (
 	EVoiceFailed     = "voice_failed"
 	ERateLimited     = "rate_limited"
 	EBadFrame        = "bad_frame"
+	EPresenting      = "presenting"
+	ENotPresenter    = "not_presenter"
 	EBadPage         = "bad_page"
 	ETooManyPages    = "too_many_pages"
 )

@@ -21,6 +21,7 @@ const (
 	MsgName    = "name"
 	MsgView    = "view"
 	MsgVoice   = "voice"
+	MsgPresent = "present"
 )
 
 // Voice operations: the op of a voice message (docs/protocol.md, "Voice").
@@ -76,6 +77,7 @@ type Message struct {
 	Voice *VoiceSignal
 
 	Canvas string // canvas: a CanvasColors id
+	Op     string // present: what to do (PresentStart, …)
 
 	Received int64 // unix ns the frame was read (ops), for the server's latency figures
 	Size     int   // bytes of the frame (ops, title, canvas), for the op rate limits
@@ -169,6 +171,8 @@ func (w *wireMsg) message(lim *Limits) (*Message, error) {
 		err = m.preview(w, lim)
 	case MsgVoice:
 		err = m.voice(w)
+	case MsgPresent:
+		err = m.present(w)
 	case "":
 		err = Errorf(EUnknownMessage, "message has no type (t)")
 	default:
