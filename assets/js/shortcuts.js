@@ -72,6 +72,9 @@ export const HELP = [
   ['View', 'Snap to grid', ['Alt+S']],
   ['View', 'Insert image', ['9']],
   ['View', 'This help', ['?']],
+  ['Present', 'Start / stop presenting the frames', ['Shift+P']],
+  ['Present', 'Next / previous frame, presenting', ['→', '←', 'Space', 'PageDown', 'PageUp']],
+  ['Present', 'Move a frame up / down, in the frames list', ['Alt+↑', 'Alt+↓']],
   ['Voice', 'Mute / unmute, in a voice call', ['Shift+M']],
 ];
 
