@@ -77,6 +77,11 @@ type Write struct {
 	// Authors records the name and colour of sessions that changed the board, for its
 	// history.
 	Authors map[string]Author
+	// Fence is the board's lease as the writing room holds it (Lease.Fence) when nodes
+	// share the store; empty on a single node. A shared store refuses the write unless
+	// the board's lease is still exactly this, so an owner that lost its lease cannot
+	// append.
+	Fence string
 }
 
 // SnapshotPart is part Index of Count of the snapshot at Seq.
