@@ -395,3 +395,9 @@ func (s *Service) isClosing() bool {
 	defer s.mu.Unlock()
 	return s.closing
 }
+
+func (c *cluster) isCrashed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.crashed
+}
