@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"tabula/collab/wire"
 )
 
 // Many nodes (Config.Broker set): one owner per board at a time.
@@ -400,4 +402,14 @@ func (c *cluster) isCrashed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.crashed
+}
+
+// noRoom is the error of a change that needs the board's room when acquire found none:
+// the service is closing, or, on one of many nodes, another node owns the board (the
+// change must be asked of it; the page's own WebSocket reaches it).
+func (s *Service) noRoom() error {
+	if s.isClosing() || s.cluster == nil {
+		return wire.Errorf(wire.EInternal, "the server is shutting down")
+	}
+	return wire.Errorf(wire.EInternal, "the board is open on another server of this site; try again from the board")
 }
