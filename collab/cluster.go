@@ -198,7 +198,7 @@ func (s *Service) fence(id string) string {
 	if h := s.cluster.leases[id]; h != nil {
 		return h.l.Fence()
 	}
-	return "lost" // a room started without the lease writes nothing
+	return "" // none: the room leaves at once (newRoom)
 }
 
 // keepLeases renews this node's leases and its registry entry every ttl/3 until the
@@ -250,6 +250,16 @@ func (s *Service) renew(ctx context.Context, h *heldLease) {
 			delete(c.leases, id)
 		}
 		c.mu.Unlock()
+		// A room that started before the lease was forgotten writes with it: keep it.
+		// One that starts after finds no lease and leaves at once (newRoom).
+		if s.rooms.Use(id, false, nil) {
+			c.mu.Lock()
+			if c.leases[id] == nil {
+				c.leases[id] = h
+			}
+			c.mu.Unlock()
+			return
+		}
 		if err := c.broker.Release(ctx, h.l); err != nil {
 			s.log.Warn("release lease", "board", LogID(id), "err", err)
 		}
