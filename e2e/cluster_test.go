@@ -315,3 +315,41 @@ func TestClusterReadyNeedsRedis(t *testing.T) {
 	srv.Restart()
 	waitFor(t, "readyz to say 200", func() bool { return ready() == http.StatusOK })
 }
+
+// TestClusterStaleOwnerCannotWrite: an owner that stops renewing its lease but keeps
+// running (paused, cut off from Redis for a while) loses the board to another node,
+// and a batch its clients send afterwards is never acknowledged nor stored: the store
+// refuses its fence, so the board has one history, the new owner's.
+func TestClusterStaleOwnerCannotWrite(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	nodes := startNodes(t, srv, 2)
+	a, b := nodes[0], nodes[1]
+	board := a.newBoard(t)
+	stale := join(t, a.wsURL("/b/", board.ID), 0)
+	stale.commit("before", put(rect("before", 1)))
+	a.svc.Crash() // A stops renewing, but its room and its client go on
+	ctx := context.Background()
+	waitFor(t, "A's lease to expire", func() bool {
+		l, ok, err := b.Broker().Holder(ctx, board.ID)
+		return err == nil && (!ok || l.Node != a.svc.Node())
+	})
+	fresh := rejoin(t, b.wsURL("/b/", board.ID), 0) // B holds the board now
+	stale.send("late", put(rect("late", 3)))
+	for {
+		m, err := stale.next()
+		if err != nil {
+			break // closed: the board could not be saved there
+		}
+		if m.T == "ack" && m.CID == "late" {
+			t.Fatalf("the stale owner acknowledged a batch at seq %d after losing the lease", m.Seq)
+		}
+	}
+	if got := fresh.commit("fresh", put(rect("fresh", 2))); got != 2 {
+		t.Fatalf("the new owner gave the first batch after the move seq %d; want 2", got)
+	}
+	check := rejoin(t, b.wsURL("/b/", board.ID), 0)
+	if check.doc.Seq != 2 || check.doc.Els["late"] != nil || check.doc.Els["fresh"] == nil || check.doc.Els["before"] == nil {
+		t.Fatalf("board at seq %d with %s; want before and fresh only", check.doc.Seq, check.doc.Canonical())
+	}
+}
