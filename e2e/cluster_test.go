@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -351,5 +352,39 @@ func TestClusterStaleOwnerCannotWrite(t *testing.T) {
 	check := rejoin(t, b.wsURL("/b/", board.ID), 0)
 	if check.doc.Seq != 2 || check.doc.Els["late"] != nil || check.doc.Els["fresh"] == nil || check.doc.Els["before"] == nil {
 		t.Fatalf("board at seq %d with %s; want before and fresh only", check.doc.Seq, check.doc.Canonical())
+	}
+}
+
+// TestClusterRedisDownWritersGetAnError: while Redis is down an editor's batch is not
+// acknowledged and the editor is told why; once Redis is back, the editor rejoins,
+// resends, and the batch is stored once.
+func TestClusterRedisDownWritersGetAnError(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	a := startNodes(t, srv, 1)[0]
+	board := a.newBoard(t)
+	ed := join(t, a.wsURL("/b/", board.ID), 0)
+	ed.commit("c1", put(rect("r1", 1)))
+	srv.Kill()
+	ed.send("c2", put(rect("r2", 2)))
+	for {
+		m, err := ed.next()
+		if err != nil {
+			break
+		}
+		if m.T == "ack" && m.CID == "c2" {
+			t.Fatal("a batch was acknowledged while Redis was down")
+		}
+	}
+	if len(ed.errs) == 0 || !strings.Contains(ed.errs[0].Message, "could not be saved") {
+		t.Fatalf("the editor was told %v; want that the board could not be saved", ed.errs)
+	}
+	srv.Restart()
+	again := rejoin(t, a.wsURL("/b/", board.ID), ed.doc.Seq)
+	again.commit("c2", put(rect("r2", 2)))
+	again.commit("c2", put(rect("r2", 2))) // a second resend changes nothing
+	check := rejoin(t, a.wsURL("/b/", board.ID), 0)
+	if check.doc.Seq != 2 || check.doc.Live() != 2 {
+		t.Fatalf("board at seq %d with %d elements; want c1 and c2 once each", check.doc.Seq, check.doc.Live())
 	}
 }
