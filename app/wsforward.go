@@ -111,7 +111,6 @@ func forwardRequest(c *fiber.Ctx, secret []byte, ip string) []byte {
 func (s *Server) forward(c *fiber.Ctx, addr, ip string, done func()) error {
 	secret, err := s.svc.ClusterSecret(c.UserContext())
 	if err != nil {
-		done()
 		s.log.Warn("forward a connection", "err", err)
 		return s.refuseTryAgain(c, done, "the board's server is unreachable; try again")
 	}
