@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -258,6 +259,25 @@ func TestClusterLeaseLostClosesSessions(t *testing.T) {
 	defer c.WS.Close()
 	if _, err := c.Read(time.Now().Add(wait)); errCloseCode(err) != collab.CloseTryAgain {
 		t.Fatalf("a client of a board owned by a dead node: %v; want 1013", err)
+	}
+	// The owner is listed as alive, but its address refuses connections: A cannot
+	// forward, and says try again.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	if err := thief.Announce(ctx, "thief", closed, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	c2, _, err := client.Dial(a.wsURL("/b/", board.ID), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.WS.Close()
+	if _, err := c2.Read(time.Now().Add(wait)); errCloseCode(err) != collab.CloseTryAgain {
+		t.Fatalf("a client of a board whose owner refuses connections: %v; want 1013", err)
 	}
 }
 
