@@ -70,6 +70,7 @@ func (c *committer) close() {
 // partedSnapshot is a large snapshot being written a part at a time.
 type partedSnapshot struct {
 	board string
+	fence string
 	snap  Snapshot
 	next  int // the part to write next
 	count int
@@ -88,7 +89,7 @@ func (c *committer) run() {
 		take := func(r commitReq) {
 			if s := r.w.Snapshot; s != nil && len(s.Data) > snapshotPart && isSnapshotOnly(r.w) {
 				n := (len(s.Data) + snapshotPart - 1) / snapshotPart
-				parted = append(parted, &partedSnapshot{board: r.w.Board, snap: *s, count: n, done: r.done})
+				parted = append(parted, &partedSnapshot{board: r.w.Board, fence: r.w.Fence, snap: *s, count: n, done: r.done})
 				return
 			}
 			group = append(group, r)
@@ -122,7 +123,7 @@ func (c *committer) run() {
 			p = parted[0]
 			from := p.next * snapshotPart
 			part := &SnapshotPart{Seq: p.snap.Seq, Index: p.next, Count: p.count, Data: p.snap.Data[from:min(from+snapshotPart, len(p.snap.Data))]}
-			group = append(group, commitReq{w: Write{Board: p.board, SnapshotPart: part}, done: func(err error) { p.err = err }})
+			group = append(group, commitReq{w: Write{Board: p.board, Fence: p.fence, SnapshotPart: part}, done: func(err error) { p.err = err }})
 		}
 		if len(group) == 0 {
 			continue

@@ -2,6 +2,7 @@ package collab
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -29,6 +30,11 @@ type room struct {
 	quit  chan struct{} // closed when run returns
 
 	viewerVoice atomic.Int32 // the board's voice setting for sessions (MayTalk)
+
+	// fence is the board's lease this room writes with (Write.Fence); empty on a single
+	// node. gone is set once the lease is lost: the room closes its sessions and unloads.
+	fence string
+	gone  atomic.Bool
 
 	refs int // sessions that acquired this room and have not released it; changed only in svc.rooms.Use and Remove
 
@@ -149,7 +155,15 @@ type waitingWelcome struct {
 }
 
 func newRoom(svc *Service, id string) *room {
-	return &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{})}
+	r := &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{}), fence: svc.fence(id)}
+	if svc.cluster != nil && r.fence == "" {
+		// Its lease was let go as it started: it takes nobody and unloads; the
+		// session that started it reconnects, and the next room takes the lease again.
+		// A fence no lease ever equals: whatever it might write is refused.
+		r.gone.Store(true)
+		r.fence = "lost:0"
+	}
+	return r
 }
 
 // post hands a command to the room; dropped if the room has stopped. For a batch it first
@@ -197,7 +211,9 @@ func (r *room) loop() {
 	for {
 		if r.isIdle() != armed {
 			armed = !armed
-			if armed {
+			if armed && r.gone.Load() {
+				idle.Reset(0) // its lease is lost: out at once, for the next owner
+			} else if armed {
 				idle.Reset(r.svc.cfg.RoomIdle)
 			} else {
 				idle.Stop()
@@ -376,6 +392,10 @@ func (r *room) sendEphemeral() {
 }
 
 func (r *room) join(s *Session, hello *wire.Message) {
+	if r.gone.Load() {
+		s.kick(CloseServiceRestart, "the board moved to another server; reconnecting")
+		return
+	}
 	if r.recovering {
 		r.held = append(r.held, heldJoin{s: s, since: hello.Since})
 		return
@@ -531,6 +551,7 @@ func (r *room) canvas(id string) {
 // the queue. done runs on the committer's goroutine and must not block; it usually
 // reports to the room's inbox (durableAt).
 func (r *room) submit(w Write, done func(error)) {
+	w.Fence = r.fence
 	r.writes++
 	r.svc.commit.submit(w, func(err error) {
 		done(err)
@@ -541,6 +562,7 @@ func (r *room) submit(w Write, done func(error)) {
 // write is submit for a write whose only answer is to the room: its seq (0 for writes
 // that carry no batch) is durable, or it failed. One report to the inbox.
 func (r *room) write(w Write, seq int64) {
+	w.Fence = r.fence
 	r.writes++
 	r.svc.commit.submit(w, func(err error) {
 		if err != nil {
@@ -638,6 +660,15 @@ func (r *room) fail(err error) {
 	if r.broken {
 		return
 	}
+	if r.svc.cluster != nil && errors.Is(err, ErrFenced) {
+		// The store says the board is not ours (its lease moved) or our state is
+		// behind: the board moved, whether or not a renewal has noticed yet.
+		r.log().Warn("the shared store refused a write; the board moves", "err", err)
+		r.svc.forgetLease(r.id, r.fence)
+		r.gone.Store(true)
+		r.moved()
+		return
+	}
 	r.log().Error("store board", "err", err)
 	r.broken, r.recovering = true, true
 	viewers := r.members[:0]
@@ -646,7 +677,7 @@ func (r *room) fail(err error) {
 			viewers = append(viewers, m)
 			continue
 		}
-		m.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: "the board could not be saved (the server may be out of disk space); reconnecting"}, ""))
+		m.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: r.svc.saveFailed()}, ""))
 		m.kick(CloseInternal, "storage failed")
 	}
 	clear(r.members[len(viewers):])
