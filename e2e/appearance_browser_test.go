@@ -38,7 +38,7 @@ func (tb *tab) openOwnPanel() {
 }
 
 func TestBrowserBoardOpensWithSelectFitted(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	ts := startServer(t)
 	browser := newBrowser(t)
 	a := startBoard(t, browser, ts, "A", desktopScreen)
@@ -97,7 +97,7 @@ func TestBrowserBoardOpensWithSelectFitted(t *testing.T) {
 }
 
 func TestBrowserThemeCanvasAndIcon(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	ts := startServer(t)
 	browser := newBrowser(t)
 	a := startBoard(t, browser, ts, "A", desktopScreen)

@@ -21,7 +21,7 @@ func (e elem) worldPoints() [][2]float64 {
 }
 
 func TestBrowserMultiPointArrow(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	a, b := twoTabs(t)
 
 	// A rectangle for the arrow to end on.
@@ -158,7 +158,7 @@ func TestBrowserMultiPointArrow(t *testing.T) {
 // TestBrowserPlacedLineIsDiscarded: a line of fewer than two distinct points is not
 // stored, and Escape with nothing placed leaves the tool.
 func TestBrowserPlacedLineIsDiscarded(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	a, _ := twoTabs(t)
 	a.tool("l", "line")
 	a.click(400, 400, 2) // a double click: one point, twice

@@ -29,7 +29,7 @@ func drawWave(tb *tab) strokeEl {
 }
 
 func TestBrowserStrokeReachesOtherPage(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
@@ -135,7 +135,7 @@ func checkScreenshot(t *testing.T, img image.Image, strokeBox image.Rectangle, d
 }
 
 func TestBrowserViewOnlyPage(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
@@ -196,7 +196,7 @@ func TestBrowserViewOnlyPage(t *testing.T) {
 }
 
 func TestBrowserOfflineEditsDelivered(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)

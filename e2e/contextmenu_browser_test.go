@@ -64,7 +64,7 @@ func (tb *tab) converge(other *tab) {
 }
 
 func TestBrowserContextMenu(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	ts := startServer(t)
 	browser := newBrowser(t)
 	ana := openHomeOn(t, browser, "ana", ts.URL, chromedp.EmulateViewport(viewW, viewH))
@@ -265,7 +265,7 @@ func TestBrowserContextMenu(t *testing.T) {
 // On a phone, a finger held still on a shape opens the menu (no right button there); it
 // fits the screen, and its items work by touch. The press neither draws nor moves.
 func TestBrowserContextMenuLongPress(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	ts := startServer(t)
 	browser := newBrowser(t)
 	const w, h = 390, 844

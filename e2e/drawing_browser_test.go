@@ -162,7 +162,7 @@ func (tb *tab) shot(name string) {
 }
 
 func TestBrowserDrawShapes(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	a, b := twoTabs(t)
 
 	// A rectangle, drawn slowly enough that B sees its preview before it is stored.
@@ -241,7 +241,7 @@ func TestBrowserDrawShapes(t *testing.T) {
 }
 
 func TestBrowserSelectTransform(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	a, b := twoTabs(t)
 	a.tool("r", "rect")
 	a.dragWith([2]float64{300, 300}, [2]float64{500, 400})
@@ -425,7 +425,7 @@ func pixelAt(x, y int) string {
 }
 
 func TestBrowserImages(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
@@ -496,7 +496,7 @@ func TestBrowserImages(t *testing.T) {
 }
 
 func TestBrowserHostileInput(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	// The server's limit is lower than the client's, so the server's refusal shows too.
 	ts := startServer(t, func(c *program.Config) { c.MaxImage = 1 << 20 })
@@ -546,7 +546,7 @@ func TestBrowserHostileInput(t *testing.T) {
 }
 
 func TestBrowserEraser(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	a, b := twoTabs(t)
 	a.tool("p", "pen")
 	a.drag(wave(300, 300, 300, 40, 16))
@@ -588,7 +588,7 @@ func TestBrowserEraser(t *testing.T) {
 }
 
 func TestBrowserUndoAcrossUsers(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	a, b := twoTabs(t)
 	a.tool("r", "rect")
 	a.dragWith([2]float64{300, 300}, [2]float64{500, 400})
@@ -627,7 +627,7 @@ func TestBrowserUndoAcrossUsers(t *testing.T) {
 }
 
 func TestBrowserClipboardAndOrder(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
@@ -719,7 +719,7 @@ func TestBrowserClipboardAndOrder(t *testing.T) {
 }
 
 func TestBrowserViewOnlyCannotEdit(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
@@ -783,7 +783,7 @@ func (tb *tab) shape(key, name string, a, b [2]float64, fill string) {
 // real input and checks it looks like something on both pages, in both themes (the
 // screenshots are the README's and /tmp/shots3's when TABULA_SCREENSHOT_DIR is set).
 func TestBrowserDrawingTogether(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	a, b := twoTabs(t)
 	a.failOnDialogs()
 	a.shape("r", "rect", [2]float64{320, 270}, [2]float64{490, 360}, "#a5d8ff")
@@ -902,7 +902,7 @@ func pen(p *input.DispatchMouseEventParams) {
 }
 
 func TestBrowserTouchAndPen(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)

@@ -30,7 +30,7 @@ const recordDownloads = `(() => {
 })()`
 
 func TestBrowserExportAndHistory(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
@@ -87,7 +87,7 @@ func TestBrowserExportAndHistory(t *testing.T) {
 }
 
 func TestBrowserOpenFile(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	home := openHome(t, browser, "home", ts.URL)

@@ -33,7 +33,7 @@ func (tb *tab) frameLabel(id string) [2]float64 {
 // contents move with it), deletes and undoes a frame with its contents in one step,
 // jumps between frames from the frames list and downloads every frame as one PDF.
 func TestBrowserFrames(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)

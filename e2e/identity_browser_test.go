@@ -32,7 +32,7 @@ func (tb *tab) avatars() []shownPerson {
 var friendly = regexp.MustCompile(`^[A-Z][a-z]+ [A-Z][a-z]+$`)
 
 func TestBrowserIdentityNamesAndColours(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	ts := startServer(t)
 	browser := newBrowser(t)
 	screen := chromedp.EmulateViewport(viewW, viewH)

@@ -27,7 +27,7 @@ import (
 // by two people with every tool, exported in every format, opened again from the home
 // page, taken back in history, deleted and brought back from the trash.
 func TestJourneyMain(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browserCtx := newBrowser(t)
 	ts := startServer(t)
 	shot := newShots(t)
@@ -241,7 +241,7 @@ func TestJourneyMain(t *testing.T) {
 // TestJourneyOffline: one of two people loses the network, draws on, and comes back;
 // both end with the same board.
 func TestJourneyOffline(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browserCtx := newBrowser(t)
 	ts := startServer(t)
 	shot := newShots(t)
@@ -281,7 +281,7 @@ func TestJourneyOffline(t *testing.T) {
 // TestJourneyPhone: a person on a phone makes a board on the home page, draws with a
 // finger, and someone at a computer who opens the link sees it, and the other way round.
 func TestJourneyPhone(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	const w, h = 390, 844
 	browserCtx := newBrowser(t)
 	ts := startServer(t)

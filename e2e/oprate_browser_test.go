@@ -61,7 +61,7 @@ func zigzag(x, y, w, a float64, n int) [][2]float64 {
 // wait and sends what was not stored, so someone else opening the board sees every
 // stroke.
 func TestBrowserOpRateLimitShowsReasonAndCatchesUp(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t, func(c *program.Config) {
 		c.ConnOpRate = collab.OpRate{PerSecond: 100, Burst: 4 << 10}
@@ -118,7 +118,7 @@ func TestBrowserOpRateLimitShowsReasonAndCatchesUp(t *testing.T) {
 // Drawing as fast as input can be sent stays far under the default limits; the test
 // logs what the page sent, the figure the defaults are set against.
 func TestBrowserFastDrawingUnderDefaultOpLimits(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	ana := createBoard(t, browser, "ana", ts.URL)

@@ -98,7 +98,7 @@ func TestBrowserOverlaysDesktop(t *testing.T) { testOverlays(t, desktopScreen) }
 func TestBrowserOverlaysPhone(t *testing.T) { testOverlays(t, phoneScreen) }
 
 func testOverlays(t *testing.T, screen screenSize) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	ts := startServer(t, voiceOnLoopback)
 	browser := newBrowser(t)
 	a := startBoard(t, browser, ts, "A", screen)

@@ -27,7 +27,7 @@ func (tb *tab) pageNames() string {
 // move between pages, and a reload opens the page it names. Following Ana takes Bob to
 // her page.
 func TestBrowserPages(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)

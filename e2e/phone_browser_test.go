@@ -107,7 +107,7 @@ func (tb *tab) centre(selector string) (x, y float64) {
 const phoneBars = ".toolbar, .top-left, .top-right, .zoom, .history-bar, .voice-bar, .board-menu-phone, .style-toggle"
 
 func TestBrowserPhoneTouchTargets(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	// Someone else on the board, so that the people row has an avatar besides yours.
@@ -194,7 +194,7 @@ func TestBrowserPhoneTouchTargets(t *testing.T) {
 // A view-only page on a phone: the pointer bar (hand and laser) is at the bottom, big
 // enough for a finger, and clear of everything else.
 func TestBrowserPhoneViewer(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	link := createBoard(t, browser, "editor", ts.URL).shareLink("view")

@@ -140,7 +140,7 @@ func (tb *tab) closeTab() {
 }
 
 func TestBrowserPresencePeoplePanel(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
@@ -192,7 +192,7 @@ func TestBrowserPresencePeoplePanel(t *testing.T) {
 }
 
 func TestBrowserPresenceHostileName(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	a := createBoard(t, browser, "A", ts.URL)
@@ -234,7 +234,7 @@ func TestBrowserPresenceHostileName(t *testing.T) {
 }
 
 func TestBrowserPresenceFollow(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	// B is there first: A learns B's view when A arrives, before B moves.
@@ -294,7 +294,7 @@ func TestBrowserPresenceFollow(t *testing.T) {
 }
 
 func TestBrowserPresenceHomeCounts(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	// H makes two boards on the home page, so its home page lists them, then goes home.

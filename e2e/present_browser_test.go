@@ -37,7 +37,7 @@ func frameIDs(tb *tab) []string {
 // here"; the next frame is on the second page, and both go there with her. Ana stops;
 // Cleo presents from her phone and Ana follows; the deck downloads from the Export menu.
 func TestBrowserPresenting(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)

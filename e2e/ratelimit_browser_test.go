@@ -13,7 +13,7 @@ import (
 
 // A person who makes boards faster than the limit sees why the next one was not made.
 func TestBrowserBoardRateLimitShowsReason(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t, func(c *program.Config) { c.BoardRate = app.Rate{PerMinute: 1, Burst: 1} })
 	home := openTab(t, browser, "home", ts.URL+"/b/"+ts.newBoard(t).ID) // the address's one board for now

@@ -44,7 +44,7 @@ func (tb *tab) toldReplaced(which string) {
 }
 
 func TestBrowserReplaceEditLink(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)
@@ -101,7 +101,7 @@ func TestBrowserReplaceEditLink(t *testing.T) {
 // On a phone: an editor replaces the view link; the viewer's page says so, and the
 // editors carry on. Screenshots of the confirm step and the message, light and dark.
 func TestBrowserReplaceViewLinkPhone(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)
@@ -143,7 +143,7 @@ func TestBrowserReplaceViewLinkPhone(t *testing.T) {
 // told no, stops and says so — with its unsaved change counted — instead of retrying
 // for ever.
 func TestBrowserLinkReplacedWhileOffline(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	browser := newBrowser(t)
 	ts := startServer(t)
 	shots := newShots(t)

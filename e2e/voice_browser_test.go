@@ -100,7 +100,7 @@ func (tb *tab) waitInbound(what string, cond func(inboundAudio) bool) inboundAud
 }
 
 func TestBrowserVoice(t *testing.T) {
-	t.Parallel() // browser tests run two at a time: see testmain_test.go
+	t.Parallel() // browser tests run side by side: see testmain_test.go
 	ts := startServer(t, voiceOnLoopback)
 	browser := newBrowser(t,
 		chromedp.Flag("use-fake-device-for-media-stream", true),
