@@ -22,5 +22,5 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.timeout"); f != nil && f.Value.String() == "10m0s" {
 		_ = f.Value.Set("25m")
 	}
-	testtool.Main(m)
+	testtool.Main(m, removeBuilt)
 }
