@@ -402,4 +402,3 @@ func waitUntil(t testing.TB, within time.Duration, what string, cond func() erro
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
