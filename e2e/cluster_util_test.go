@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"tabula/internal/testtool"
 )
@@ -401,4 +404,38 @@ func waitUntil(t testing.TB, within time.Duration, what string, cond func() erro
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// owner is the index of the node that holds board id's lease now, read from Redis as the
+// nodes wrote it: the lease "<node>:<token>" under tabula:{id}:lease, the node's address
+// under tabula:node:<node>. It waits until some node holds the lease.
+func (c *cluster) owner(t testing.TB, id string) int {
+	t.Helper()
+	opt, err := redis.ParseURL(c.redis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	owner := -1
+	waitUntil(t, wait, "a node holds the board's lease", func() error {
+		ctx := context.Background()
+		lease, err := rdb.Get(ctx, "tabula:{"+id+"}:lease").Result()
+		if err != nil {
+			return fmt.Errorf("lease: %w", err)
+		}
+		name := lease[:max(strings.LastIndexByte(lease, ':'), 0)]
+		addr, err := rdb.Get(ctx, "tabula:node:"+name).Result()
+		if err != nil {
+			return fmt.Errorf("address of node %s: %w", name, err)
+		}
+		for _, n := range c.nodes {
+			if addr == "127.0.0.1:"+strconv.Itoa(n.port) {
+				owner = n.i
+				return nil
+			}
+		}
+		return fmt.Errorf("lease held by %s at %s, not one of the test's nodes", name, addr)
+	})
+	return owner
 }
