@@ -357,10 +357,57 @@ func TestClusterVoiceAcrossNodes(t *testing.T) {
 	c.Kill9(host)
 	a.Close()
 	b.Close()
-	a2 := joinVoice(t, boardWS(c.node((host+1)%3).URL(), id))
-	b2 := joinVoice(t, boardWS(c.node((host+2)%3).URL(), id))
+	a2 := rejoinVoice(t, boardWS(c.node((host+1)%3).URL(), id))
+	b2 := rejoinVoice(t, boardWS(c.node((host+2)%3).URL(), id))
 	a2.Talk(20*time.Millisecond, 30)
 	b2.Talk(20*time.Millisecond, 30)
 	a2.hears(t, 10, b2)
 	b2.hears(t, 10, a2)
+}
+
+// joinWhenServed connects to a board and says hello, trying again while the board is
+// between owners (the connection refused or closed before the welcome), as the page
+// does, until a deadline.
+func joinWhenServed(t *testing.T, url string) *peer {
+	t.Helper()
+	deadline := time.Now().Add(3 * wait)
+	for {
+		c, _, err := client.Dial(url, "")
+		if err == nil {
+			var w *client.Msg
+			if w, err = c.Hello(0, "tester", time.Now().Add(wait)); err == nil {
+				p := &peer{t: t, c: c, doc: client.NewDoc(), acks: map[string]int64{}, sid: w.SID}
+				if err := p.doc.Welcome(w); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.WS.Close() })
+				return p
+			}
+			c.WS.Close()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not served after %s: %v", url, 3*wait, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// rejoinVoice is joinVoice for a board whose voice host just died: it connects when the
+// board is served again, then joins the call.
+func rejoinVoice(t *testing.T, url string) *voicePeer {
+	t.Helper()
+	p := joinWhenServed(t, url)
+	v, err := client.NewVoice(p.c, p.sid, testICE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	vp := &voicePeer{Voice: v, sid: p.sid}
+	if err := v.Join(); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Wait("connected", 2*wait, func(s client.VoiceState) bool { return s.Connected }); err != nil {
+		t.Fatalf("%s: %v", vp.sid, err)
+	}
+	return vp
 }
