@@ -54,8 +54,17 @@ func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 			return fiber.NewError(fiber.StatusInternalServerError, "internal error")
 		}
 		ip := s.clients.of(c)
+		fwd, forwarded := s.forwardedClient(c) // from another node of ours (wsforward.go)
+		if forwarded {
+			ip = fwd
+		}
 		if !s.wsAddrs.acquire(ip) {
 			return fiber.NewError(fiber.StatusTooManyRequests, "too many connections from your address; close some tabs and try again")
+		}
+		if s.svc.Node() != "" {
+			if local, err := s.route(c, b, ip, forwarded, func() { s.wsAddrs.release(ip) }); !local {
+				return err
+			}
 		}
 		c.Locals(wsLocal, &wsStart{board: b, guard: g, ip: ip, fctx: c.Context()})
 		trimUpgradeRequest(c.Context())

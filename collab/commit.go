@@ -30,6 +30,7 @@ type committer struct {
 type commitReq struct {
 	w    Write
 	done func(error) // called from the committer goroutine; must not block
+	skip bool        // not committed: an earlier write of its board failed
 }
 
 const (
@@ -69,6 +70,7 @@ func (c *committer) close() {
 // partedSnapshot is a large snapshot being written a part at a time.
 type partedSnapshot struct {
 	board string
+	fence string
 	snap  Snapshot
 	next  int // the part to write next
 	count int
@@ -87,7 +89,7 @@ func (c *committer) run() {
 		take := func(r commitReq) {
 			if s := r.w.Snapshot; s != nil && len(s.Data) > snapshotPart && isSnapshotOnly(r.w) {
 				n := (len(s.Data) + snapshotPart - 1) / snapshotPart
-				parted = append(parted, &partedSnapshot{board: r.w.Board, snap: *s, count: n, done: r.done})
+				parted = append(parted, &partedSnapshot{board: r.w.Board, fence: r.w.Fence, snap: *s, count: n, done: r.done})
 				return
 			}
 			group = append(group, r)
@@ -121,7 +123,7 @@ func (c *committer) run() {
 			p = parted[0]
 			from := p.next * snapshotPart
 			part := &SnapshotPart{Seq: p.snap.Seq, Index: p.next, Count: p.count, Data: p.snap.Data[from:min(from+snapshotPart, len(p.snap.Data))]}
-			group = append(group, commitReq{w: Write{Board: p.board, SnapshotPart: part}, done: func(err error) { p.err = err }})
+			group = append(group, commitReq{w: Write{Board: p.board, Fence: p.fence, SnapshotPart: part}, done: func(err error) { p.err = err }})
 		}
 		if len(group) == 0 {
 			continue
@@ -146,24 +148,37 @@ func isSnapshotOnly(w Write) bool {
 func (c *committer) commit(group []commitReq, writes []Write) {
 	c.mu.Lock()
 	for i := range group {
-		if !c.failed[group[i].w.Board] {
+		if group[i].skip = c.failed[group[i].w.Board]; !group[i].skip {
 			writes = append(writes, group[i].w)
 		}
 	}
 	c.mu.Unlock()
-	var err error
+	var errs []error // one per write; nil when all are durable
 	if len(writes) > 0 {
 		start := time.Now()
-		err = c.store.Commit(context.Background(), writes)
+		if ec, ok := c.store.(EachCommitter); ok {
+			errs = ec.CommitEach(context.Background(), writes)
+		} else if err := c.store.Commit(context.Background(), writes); err != nil {
+			errs = make([]error, len(writes))
+			for i := range errs {
+				errs[i] = err
+			}
+		}
 		c.took.Record(time.Since(start))
 	}
 	c.mu.Lock()
+	j := 0 // the write of group[i] in writes
 	for i := range group {
 		b := group[i].w.Board
-		if c.failed[b] {
+		if group[i].skip {
 			group[i].done(fmt.Errorf("board %s: an earlier write failed", LogID(b)))
 			continue
 		}
+		var err error
+		if errs != nil {
+			err = errs[j]
+		}
+		j++
 		if err != nil {
 			// A later write of this board must not land after one that was lost, or the
 			// log would have a gap: refuse them until the room reloads.

@@ -24,5 +24,5 @@ func (s *Service) Ready(ctx context.Context) error {
 		}
 		return fmt.Errorf("store: %w", err)
 	}
-	return nil
+	return s.clusterReady(ctx)
 }

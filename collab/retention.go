@@ -42,6 +42,14 @@ func (s *Service) startJanitor() {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
+			if !s.janitorTurn(s.ctx, every) {
+				select {
+				case <-t.C:
+					continue
+				case <-s.ctx.Done():
+					return
+				}
+			}
 			if err := s.Tidy(s.ctx, time.Now()); err != nil && s.ctx.Err() == nil {
 				s.log.Error("tidy history and trash", "err", err)
 			}

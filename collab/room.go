@@ -30,6 +30,11 @@ type room struct {
 
 	viewerVoice atomic.Int32 // the board's voice setting for sessions (MayTalk)
 
+	// fence is the board's lease this room writes with (Write.Fence); empty on a single
+	// node. gone is set once the lease is lost: the room closes its sessions and unloads.
+	fence string
+	gone  atomic.Bool
+
 	refs int // sessions that acquired this room and have not released it; changed only in svc.rooms.Use and Remove
 
 	// cidMark counts the batch ids the room has remembered (st's recent batches), plus
@@ -148,7 +153,7 @@ type waitingWelcome struct {
 }
 
 func newRoom(svc *Service, id string) *room {
-	return &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{})}
+	return &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{}), fence: svc.fence(id)}
 }
 
 // post hands a command to the room; dropped if the room has stopped. For a batch it first
@@ -196,7 +201,9 @@ func (r *room) loop() {
 	for {
 		if r.isIdle() != armed {
 			armed = !armed
-			if armed {
+			if armed && r.gone.Load() {
+				idle.Reset(0) // its lease is lost: out at once, for the next owner
+			} else if armed {
 				idle.Reset(r.svc.cfg.RoomIdle)
 			} else {
 				idle.Stop()
@@ -373,6 +380,10 @@ func (r *room) sendEphemeral() {
 }
 
 func (r *room) join(s *Session, hello *wire.Message) {
+	if r.gone.Load() {
+		s.kick(CloseServiceRestart, "the board moved to another server; reconnecting")
+		return
+	}
 	if r.recovering {
 		r.held = append(r.held, heldJoin{s: s, since: hello.Since})
 		return
@@ -525,6 +536,7 @@ func (r *room) canvas(id string) {
 // the queue. done runs on the committer's goroutine and must not block; it usually
 // reports to the room's inbox (durableAt).
 func (r *room) submit(w Write, done func(error)) {
+	w.Fence = r.fence
 	r.writes++
 	r.svc.commit.submit(w, func(err error) {
 		done(err)
@@ -535,6 +547,7 @@ func (r *room) submit(w Write, done func(error)) {
 // write is submit for a write whose only answer is to the room: its seq (0 for writes
 // that carry no batch) is durable, or it failed. One report to the inbox.
 func (r *room) write(w Write, seq int64) {
+	w.Fence = r.fence
 	r.writes++
 	r.svc.commit.submit(w, func(err error) {
 		if err != nil {

@@ -42,6 +42,14 @@ type Config struct {
 	// may store changes (oprate.go). The zero value takes DefaultConnOpRate and
 	// DefaultAddrOpRate; a negative PerSecond is no limit.
 	ConnOpRate, AddrOpRate OpRate
+	// Broker, when set, makes the service one node of many sharing the store
+	// (cluster.go): Node is its id (random when empty), NodeAddr the address other
+	// nodes reach its HTTP edge at, LeaseTTL how long a board's lease outlives its
+	// owner (DefaultLeaseTTL when zero). Nil: a single node, owning every board.
+	Broker   Broker
+	Node     string
+	NodeAddr string
+	LeaseTTL time.Duration
 }
 
 // DefaultConfig is what a server runs with unless configured otherwise.
@@ -72,6 +80,8 @@ type Service struct {
 	gc      imageGC
 
 	rooms *owner.Group[*room] // one goroutine per loaded board
+
+	cluster *cluster // nil on a single node
 
 	mu      sync.Mutex
 	closing bool
@@ -115,6 +125,11 @@ func NewService(store Store, cfg Config) *Service {
 		s.addrOps = keyrate.New(float64(r.PerSecond), r.Burst)
 	}
 	s.commit = newCommitter(store, &s.latency.Commit)
+	if cfg.Broker != nil {
+		s.cluster = newCluster(cfg)
+		s.wg.Add(1)
+		go s.keepLeases()
+	}
 	go s.watchIdle()
 	s.startJanitor()
 	return s
@@ -237,8 +252,14 @@ func (s *Service) Rooms() int { return s.rooms.Len() }
 
 // acquire returns the running room of board id, starting it if needed, and counts the
 // caller in so that the room does not unload under it. Returns nil once the service is
-// closing.
+// closing, and on one of many nodes when this node does not hold the board's lease
+// and cannot take it (cluster.go).
 func (s *Service) acquire(id string) *room {
+	if s.cluster != nil {
+		if _, err := s.own(s.ctx, id); err != nil {
+			return nil
+		}
+	}
 	var r *room
 	s.rooms.Use(id, true, func(o *room) {
 		o.refs++
@@ -278,6 +299,9 @@ func (s *Service) Close() {
 	s.rooms.Wait()
 	s.wg.Wait()
 	s.commit.close()
+	if s.cluster != nil {
+		s.releaseLeases() // after the rooms' final snapshots, written under the leases
+	}
 	close(s.stopIdle)
 	s.presence.closeAll()
 }

@@ -106,7 +106,11 @@ func (s *Session) Receive(data []byte) {
 		}
 		s.name = m.Name
 		if s.room = s.svc.acquire(s.Board.ID); s.room == nil {
-			s.kick(CloseGoingAway, "server shutting down")
+			if s.svc.isClosing() {
+				s.kick(CloseGoingAway, "server shutting down")
+			} else {
+				s.kick(CloseServiceRestart, "the board moved to another server; reconnecting")
+			}
 			return
 		}
 		s.joined = time.Now()

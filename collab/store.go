@@ -77,6 +77,20 @@ type Write struct {
 	// Authors records the name and colour of sessions that changed the board, for its
 	// history.
 	Authors map[string]Author
+	// Fence is, in shared mode, the value of the board's lease this node holds: a shared
+	// store refuses the write unless the lease still holds exactly this value, so a node
+	// that lost its lease (paused, cut off) cannot append after the next owner has. ""
+	// asks for no check. bbolt, which one node owns, ignores it.
+	Fence string
+}
+
+// EachCommitter is a Store that can commit writes of many boards independently: one
+// board's refused or failed write does not fail the others. CommitEach returns one
+// error per write, nil for those that are durable. Writes of one board are applied in
+// order, all or none. The committer uses it when the store has it (a shared store, whose
+// writes to one board can be refused because another node owns it now).
+type EachCommitter interface {
+	CommitEach(ctx context.Context, ws []Write) []error
 }
 
 // SnapshotPart is part Index of Count of the snapshot at Seq.

@@ -46,12 +46,13 @@ func (d Delivery) Written(now time.Time) {
 
 // WebSocket close codes the server uses (docs/protocol.md).
 const (
-	CloseGoingAway   = 1001
-	CloseProtocol    = 1002
-	CloseUnsupported = 1003
-	CloseBadData     = 1007
-	ClosePolicy      = 1008
-	CloseTooBig      = 1009
-	CloseInternal    = 1011
-	CloseTryAgain    = 1013
+	CloseGoingAway      = 1001
+	CloseProtocol       = 1002
+	CloseUnsupported    = 1003
+	CloseBadData        = 1007
+	ClosePolicy         = 1008
+	CloseTooBig         = 1009
+	CloseInternal       = 1011
+	CloseServiceRestart = 1012 // the board moved to another node: reconnect
+	CloseTryAgain       = 1013
 )
