@@ -133,6 +133,8 @@ func (w *writer) session(ctx context.Context) error {
 	}
 	msgs := make(chan *client.Msg, 64)
 	readErr := make(chan error, 1)
+	quit := make(chan struct{})
+	defer close(quit) // before the deferred Close, which ends the reader's Read
 	go func() {
 		for {
 			m, err := c.Read(time.Now().Add(time.Minute))
@@ -141,7 +143,11 @@ func (w *writer) session(ctx context.Context) error {
 				close(msgs)
 				return
 			}
-			msgs <- m
+			select {
+			case msgs <- m:
+			case <-quit:
+				return
+			}
 		}
 	}()
 	tick := time.NewTicker(w.every)
