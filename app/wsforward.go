@@ -157,10 +157,9 @@ func (s *Server) relay(client net.Conn, addr string, req []byte, key string) {
 		return
 	}
 	if !bytes.HasPrefix(head, []byte("HTTP/1.1 101")) {
-		// The owner refused (a 429, a 404): its answer, and its body if any, is the
-		// client's; it closes the connection after it.
+		// The owner refused (a 429, a 404): its answer, with its body, is the client's.
 		_ = owner.SetReadDeadline(time.Now().Add(dialOwner))
-		_, _ = io.Copy(client, io.LimitReader(br, 64<<10))
+		_, _ = io.Copy(client, io.LimitReader(br, bodyLength(head)))
 		return
 	}
 	var once sync.Once
@@ -205,6 +204,20 @@ func readHead(br *bufio.Reader) ([]byte, error) {
 		}
 	}
 	return nil, errors.New("response head too long")
+}
+
+// bodyLength is the Content-Length of a response head, at most 64 KiB; 0 if none.
+func bodyLength(head []byte) int64 {
+	for _, line := range bytes.Split(head, []byte("\r\n")) {
+		k, v, ok := bytes.Cut(line, []byte(":"))
+		if ok && strings.EqualFold(string(k), "Content-Length") {
+			n, err := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64)
+			if err == nil && n >= 0 {
+				return min(n, 64<<10)
+			}
+		}
+	}
+	return 0
 }
 
 // idleReader reads r, allowing each read idle at most before it fails; c carries the

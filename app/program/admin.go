@@ -31,7 +31,9 @@ func (p *Program) newAdmin(addr string) (*admin, error) {
 		return float64(p.voice.Stats().People)
 	}))
 	mux := p.srv.AdminHandler(reg)
-	mux.Handle("GET /backup", app.BackupHandler(p.store.Backup, p.log))
+	if p.store != nil { // with -redis, back up Redis (docs/scaling.md)
+		mux.Handle("GET /backup", app.BackupHandler(p.store.Backup, p.log))
+	}
 	for _, add := range adminRoutes {
 		add(mux)
 	}

@@ -47,7 +47,12 @@ type Config struct {
 	// Images one board may hold.
 	MaxBoardImages     int
 	MaxBoardImageBytes int
+	// Redis, when set, makes this process one node of many sharing that Redis
+	// (cluster.go); NodeAddr is where the other nodes reach this one (host:port).
+	Redis    string
+	NodeAddr string
 	// Not flags: tests shorten them.
+	LeaseTTL   time.Duration
 	Heartbeat  time.Duration
 	CountEvery time.Duration
 }
@@ -97,6 +102,8 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
 	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")
 	str(&grace, "image-grace", "TABULA_IMAGE_GRACE", grace, "delete an uploaded image that no version of its board in the kept history uses after this long (0 keeps them)")
+	str(&c.Redis, "redis", "TABULA_REDIS_URL", "", "redis://host:port/db of the Redis that several nodes share (empty: a single node on -data)")
+	str(&c.NodeAddr, "node-addr", "TABULA_NODE_ADDR", "", "host:port at which the other nodes reach this one, with -redis (default: -addr, with this machine's name when -addr has no host)")
 	voiceDone := voiceFlags(f, &c.Voice)
 	opsDone := opsFlags(f, &c.Ops)
 	if err := f.parse(args); err != nil {

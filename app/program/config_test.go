@@ -67,10 +67,15 @@ var flagCases = [][]string{
 	{"http-redirect-addr", ":8079", "tls-cert", "c.pem", "tls-key", "k.pem"},
 	{"http-redirect-addr", "off", "tls-domain", "a.example"},
 	{"access-log", "off"},
+	{"redis", "redis://127.0.0.1:6379/0"},
+	{"node-addr", "10.0.0.7:8080"},
 }
 
 // envName is the variable that goes with a flag.
 func envName(flag string) string {
+	if flag == "redis" {
+		return "TABULA_REDIS_URL" // the name: the variable holds a URL
+	}
 	return "TABULA_" + strings.ReplaceAll(strings.ToUpper(flag), "-", "_")
 }
 

@@ -22,25 +22,43 @@ import (
 // Program is a whole Tabula server: store, collaboration service and HTTP edge. Tests
 // start the same value users run, on 127.0.0.1:0 with a temporary data file.
 type Program struct {
-	log   *slog.Logger
-	store *bolt.Store
-	svc   *collab.Service
-	srv   *app.Server
-	voice *voice.SFU // nil when voice is off
-	ln    net.Listener
-	admin *admin // nil when -admin-addr is empty
-	tls   *tls.Config
-	plain *plainHTTP // the redirect to HTTPS; nil when there is none
+	log    *slog.Logger
+	store  *bolt.Store // nil with -redis
+	shared *shared     // nil without -redis
+	svc    *collab.Service
+	srv    *app.Server
+	voice  *voice.SFU // nil when voice is off
+	ln     net.Listener
+	admin  *admin // nil when -admin-addr is empty
+	tls    *tls.Config
+	plain  *plainHTTP // the redirect to HTTPS; nil when there is none
 }
 
 // New opens the store and starts listening, so Addr is known before Run.
 func New(cfg Config, log *slog.Logger) (*Program, error) {
-	store, err := bolt.Open(cfg.DataPath)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	var boltStore *bolt.Store
+	var sh *shared
+	var store collab.Store
+	if cfg.Redis != "" {
+		if sh, err = openShared(cfg, ln.Addr()); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		store = sh.store
+	} else {
+		if boltStore, err = bolt.Open(cfg.DataPath); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		store = boltStore
 	}
 	sfu, err := newVoice(cfg.Voice, log)
 	if err != nil {
+		ln.Close()
 		store.Close()
 		return nil, fmt.Errorf("voice: %w", err)
 	}
@@ -48,9 +66,13 @@ func New(cfg Config, log *slog.Logger) (*Program, error) {
 	if sfu != nil {
 		vc = sfu
 	}
-	svc := collab.NewService(store, collab.Config{Voice: vc, Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log, Retention: cfg.Retention,
+	ccfg := collab.Config{Voice: vc, Limits: cfg.Limits, RoomIdle: cfg.RoomIdle, SnapshotEvery: cfg.SnapshotEvery, MaxQueueBytes: cfg.MaxQueueBytes, MaxImage: cfg.MaxImage, Logger: log, Retention: cfg.Retention,
 		MaxBoardImages: cfg.MaxBoardImages, MaxBoardImageBytes: int64(cfg.MaxBoardImageBytes),
-		ConnOpRate: opRateOrOff(cfg.ConnOpRate), AddrOpRate: opRateOrOff(cfg.AddrOpRate)})
+		ConnOpRate: opRateOrOff(cfg.ConnOpRate), AddrOpRate: opRateOrOff(cfg.AddrOpRate)}
+	if sh != nil {
+		ccfg.Broker, ccfg.NodeAddr, ccfg.LeaseTTL = sh.broker, sh.addr, cfg.LeaseTTL
+	}
+	svc := collab.NewService(store, ccfg)
 	srv, err := app.New(svc, app.Config{
 		AllowedOrigins: cfg.AllowedOrigins, MaxStreamsPerIP: cfg.MaxStreams,
 		MaxSocketsPerIP: cfg.MaxSockets, HelloTimeout: cfg.HelloTimeout,
@@ -62,21 +84,16 @@ func New(cfg Config, log *slog.Logger) (*Program, error) {
 		AccessLog: accessLogger(cfg, log),
 	})
 	if err != nil {
+		ln.Close()
 		svc.Close()
 		store.Close()
 		return nil, fmt.Errorf("build server: %w", err)
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		svc.Close()
-		store.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	p := &Program{log: log, store: store, svc: svc, srv: srv, ln: ln, voice: sfu}
+	p := &Program{log: log, store: boltStore, shared: sh, svc: svc, srv: srv, ln: ln, voice: sfu}
 	if err = p.listenOps(cfg); err != nil {
 		ln.Close()
 		svc.Close()
-		store.Close()
+		p.Close()
 		return nil, err
 	}
 	return p, nil
@@ -146,13 +163,20 @@ func (p *Program) Run(ctx context.Context) error {
 	return err
 }
 
-// Close releases the data file. Call it after Run has returned.
-func (p *Program) Close() error { return p.store.Close() }
+// Close releases the data file, or the connections to Redis. Call it after Run has
+// returned.
+func (p *Program) Close() error {
+	if p.shared != nil {
+		return p.shared.Close()
+	}
+	return p.store.Close()
+}
 
 // Service is the program's collaboration service, for tests that look behind the edge.
 func (p *Program) Service() *collab.Service { return p.svc }
 
-// Store is the program's data file, for tests that look behind the service.
+// Store is the program's data file, for tests that look behind the service; nil with
+// -redis.
 func (p *Program) Store() *bolt.Store { return p.store }
 
 // Voice is the program's voice SFU, or nil when voice is off.

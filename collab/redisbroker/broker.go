@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -36,11 +37,21 @@ type Broker struct {
 }
 
 // Open connects to the Redis at url (redis://host:port/db) and checks that it answers.
-func Open(ctx context.Context, url string) (*Broker, error) {
-	opt, err := redis.ParseURL(url)
+func Open(ctx context.Context, rawURL string) (*Broker, error) {
+	// The store's own parameters (collab/redisstore) mean nothing to the broker.
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, errors.New("redis url: malformed")
+	}
+	q := u.Query()
+	q.Del("wait")
+	q.Del("wait_timeout")
+	u.RawQuery = q.Encode()
+	opt, err := redis.ParseURL(u.String())
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = 2*time.Second, 2*time.Second, 2*time.Second
 	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()

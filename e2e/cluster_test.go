@@ -1,0 +1,315 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/redis/go-redis/v9"
+
+	"tabula/app/program"
+	"tabula/collab"
+	"tabula/collab/redisbroker"
+	"tabula/internal/client"
+	"tabula/internal/redistest"
+)
+
+// Nodes of one deployment in one test process: programs on their own ports sharing one
+// real redis-server. (The tests with separate processes behind HAProxy are elsewhere.)
+
+// leaseTTL is short in these tests, so that a dead owner's boards move in a second.
+const leaseTTL = time.Second
+
+// startNodes starts n programs sharing the Redis at srv.
+func startNodes(t *testing.T, srv *redistest.Server, n int, change ...func(*program.Config)) []*testServer {
+	t.Helper()
+	nodes := make([]*testServer, n)
+	for i := range nodes {
+		nodes[i] = startServer(t, append([]func(*program.Config){func(c *program.Config) {
+			c.Redis = srv.URL()
+			c.LeaseTTL = leaseTTL
+		}}, change...)...)
+	}
+	return nodes
+}
+
+// errCloseCode is the close code of a connection's read error, 0 if it was not a close.
+func errCloseCode(err error) int {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	return 0
+}
+
+// rejoin connects to url and says hello with since, trying again while the server
+// says 1013 (the board is moving) or the connection fails, until the deadline.
+func rejoin(t *testing.T, url string, since int64) *peer {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		c, _, err := client.Dial(url, "")
+		if err == nil {
+			var w *client.Msg
+			if w, err = c.Hello(since, "tester", time.Now().Add(wait)); err == nil {
+				p := &peer{t: t, c: c, doc: client.NewDoc(), acks: map[string]int64{}}
+				p.doc.Seq = since
+				if err := p.doc.Welcome(w); err != nil {
+					t.Fatal(err)
+				}
+				p.sid = w.SID
+				t.Cleanup(func() { c.WS.Close() })
+				return p
+			}
+			c.WS.Close()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("could not rejoin %s: %v", url, err)
+		}
+		time.Sleep(50 * time.Millisecond) // the page's back-off, shortened
+	}
+}
+
+// TestClusterForwardsToOwner: a board created on node A opens and syncs through node
+// B, which forwards its connections to A, the owner; people on both converge in one
+// order, and a new client on either node gets the same board.
+func TestClusterForwardsToOwner(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	nodes := startNodes(t, srv, 2)
+	a, b := nodes[0], nodes[1]
+	board := a.newBoard(t)
+	first := join(t, a.wsURL("/b/", board.ID), 0) // A takes the lease
+	peers := []*peer{first}
+	for i := 0; i < 3; i++ {
+		peers = append(peers, join(t, b.wsURL("/b/", board.ID), 0), join(t, a.wsURL("/b/", board.ID), 0))
+	}
+	if a.svc.Rooms() != 1 || b.svc.Rooms() != 0 {
+		t.Fatalf("rooms: A %d, B %d; want the board on A only", a.svc.Rooms(), b.svc.Rooms())
+	}
+	const batches = 20
+	var wg sync.WaitGroup
+	for i, p := range peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(i), 11))
+			for k := range batches {
+				if err := p.c.Send(map[string]any{"t": "ops", "cid": fmt.Sprintf("p%d-%d", i, k), "ops": randomOps(r, 1+r.IntN(3))}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	total := int64(len(peers) * batches)
+	for i, p := range peers {
+		p.untilSeq(total)
+		for len(p.acks) < batches {
+			p.next()
+		}
+		if len(p.errs) > 0 {
+			t.Fatalf("peer %d got errors: %s", i, p.errs[0].Raw)
+		}
+	}
+	want := peers[0].doc.Canonical()
+	for i, p := range peers[1:] {
+		if got := p.doc.Canonical(); got != want {
+			t.Fatalf("peer %d differs from peer 0:\n%s\n%s", i+1, got, want)
+		}
+	}
+	for _, n := range nodes {
+		late := join(t, n.wsURL("/b/", board.ID), 0)
+		if late.doc.Seq != total || late.doc.Canonical() != want {
+			t.Fatalf("a new client's welcome (seq %d) differs", late.doc.Seq)
+		}
+	}
+	// A board nobody has open is taken by the node asked first.
+	other := a.newBoard(t)
+	p := join(t, b.wsURL("/b/", other.ID), 0)
+	p.commit("b1", put(rect("r", 1)))
+	if b.svc.Rooms() != 1 {
+		t.Fatalf("B has %d rooms; want the board it was asked for first", b.svc.Rooms())
+	}
+}
+
+// TestClusterOwnerDiesNothingLost: the owner of a board stops without giving up its
+// lease, as a crashed node would. Its clients reconnect to the other node, which takes
+// the board once the lease expires; they resend what was not acknowledged, and every
+// acknowledged batch is there exactly once.
+func TestClusterOwnerDiesNothingLost(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	nodes := startNodes(t, srv, 2)
+	a, b := nodes[0], nodes[1]
+	board := a.newBoard(t)
+	onA := join(t, a.wsURL("/b/", board.ID), 0)
+	viaB := join(t, b.wsURL("/b/", board.ID), 0)
+	acked := map[string]int64{} // cid → seq, over both clients
+	sent := map[*peer][]string{}
+	send := func(p *peer, name string, n int) {
+		for i := 0; i < n; i++ {
+			cid := fmt.Sprintf("%s-%d", name, len(sent[p]))
+			p.send(cid, put(rect(cid, float64(i))))
+			sent[p] = append(sent[p], cid)
+		}
+	}
+	send(onA, "a", 20)
+	send(viaB, "b", 20)
+	onA.untilSeq(40)
+	// Batches in flight when the owner dies: some may be stored, none acknowledged yet.
+	send(onA, "a", 5)
+	send(viaB, "b", 5)
+	a.svc.Crash()
+	a.stop()
+	for _, p := range []*peer{onA, viaB} {
+		for {
+			if _, err := p.next(); err != nil {
+				break // the owner went; the relay through B ends with it
+			}
+		}
+		for cid, seq := range p.acks {
+			acked[cid] = seq
+		}
+	}
+	// Both reconnect through B, which waits out the lease, and resend what is pending.
+	for _, p := range []*peer{onA, viaB} {
+		np := rejoin(t, b.wsURL("/b/", board.ID), p.doc.Seq)
+		for _, cid := range sent[p] {
+			if _, ok := p.acks[cid]; !ok {
+				var i float64
+				fmt.Sscanf(cid[2:], "%g", &i)
+				np.send(cid, put(rect(cid, i)))
+				np.until(func(m *client.Msg) bool { return m.T == "ack" && m.CID == cid })
+				acked[cid] = np.acks[cid]
+			}
+		}
+	}
+	if b.svc.Rooms() != 1 {
+		t.Fatalf("B has %d rooms; want the board it took over", b.svc.Rooms())
+	}
+	final := rejoin(t, b.wsURL("/b/", board.ID), 0)
+	if final.doc.Live() != 50 || final.doc.Seq != 50 {
+		t.Fatalf("after the failover the board has %d elements at seq %d; want 50 batches of one, each once", final.doc.Live(), final.doc.Seq)
+	}
+	for cid, seq := range acked {
+		if seq < 1 || seq > 50 {
+			t.Fatalf("batch %s acknowledged at seq %d", cid, seq)
+		}
+		if final.doc.Els[cid] == nil {
+			t.Fatalf("acknowledged batch %s (seq %d) is lost", cid, seq)
+		}
+	}
+	if len(acked) != 50 {
+		t.Fatalf("%d batches acknowledged; want 50", len(acked))
+	}
+}
+
+// TestClusterLeaseLostClosesSessions: a node whose lease of a board was taken closes
+// the board's sessions with 1012 (the pages reconnect) and writes nothing more.
+func TestClusterLeaseLostClosesSessions(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	a := startNodes(t, srv, 1)[0]
+	board := a.newBoard(t)
+	p := join(t, a.wsURL("/b/", board.ID), 0)
+	p.commit("c1", put(rect("r1", 1)))
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	if err := rdb.Del(ctx, redisbroker.LeaseKey(board.ID)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	thief, err := redisbroker.Open(ctx, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer thief.Close()
+	if _, err := thief.Acquire(ctx, board.ID, "thief", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, err := p.next()
+		if err == nil {
+			continue
+		}
+		if code := errCloseCode(err); code != collab.CloseServiceRestart {
+			t.Fatalf("closed with %v (code %d); want 1012", err, code)
+		}
+		break
+	}
+	waitFor(t, "the room to unload", func() bool { return a.svc.Rooms() == 0 })
+	// While the thief holds the lease, A forwards nowhere (the thief is no node) and
+	// says try again; the board still has only what was acknowledged.
+	c, _, err := client.Dial(a.wsURL("/b/", board.ID), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.WS.Close()
+	if _, err := c.Read(time.Now().Add(wait)); errCloseCode(err) != collab.CloseTryAgain {
+		t.Fatalf("a client of a board owned by a dead node: %v; want 1013", err)
+	}
+}
+
+// TestClusterForwardHeaderNeedsSignature: the owner believes a forwarded client address
+// only with the cluster secret's signature, so per-address limits apply to the person:
+// a client that sends the headers itself is counted as itself, and so is a person whose
+// connection another node forwarded.
+func TestClusterForwardHeaderNeedsSignature(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	nodes := startNodes(t, srv, 2, func(c *program.Config) { c.MaxSockets = 1 })
+	a, b := nodes[0], nodes[1]
+	board := a.newBoard(t)
+	join(t, a.wsURL("/b/", board.ID), 0) // this address's one socket, on the owner
+	spoof := http.Header{}
+	spoof.Set("X-Tabula-Client", "203.0.113.9")
+	spoof.Set("X-Tabula-Forward", fmt.Sprintf("%d.%064x", time.Now().Unix(), 0))
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	if ws, resp, err := d.Dial(a.wsURL("/b/", board.ID), spoof); err == nil {
+		ws.Close()
+		t.Fatal("a client claiming another address with a forged signature got a second socket")
+	} else if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("forged forward header: %v; want 429", err)
+	}
+	// Through B, the same person is still over the owner's cap: B vouches for the
+	// real address.
+	if ws, resp, err := d.Dial(b.wsURL("/b/", board.ID), nil); err == nil {
+		ws.Close()
+		t.Fatal("a connection forwarded by B escaped the per-address cap")
+	} else if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("forwarded over the cap: %v; want the owner's 429", err)
+	}
+	if a.svc.Rooms() != 1 || b.svc.Rooms() != 0 {
+		t.Fatalf("rooms: A %d, B %d", a.svc.Rooms(), b.svc.Rooms())
+	}
+}
+
+// TestClusterReadyNeedsRedis: a node says it is not ready while Redis is down, and
+// ready again once it is back.
+func TestClusterReadyNeedsRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	a := startNodes(t, srv, 1)[0]
+	ready := func() int {
+		resp, err := http.Get(a.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := ready(); got != http.StatusOK {
+		t.Fatalf("readyz %d with Redis up", got)
+	}
+	srv.Kill()
+	waitFor(t, "readyz to say 503", func() bool { return ready() == http.StatusServiceUnavailable })
+	srv.Restart()
+	waitFor(t, "readyz to say 200", func() bool { return ready() == http.StatusOK })
+}
