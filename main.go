@@ -1,6 +1,6 @@
 // Tabula is a self-hosted, real-time collaborative whiteboard. main only wires: it reads
 // the configuration, starts the program (app/program: store, collab service, HTTP edge)
-// and stops it on a signal. `tabula backup` and `tabula loadtest` are subcommands.
+// and stops it on a signal. `tabula backup`, `tabula migrate` and `tabula loadtest` are subcommands.
 package main
 
 import (
@@ -26,6 +26,9 @@ func run(args []string) int {
 	}
 	if len(args) > 0 && args[0] == "backup" {
 		return program.BackupMain(args[1:], os.Stderr)
+	}
+	if len(args) > 0 && args[0] == "migrate" {
+		return program.MigrateMain(args[1:], os.Stdout, os.Stderr)
 	}
 	cfg, err := program.ParseConfig(args, os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {

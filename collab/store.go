@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"time"
 
 	"tabula/collab/board"
@@ -92,6 +93,14 @@ type Write struct {
 type EachCommitter interface {
 	CommitEach(ctx context.Context, ws []Write) []error
 }
+
+// ErrFenced is wrapped by the error of a write that a store shared by several nodes
+// refuses because this node's view of the board is stale: the board's lease no longer
+// holds the write's Fence (another node owns the board now), its first batch does not
+// follow the board's last seq, or a batch's client id was applied already. The room
+// should be dropped and reloaded, not the store retried. bbolt, owned by one node,
+// never returns it.
+var ErrFenced = errors.New("refused by the shared store")
 
 // SnapshotPart is part Index of Count of the snapshot at Seq.
 type SnapshotPart struct {

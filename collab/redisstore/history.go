@@ -114,6 +114,9 @@ func join(v any) []byte {
 // entries decodes stream entries as XRANGE returns them inside a script's reply.
 func entries(v any) ([]collab.LogEntry, error) {
 	es, _ := v.([]any)
+	if len(es) == 0 {
+		return nil, nil // as bbolt's store: no entries, a nil slice
+	}
 	out := make([]collab.LogEntry, 0, len(es))
 	for _, e := range es {
 		pair, ok := e.([]any)
@@ -159,6 +162,9 @@ func logEntry(id string, fields func(yield func(k, v string) bool)) (collab.LogE
 }
 
 func messages(ms []redis.XMessage) ([]collab.LogEntry, error) {
+	if len(ms) == 0 {
+		return nil, nil
+	}
 	out := make([]collab.LogEntry, 0, len(ms))
 	for _, m := range ms {
 		e, err := logEntry(m.ID, func(yield func(k, v string) bool) {

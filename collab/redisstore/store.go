@@ -61,6 +61,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -69,12 +70,11 @@ import (
 	"tabula/collab/wire"
 )
 
-// ErrFenced is wrapped by the error of a write a board's state in Redis refuses: the
-// board's lease no longer holds the write's Fence (another node owns the board now),
-// its first batch does not follow the board's last seq, or a batch's client id was
-// already applied. The node's view of the board is stale: it should drop the room and
-// reload it, and ask the owner.
-var ErrFenced = errors.New("refused by the shared store")
+// ErrFenced is wrapped by the error of a write the board's state in Redis refuses: the
+// board's lease no longer holds the write's Fence, its first batch does not follow the
+// board's last seq, or a batch's client id was applied already. It is collab.ErrFenced,
+// so the service tells it apart without knowing this package.
+var ErrFenced = collab.ErrFenced
 
 // Store is a collab.Store on Redis. It is safe for concurrent use.
 type Store struct {
@@ -140,6 +140,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		opt.MaxRetries = -1
 	}
 	opt.DisableIdentity = true // no CLIENT SETINFO: older servers refuse it noisily
+	loggerOnce.Do(func() { redis.SetLogger(slogLogger{}) })
 	s.rdb = redis.NewClient(opt)
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		s.rdb.Close()
@@ -147,6 +148,16 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	}
 	s.checkDurability(ctx, opt.Addr)
 	return s, nil
+}
+
+// loggerOnce sets go-redis's logger, which is global, to one that writes through slog
+// like the rest of Tabula.
+var loggerOnce sync.Once
+
+type slogLogger struct{}
+
+func (slogLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.Default().WarnContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
 
 // checkDurability warns when Redis may lose writes it acknowledged.

@@ -50,3 +50,16 @@ func TestStore(t *testing.T) {
 	}
 	storetest.Run(t, openStore, reopen)
 }
+
+func TestSharedRules(t *testing.T) {
+	leases := map[*testing.T]*Store{}
+	storetest.RunShared(t, func(t *testing.T) collab.Store {
+		s, _ := open(t)
+		leases[t] = s
+		return s
+	}, func(t *testing.T, board, value string) {
+		if err := leases[t].rdb.Set(context.Background(), LeaseKey(board), value, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

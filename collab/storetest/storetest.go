@@ -126,6 +126,7 @@ func Run(t *testing.T, open func(t *testing.T) collab.Store, reopen func(t *test
 	t.Run("History", func(t *testing.T) { runHistory(t, open, board, entry) })
 	t.Run("Links", func(t *testing.T) { runLinks(t, open, reopen, board, entry) })
 	runImages(t, open, board)
+	t.Run("SnapshotInPartsCountsOnceComplete", func(t *testing.T) { runParts(t, open, reopen) })
 	t.Run("ConcurrentCommits", func(t *testing.T) {
 		s := open(t)
 		boards := make([]collab.BoardMeta, 8)
