@@ -169,6 +169,10 @@ func (w *writer) session(ctx context.Context) error {
 				return nil
 			}
 		case <-tick.C:
+			if w.finished() {
+				_ = c.Close()
+				return nil
+			}
 			cid, ok := w.nextBatch()
 			if !ok {
 				continue
