@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"tabula/collab/wire"
 )
 
 // Many nodes (Config.Broker set): one owner per board at a time.
@@ -196,7 +198,7 @@ func (s *Service) fence(id string) string {
 	if h := s.cluster.leases[id]; h != nil {
 		return h.l.Fence()
 	}
-	return "lost" // a room started without the lease writes nothing
+	return "" // none: the room leaves at once (newRoom)
 }
 
 // keepLeases renews this node's leases and its registry entry every ttl/3 until the
@@ -248,6 +250,16 @@ func (s *Service) renew(ctx context.Context, h *heldLease) {
 			delete(c.leases, id)
 		}
 		c.mu.Unlock()
+		// A room that started before the lease was forgotten writes with it: keep it.
+		// One that starts after finds no lease and leaves at once (newRoom).
+		if s.rooms.Use(id, false, nil) {
+			c.mu.Lock()
+			if c.leases[id] == nil {
+				c.leases[id] = h
+			}
+			c.mu.Unlock()
+			return
+		}
 		if err := c.broker.Release(ctx, h.l); err != nil {
 			s.log.Warn("release lease", "board", LogID(id), "err", err)
 		}
@@ -394,4 +406,20 @@ func (s *Service) isClosing() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closing
+}
+
+func (c *cluster) isCrashed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.crashed
+}
+
+// noRoom is the error of a change that needs the board's room when acquire found none:
+// the service is closing, or, on one of many nodes, another node owns the board (the
+// change must be asked of it; the page's own WebSocket reaches it).
+func (s *Service) noRoom() error {
+	if s.isClosing() || s.cluster == nil {
+		return wire.Errorf(wire.EInternal, "the server is shutting down")
+	}
+	return wire.Errorf(wire.EInternal, "the board is open on another server of this site; try again from the board")
 }

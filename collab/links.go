@@ -35,7 +35,7 @@ func (s *Service) ReplaceLinks(ctx context.Context, editID string, links Links, 
 	}
 	r := s.acquire(b.ID)
 	if r == nil {
-		return BoardMeta{}, wire.Errorf(wire.EInternal, "the server is shutting down")
+		return BoardMeta{}, s.noRoom()
 	}
 	defer s.release(r, nil)
 	type result struct {

@@ -2,6 +2,7 @@ package collab
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,7 +50,8 @@ const (
 type presence struct {
 	mu     sync.Mutex
 	boards map[string]*roster
-	epoch  string // distinguishes event ids of this process from a previous one
+	epoch  string        // distinguishes event ids of this process from a previous one
+	link   *presenceLink // to the other nodes' rosters; nil on a single node
 }
 
 func newPresence() *presence {
@@ -75,6 +77,9 @@ type roster struct {
 	timer     *time.Timer
 	lastFlush time.Time
 	dropped   bool // taken out of presence.boards: the board's next roster is a new one
+	// remote holds the people mirrored from other nodes, sid → node (presence_cluster.go);
+	// nil on a single node.
+	remote map[string]string
 }
 
 type presenceEvent struct {
@@ -186,7 +191,7 @@ func (p *presence) count(id string) int {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.people)
+	return len(r.people) - len(r.remote)
 }
 
 // join puts person on board id's roster with a colour nobody else there wears (see
@@ -324,6 +329,9 @@ func (r *roster) flush() {
 		ev := r.event(kind, data)
 		batch = append(batch, ev...)
 	}
+	if r.p.link != nil && slices.ContainsFunc(r.pendOrder, func(sid string) bool { _, remote := r.remote[sid]; return !remote }) {
+		r.p.link.changed(r.id)
+	}
 	clear(r.pending)
 	r.pendOrder = r.pendOrder[:0]
 	if len(batch) > 0 {
@@ -424,6 +432,9 @@ func (p *presence) subscribe(id string, role Role, lastEventID string, direct fu
 	s.queued.Store(1)
 	s.C <- r.catchUp(lastEventID)
 	r.subs[s] = struct{}{}
+	if p.link != nil {
+		p.link.watch(id)
+	}
 	return s
 }
 

@@ -153,7 +153,15 @@ type waitingWelcome struct {
 }
 
 func newRoom(svc *Service, id string) *room {
-	return &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{}), fence: svc.fence(id)}
+	r := &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{}), fence: svc.fence(id)}
+	if svc.cluster != nil && r.fence == "" {
+		// Its lease was let go as it started: it takes nobody and unloads; the
+		// session that started it reconnects, and the next room takes the lease again.
+		// A fence no lease ever equals: whatever it might write is refused.
+		r.gone.Store(true)
+		r.fence = "lost:0"
+	}
+	return r
 }
 
 // post hands a command to the room; dropped if the room has stopped. For a batch it first

@@ -127,8 +127,10 @@ func NewService(store Store, cfg Config) *Service {
 	s.commit = newCommitter(store, &s.latency.Commit)
 	if cfg.Broker != nil {
 		s.cluster = newCluster(cfg)
-		s.wg.Add(1)
+		s.presence.link = newPresenceLink(s)
+		s.wg.Add(2)
 		go s.keepLeases()
+		go s.presence.link.run()
 	}
 	go s.watchIdle()
 	s.startJanitor()
@@ -165,8 +167,15 @@ func (s *Service) SubscribeDirect(id string, role Role, lastEventID string, dire
 	return s.presence.subscribe(id, role, lastEventID, direct)
 }
 
-// Present returns how many people are on board id (an edit id) right now.
-func (s *Service) Present(id string) int { return s.presence.count(id) }
+// Present returns how many people are on board id (an edit id) right now, on every
+// node.
+func (s *Service) Present(id string) int {
+	n := s.presence.count(id)
+	if s.presence.link != nil {
+		n += s.presence.link.remoteCount(id)
+	}
+	return n
+}
 
 // SetVoice sets the voice state of session sid on board id, as shown in presence.
 func (s *Service) SetVoice(id, sid, state string) {

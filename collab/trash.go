@@ -39,7 +39,7 @@ func (s *Service) setDeleted(ctx context.Context, id string, at time.Time) error
 	}
 	r := s.acquire(id)
 	if r == nil {
-		return wire.Errorf(wire.EInternal, "the server is shutting down")
+		return s.noRoom()
 	}
 	defer s.release(r, nil)
 	done := make(chan error, 1)
