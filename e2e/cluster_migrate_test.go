@@ -51,16 +51,26 @@ func TestClusterMigrateRoundTrip(t *testing.T) {
 
 	r := redistest.Start(t)
 	back := filepath.Join(t.TempDir(), "back.db")
-	for _, args := range [][]string{
-		{"migrate", "-from", ts.cfg.DataPath, "-to", r.URL()},
-		{"migrate", "-from", r.URL(), "-to", back},
-	} {
-		out, err := exec.Command(bin, args...).CombinedOutput()
+	migrate := func(args ...string) {
+		t.Helper()
+		out, err := exec.Command(bin, append([]string{"migrate"}, args...)...).CombinedOutput()
 		if err != nil {
-			t.Fatalf("tabula %v: %v\n%s", args, err, out)
+			t.Fatalf("tabula migrate %v: %v\n%s", args, err, out)
 		}
-		t.Logf("tabula %v:\n%s", args, out)
+		t.Logf("tabula migrate %v:\n%s", args, out)
 	}
+	migrate("-from", ts.cfg.DataPath, "-to", r.URL())
+	// A node on the Redis serves the boards as they were.
+	c := startCluster(t, 1, r.URL())
+	for _, b := range boards {
+		p := join(t, boardWS(c.node(0).URL(), b.id), 0)
+		if els, _ := json.Marshal(p.doc.Els); p.doc.Seq != b.seq || string(els) != b.els {
+			t.Errorf("board %s from Redis: seq %d\n%s\nwant seq %d\n%s", b.id, p.doc.Seq, els, b.seq, b.els)
+		}
+		p.c.Close()
+	}
+	c.stop()
+	migrate("-from", r.URL(), "-to", back)
 
 	ts2 := startServer(t, func(c *program.Config) { c.DataPath = back })
 	for _, b := range boards {
