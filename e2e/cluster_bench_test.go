@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"tabula/internal/loadtest"
 	"tabula/internal/redistest"
@@ -38,10 +41,50 @@ func BenchmarkClusterLoad(b *testing.B) {
 	b.Run("ThreeNodesRedisHAProxy", func(b *testing.B) {
 		r := redistest.Start(b)
 		c := startCluster(b, 3, r.URL())
+		// The board is made on node 0 and a reader there makes node 0 its owner, so the
+		// tool reads the owner's own figures; the clients come through the balancer,
+		// two thirds of them to nodes 1 and 2, which only forward them.
+		id := postBoard(b, &testServer{URL: c.node(0).URL()})
+		owner := join(b, boardWS(c.node(0).URL(), id), 0)
+		go func() {
+			for {
+				if _, err := owner.c.Read(time.Now().Add(time.Hour)); err != nil {
+					return
+				}
+			}
+		}()
+		if o := c.owner(b, id); o != 0 {
+			b.Fatalf("board owned by node %d, want 0", o)
+		}
 		for b.Loop() {
-			runLoad(b, c, c.URL(), "", args)
+			before := redisCPU(b, r.URL())
+			runLoad(b, c, c.URL(), "http://127.0.0.1:"+strconv.Itoa(c.node(0).admin), append(args, "-boards-from", id))
+			fmt.Fprintf(os.Stderr, "%s: redis-server CPU over the run: %.2f s\n", b.Name(), redisCPU(b, r.URL())-before)
 		}
 	})
+}
+
+// redisCPU is the CPU time redis-server has used so far, in seconds (INFO cpu).
+func redisCPU(b *testing.B, url string) float64 {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	info, err := rdb.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		if k == "used_cpu_sys" || k == "used_cpu_user" {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return total
 }
 
 // runLoad runs the load tool against url and reports its figures and the CPU every
