@@ -368,7 +368,7 @@ func (ws writers) summary() string {
 // board holds exactly one element per applied batch, at version 1 — a batch applied
 // twice would leave a version 2 or a seq without a new element, a lost one a missing
 // element — and every acknowledged cid's element is there.
-func checkBoard(t testing.TB, url string, acked map[string]int64) {
+func checkBoard(t testing.TB, url string, acked map[string]int64) *client.Doc {
 	t.Helper()
 	p := join(t, url, 0)
 	doc := p.doc
@@ -407,4 +407,5 @@ func checkBoard(t testing.TB, url string, acked map[string]int64) {
 		t.Error("no batch was acknowledged at all")
 	}
 	t.Logf("board: seq %d, %d elements, %d acknowledged batches", doc.Seq, len(doc.Els), len(acked))
+	return doc
 }

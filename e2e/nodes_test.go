@@ -286,11 +286,12 @@ func TestClusterKillNodeUnderLoad(t *testing.T) {
 	checkBoard(t, boardWS(c.URL(), id), ws.acked())
 }
 
-// TestClusterRedisRestartUnderLoad kills redis-server under write load and starts it
-// again on its files (append-only, fsynced on every write): while it is down writers
-// are told, people already on the board keep what they have, and once it is back the
-// nodes reconnect, the writers' pending batches go through and nothing acknowledged is
-// missing.
+// TestClusterRedisRestartUnderLoad kills redis-server under write load, twice, and
+// starts it again on its files (append-only, fsynced on every write): while it is down
+// writers are told (an error and a close code, not silence) and nothing is acknowledged;
+// once it is back the nodes reconnect, the writers' pending batches go through and
+// nothing acknowledged is missing. A reader who was on the board keeps what it had and
+// resumes from it (since its seq) to the whole board.
 func TestClusterRedisRestartUnderLoad(t *testing.T) {
 	c, r := threeNodes(t)
 	id := postBoard(t, &testServer{URL: c.URL()})
@@ -298,6 +299,8 @@ func TestClusterRedisRestartUnderLoad(t *testing.T) {
 	defer cancel()
 	ws := startWriters(ctx, 6, func(int) string { return boardWS(c.URL(), id) })
 	ws.eachProgresses(t, 5, wait)
+	// A reader who was on the board before Redis went down.
+	reader := join(t, boardWS(c.node(0).URL(), id), 0)
 
 	for round := range 2 {
 		r.Kill()
@@ -322,19 +325,59 @@ func TestClusterRedisRestartUnderLoad(t *testing.T) {
 				t.Logf("round %d: %s acknowledged as Redis went down", round, cid)
 			}
 		}
-		// A page already open keeps what it has: the board page still loads from a node.
-		resp, err := http.Get(c.node(round).URL() + "/healthz")
-		if err != nil {
-			t.Fatalf("node %d gone while Redis is down: %v", round, err)
+		// The nodes stay up meanwhile.
+		for i := range 3 {
+			resp, err := http.Get(c.node(i).URL() + "/healthz")
+			if err != nil {
+				t.Fatalf("node %d gone while Redis is down: %v", i, err)
+			}
+			resp.Body.Close()
 		}
-		resp.Body.Close()
 		r.Restart()
 		ws.eachProgresses(t, 5, 3*wait)
 	}
 	ws.drain(t, 3*wait)
 	ws.check(t)
 	t.Log(ws.summary())
-	checkBoard(t, boardWS(c.URL(), id), ws.acked())
+	final := checkBoard(t, boardWS(c.URL(), id), ws.acked())
+
+	// The reader keeps what it had and ends with the whole board: on its connection if
+	// that lived through the outage, else by resuming from its own seq, as the page does.
+	held := reader.doc.Seq
+	for reader.doc.Seq < final.Seq {
+		m, err := reader.c.Read(time.Now().Add(wait))
+		if err != nil {
+			t.Logf("the reader's connection ended at seq %d (%v); it resumes", reader.doc.Seq, err)
+			reader = resumeFrom(t, boardWS(c.URL(), id), reader.doc)
+			continue
+		}
+		if m.T == "ops" {
+			if err := reader.doc.Apply(m); err != nil {
+				t.Fatalf("reader: %v", err)
+			}
+		}
+	}
+	if d := docDiff(reader.doc.Els, final.Els); d != "" || reader.doc.Seq < held {
+		t.Errorf("the reader, at seq %d before the outage, ends at seq %d: %s", held, reader.doc.Seq, d)
+	}
+}
+
+// resumeFrom reconnects with hello {since: doc.Seq} and applies the welcome to doc.
+func resumeFrom(t *testing.T, url string, doc *client.Doc) *peer {
+	t.Helper()
+	c, _, err := client.Dial(url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.WS.Close() })
+	w, err := c.Hello(doc.Seq, "reader", time.Now().Add(wait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Welcome(w); err != nil {
+		t.Fatal(err)
+	}
+	return &peer{t: t, c: c, doc: doc, sid: w.SID, acks: map[string]int64{}}
 }
 
 // TestClusterVoiceAcrossNodes: two people on different nodes hear each other, voice
