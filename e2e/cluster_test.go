@@ -126,9 +126,11 @@ func TestClusterForwardsToOwner(t *testing.T) {
 		}
 	}
 	for _, n := range nodes {
-		late := join(t, n.wsURL("/b/", board.ID), 0)
-		if late.doc.Seq != total || late.doc.Canonical() != want {
-			t.Fatalf("a new client's welcome (seq %d) differs", late.doc.Seq)
+		for _, url := range []string{n.wsURL("/b/", board.ID), n.wsURL("/v/", board.ViewID)} {
+			late := join(t, url, 0)
+			if late.doc.Seq != total || late.doc.Canonical() != want {
+				t.Fatalf("a new client's welcome on %s (seq %d) differs", url, late.doc.Seq)
+			}
 		}
 	}
 	// A board nobody has open is taken by the node asked first.
