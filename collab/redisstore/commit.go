@@ -33,7 +33,7 @@ import (
 var commitScript = redis.NewScript(`
 local now = ARGV[1]
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-local exists = redis.call('EXISTS', KEYS[1]) == 1
+local exists = nil -- whether the board exists, asked only by a create
 local seen = {}
 local i = 2
 while i <= #ARGV do
@@ -44,6 +44,7 @@ while i <= #ARGV do
     end
     i = i + 2
   elseif op == 'C' then
+    if exists == nil then exists = redis.call('EXISTS', KEYS[1]) == 1 end
     if exists then return redis.error_reply('EXISTS board id collision') end
     exists = true
     i = i + 2

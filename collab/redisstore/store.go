@@ -31,6 +31,10 @@
 // claim left by a crash between the lookup key and the board's own write resolves to
 // nothing.
 //
+// Open takes one Redis endpoint (a primary; replicas through ?wait=). The keys are laid
+// out for Redis Cluster, but the store uses go-redis's single-node client: running on a
+// cluster needs its cluster client and a pipeline per node.
+//
 // # Durability
 //
 // A commit returns once Redis has replied, and Redis replies to a write only after
