@@ -38,7 +38,9 @@ var built struct {
 }
 
 // tabulaBinary builds the program (the module's main package) once per test binary and
-// returns its path.
+// returns its path. Under -race the program is built with -race too, so that the
+// nodes' own code is checked while the multi-node tests run it; a node that finds a
+// race exits with status 66 and its report in its log.
 func tabulaBinary(t testing.TB) string {
 	t.Helper()
 	built.once.Do(func() {
@@ -47,7 +49,11 @@ func tabulaBinary(t testing.TB) string {
 			return
 		}
 		built.path = filepath.Join(built.dir, "tabula")
-		cmd := exec.Command("go", "build", "-o", built.path, ".")
+		args := []string{"build", "-o", built.path}
+		if raceBuild {
+			args = append(args, "-race")
+		}
+		cmd := exec.Command("go", append(args, ".")...)
 		cmd.Dir = ".." // the module's root: e2e is one level down
 		if out, err := cmd.CombinedOutput(); err != nil {
 			built.err = fmt.Errorf("go build: %v\n%s", err, out)
