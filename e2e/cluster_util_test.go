@@ -314,6 +314,14 @@ func (c *cluster) stop() {
 		go func() { defer wg.Done(); n.proc.stop() }()
 	}
 	wg.Wait()
+	for _, n := range c.nodes {
+		if n.proc == nil {
+			continue
+		}
+		if b, _ := os.ReadFile(n.proc.log); bytes.Contains(b, []byte("WARNING: DATA RACE")) {
+			c.t.Errorf("node %d found a data race:\n%s", n.i, b[bytes.Index(b, []byte("WARNING: DATA RACE")):])
+		}
+	}
 	if c.t.Failed() && os.Getenv("TABULA_TEST_LOG") != "" {
 		c.t.Log(c.Logs())
 	}
