@@ -96,12 +96,6 @@ func (w *writer) finished() bool {
 	}
 }
 
-func (w *writer) problem(format string, args ...any) {
-	w.mu.Lock()
-	w.problems = append(w.problems, fmt.Sprintf(format, args...))
-	w.mu.Unlock()
-}
-
 // session is one connection: hello, resend the pending, then write and read until the
 // connection fails or the writer is done.
 func (w *writer) session(ctx context.Context) error {
