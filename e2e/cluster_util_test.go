@@ -26,8 +26,9 @@ import (
 // node can be killed with SIGKILL as a machine dies: no deferred code, no goodbye to
 // Redis, its sockets reset by the kernel.
 
-// haproxyTool is Debian's haproxy, as testtool.Find looks for it.
-var haproxyTool = testtool.Tool{Kind: "cluster", Names: []string{"haproxy"}, Install: "apt-get install haproxy"}
+// haproxyTool is Debian's haproxy, as testtool.Find looks for it: Debian puts it in
+// /usr/sbin, which is not on a normal user's PATH.
+var haproxyTool = testtool.Tool{Kind: "cluster", Names: []string{"haproxy", "/usr/sbin/haproxy"}, Install: "apt-get install haproxy"}
 
 // built is the tabula binary, built on first use by tabulaBinary and removed by TestMain.
 var built struct {
