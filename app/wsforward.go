@@ -83,7 +83,7 @@ func (s *Server) forwardedClient(c *fiber.Ctx) (string, bool) {
 	if !hmac.Equal([]byte(mac), []byte(want)) {
 		return "", false
 	}
-	return ip, true
+	return strings.Clone(ip), true // fasthttp reuses the header's bytes
 }
 
 // forwardRequest is the upgrade request replayed to the owner: the client's request
@@ -111,12 +111,11 @@ func forwardRequest(c *fiber.Ctx, secret []byte, ip string) []byte {
 func (s *Server) forward(c *fiber.Ctx, addr, ip string, done func()) error {
 	secret, err := s.svc.ClusterSecret(c.UserContext())
 	if err != nil {
-		done()
 		s.log.Warn("forward a connection", "err", err)
 		return s.refuseTryAgain(c, done, "the board's server is unreachable; try again")
 	}
 	req := forwardRequest(c, secret, ip)
-	key := c.Get("Sec-WebSocket-Key")
+	key := strings.Clone(c.Get("Sec-WebSocket-Key")) // used after the handler returns
 	s.wsOpen.Add(1) // Shutdown waits for the relay to end
 	fctx := c.Context()
 	fctx.HijackSetNoResponse(true)
@@ -265,7 +264,7 @@ func closeHandshake(c net.Conn, key string, code int, reason string) {
 
 // refuseTryAgain answers the upgrade with 101 and a close frame 1013 with reason.
 func (s *Server) refuseTryAgain(c *fiber.Ctx, done func(), reason string) error {
-	key := c.Get("Sec-WebSocket-Key")
+	key := strings.Clone(c.Get("Sec-WebSocket-Key")) // used after the handler returns
 	s.wsOpen.Add(1)
 	fctx := c.Context()
 	fctx.HijackSetNoResponse(true)

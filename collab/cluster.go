@@ -423,3 +423,11 @@ func (s *Service) noRoom() error {
 	}
 	return wire.Errorf(wire.EInternal, "the board is open on another server of this site; try again from the board")
 }
+
+// saveFailed is what an editor is told when the board could not be saved.
+func (s *Service) saveFailed() string {
+	if s.cluster != nil {
+		return "the board could not be saved (the shared store is unreachable, or the board moved to another server); reconnecting"
+	}
+	return "the board could not be saved (the server may be out of disk space); reconnecting"
+}

@@ -661,7 +661,7 @@ func (r *room) fail(err error) {
 			viewers = append(viewers, m)
 			continue
 		}
-		m.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: "the board could not be saved (the server may be out of disk space); reconnecting"}, ""))
+		m.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: r.svc.saveFailed()}, ""))
 		m.kick(CloseInternal, "storage failed")
 	}
 	clear(r.members[len(viewers):])

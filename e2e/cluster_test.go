@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -314,4 +315,76 @@ func TestClusterReadyNeedsRedis(t *testing.T) {
 	waitFor(t, "readyz to say 503", func() bool { return ready() == http.StatusServiceUnavailable })
 	srv.Restart()
 	waitFor(t, "readyz to say 200", func() bool { return ready() == http.StatusOK })
+}
+
+// TestClusterStaleOwnerCannotWrite: an owner that stops renewing its lease but keeps
+// running (paused, cut off from Redis for a while) loses the board to another node,
+// and a batch its clients send afterwards is never acknowledged nor stored: the store
+// refuses its fence, so the board has one history, the new owner's.
+func TestClusterStaleOwnerCannotWrite(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	nodes := startNodes(t, srv, 2)
+	a, b := nodes[0], nodes[1]
+	board := a.newBoard(t)
+	stale := join(t, a.wsURL("/b/", board.ID), 0)
+	stale.commit("before", put(rect("before", 1)))
+	a.svc.Crash() // A stops renewing, but its room and its client go on
+	ctx := context.Background()
+	waitFor(t, "A's lease to expire", func() bool {
+		l, ok, err := b.Broker().Holder(ctx, board.ID)
+		return err == nil && (!ok || l.Node != a.svc.Node())
+	})
+	fresh := rejoin(t, b.wsURL("/b/", board.ID), 0) // B holds the board now
+	stale.send("late", put(rect("late", 3)))
+	for {
+		m, err := stale.next()
+		if err != nil {
+			break // closed: the board could not be saved there
+		}
+		if m.T == "ack" && m.CID == "late" {
+			t.Fatalf("the stale owner acknowledged a batch at seq %d after losing the lease", m.Seq)
+		}
+	}
+	if got := fresh.commit("fresh", put(rect("fresh", 2))); got != 2 {
+		t.Fatalf("the new owner gave the first batch after the move seq %d; want 2", got)
+	}
+	check := rejoin(t, b.wsURL("/b/", board.ID), 0)
+	if check.doc.Seq != 2 || check.doc.Els["late"] != nil || check.doc.Els["fresh"] == nil || check.doc.Els["before"] == nil {
+		t.Fatalf("board at seq %d with %s; want before and fresh only", check.doc.Seq, check.doc.Canonical())
+	}
+}
+
+// TestClusterRedisDownWritersGetAnError: while Redis is down an editor's batch is not
+// acknowledged and the editor is told why; once Redis is back, the editor rejoins,
+// resends, and the batch is stored once.
+func TestClusterRedisDownWritersGetAnError(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	a := startNodes(t, srv, 1)[0]
+	board := a.newBoard(t)
+	ed := join(t, a.wsURL("/b/", board.ID), 0)
+	ed.commit("c1", put(rect("r1", 1)))
+	srv.Kill()
+	ed.send("c2", put(rect("r2", 2)))
+	for {
+		m, err := ed.next()
+		if err != nil {
+			break
+		}
+		if m.T == "ack" && m.CID == "c2" {
+			t.Fatal("a batch was acknowledged while Redis was down")
+		}
+	}
+	if len(ed.errs) == 0 || !strings.Contains(ed.errs[0].Message, "could not be saved") {
+		t.Fatalf("the editor was told %v; want that the board could not be saved", ed.errs)
+	}
+	srv.Restart()
+	again := rejoin(t, a.wsURL("/b/", board.ID), ed.doc.Seq)
+	again.commit("c2", put(rect("r2", 2)))
+	again.commit("c2", put(rect("r2", 2))) // a second resend changes nothing
+	check := rejoin(t, a.wsURL("/b/", board.ID), 0)
+	if check.doc.Seq != 2 || check.doc.Live() != 2 {
+		t.Fatalf("board at seq %d with %d elements; want c1 and c2 once each", check.doc.Seq, check.doc.Live())
+	}
 }
