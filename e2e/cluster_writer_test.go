@@ -29,23 +29,24 @@ type writer struct {
 	stopped chan struct{} // closed by stop: send nothing new, finish the pending
 
 	mu         sync.Mutex
-	n          int              // batches made
-	pending    []string         // cids sent or to send, unacknowledged, oldest first
-	acked      map[string]int64 // cid → seq of its ack
-	problems   []string         // protocol violations: fail the test
-	codes      map[string]int   // error codes the server sent, by code
-	closes     map[int]int      // close codes the connection ended with
-	dials      int              // connections opened (welcomes received)
-	lastSeq    int64            // the highest seq seen
-	ackedSince map[string]bool  // cids acked since the last mark
-	done       chan struct{}    // closed when run returns
+	n          int               // batches made
+	pending    []string          // cids sent or to send, unacknowledged, oldest first
+	acked      map[string]int64  // cid → seq of its ack
+	problems   []string          // protocol violations: fail the test
+	codes      map[string]int    // error codes the server sent, by code
+	said       map[string]string // the last message of each error code
+	closes     map[int]int       // close codes the connection ended with
+	dials      int               // connections opened (welcomes received)
+	lastSeq    int64             // the highest seq seen
+	ackedSince map[string]bool   // cids acked since the last mark
+	done       chan struct{}     // closed when run returns
 }
 
 func newWriter(name, url string) *writer {
 	return &writer{
 		name: name, url: url, window: 4, every: 15 * time.Millisecond,
 		stopped: make(chan struct{}), done: make(chan struct{}),
-		acked: map[string]int64{}, codes: map[string]int{}, closes: map[int]int{},
+		acked: map[string]int64{}, codes: map[string]int{}, said: map[string]string{}, closes: map[int]int{},
 		ackedSince: map[string]bool{},
 	}
 }
@@ -220,6 +221,7 @@ func (w *writer) receive(m *client.Msg) {
 		}
 	case "error":
 		w.codes[m.Code]++
+		w.said[m.Code] = m.Message
 		switch m.Code {
 		case "internal", "unavailable", "store_unavailable", "moved", "overloaded", "retry":
 			// Storage or ownership trouble: the batch stays pending and is resent.

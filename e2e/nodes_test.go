@@ -339,6 +339,12 @@ func TestClusterRedisRestartUnderLoad(t *testing.T) {
 	ws.drain(t, 3*wait)
 	ws.check(t)
 	t.Log(ws.summary())
+	// What a writer was told says why: the shared store.
+	for _, w := range ws {
+		if msg, ok := w.said["internal"]; ok && !strings.Contains(msg, "shared store") {
+			t.Errorf("%s was told %q while Redis was down; want it to name the shared store", w.name, msg)
+		}
+	}
 	final := checkBoard(t, boardWS(c.URL(), id), ws.acked())
 
 	// The reader keeps what it had and ends with the whole board: on its connection if
