@@ -252,6 +252,26 @@ func TestClusterServesOneBoardFromEveryNode(t *testing.T) {
 		if d := docDiff(fresh.doc.Els, want); d != "" || fresh.doc.Seq != top {
 			t.Errorf("a newcomer loads seq %d, want %d: %s", fresh.doc.Seq, top, d)
 		}
+		fresh.c.Close()
+	})
+
+	// Everyone's session is on the board's owner. When it dies with SIGKILL it says
+	// goodbye to no one: the other nodes' streams drop its people once its part of the
+	// roster expires.
+	t.Run("DeadOwnerLeavesNoGhosts", func(t *testing.T) {
+		owner := c.owner(t, id)
+		var streams []*rosterStream
+		for i := range 3 {
+			if i != owner {
+				rs := followRoster(t, c.node(i).URL(), id)
+				waitUntil(t, wait, fmt.Sprintf("node %d's roster", i), func() error { return rs.shows(sids) })
+				streams = append(streams, rs)
+			}
+		}
+		c.Kill9(owner)
+		for _, rs := range streams {
+			waitUntil(t, wait, "the dead owner's people gone", func() error { return rs.shows(nil) })
+		}
 	})
 }
 
