@@ -21,7 +21,8 @@ import (
 // BenchmarkClusterLoad runs the load tool (`tabula loadtest`, the binary the tests
 // build) at the single-node load of docs/benchmarks.md — 1,000 clients on one board,
 // 10 writers at 10 batches/s, so 100k deliveries/s — against one node on its bbolt file,
-// then against three nodes on one Redis behind HAProxy, and reports the end-to-end p99
+// then one node on Redis (no balancer: what Redis alone costs), then three nodes on one
+// Redis behind HAProxy, and reports the end-to-end p99
 // of each and what every process used. Run it alone, once:
 //
 //	go test -run '^$' -bench ClusterLoad -benchtime 1x ./e2e
@@ -36,6 +37,15 @@ func BenchmarkClusterLoad(b *testing.B) {
 		c := startCluster(b, 1, "")
 		for b.Loop() {
 			runLoad(b, c, c.node(0).URL(), "http://127.0.0.1:"+strconv.Itoa(c.node(0).admin), args)
+		}
+	})
+	b.Run("OneNodeRedis", func(b *testing.B) {
+		r := redistest.Start(b)
+		c := startCluster(b, 1, r.URL())
+		for b.Loop() {
+			before := redisCPU(b, r.URL())
+			runLoad(b, c, c.node(0).URL(), "http://127.0.0.1:"+strconv.Itoa(c.node(0).admin), args)
+			fmt.Fprintf(os.Stderr, "%s: redis-server CPU over the run: %.2f s\n", b.Name(), redisCPU(b, r.URL())-before)
 		}
 	})
 	b.Run("ThreeNodesRedisHAProxy", func(b *testing.B) {
