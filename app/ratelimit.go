@@ -49,7 +49,7 @@ func (s *Server) rateLimited(l *addrLimiter) fiber.Handler {
 		if l == nil {
 			return c.Next()
 		}
-		wait := l.take(s.clients.of(c), time.Now())
+		wait := l.take(s.clientOf(c), time.Now())
 		if wait == 0 {
 			return c.Next()
 		}

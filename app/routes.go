@@ -23,7 +23,7 @@ func (s *Server) routes() {
 	f.Get("/favicon.ico", s.favicon)
 	f.Get("/", s.home)
 	f.Post("/boards", s.rateLimited(s.boardRate), s.createBoard)
-	f.Post("/b/:id/rotate", s.rateLimited(s.linkRate), s.replaceLinks)
+	f.Post("/b/:id/rotate", s.rateLimited(s.linkRate), s.atOwner, s.replaceLinks)
 	f.Get("/b/:id", s.boardPage(collab.RoleEditor))
 	f.Get("/v/:id", s.boardPage(collab.RoleViewer))
 	f.Get("/presence", s.presenceCounts)

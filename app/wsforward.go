@@ -116,7 +116,7 @@ func (s *Server) forward(c *fiber.Ctx, addr, ip string, done func()) error {
 	}
 	req := forwardRequest(c, secret, ip)
 	key := strings.Clone(c.Get("Sec-WebSocket-Key")) // used after the handler returns
-	s.wsOpen.Add(1) // Shutdown waits for the relay to end
+	s.wsOpen.Add(1)                                  // Shutdown waits for the relay to end
 	fctx := c.Context()
 	fctx.HijackSetNoResponse(true)
 	fctx.Hijack(func(client net.Conn) {

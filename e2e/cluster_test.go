@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"tabula/app/program"
 	"tabula/collab"
 	"tabula/collab/redisbroker"
+	"tabula/collab/wire"
 	"tabula/internal/client"
 	"tabula/internal/redistest"
 )
@@ -259,6 +261,25 @@ func TestClusterLeaseLostClosesSessions(t *testing.T) {
 	if _, err := c.Read(time.Now().Add(wait)); errCloseCode(err) != collab.CloseTryAgain {
 		t.Fatalf("a client of a board owned by a dead node: %v; want 1013", err)
 	}
+	// The owner is listed as alive, but its address refuses connections: A cannot
+	// forward, and says try again.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	if err := thief.Announce(ctx, "thief", closed, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	c2, _, err := client.Dial(a.wsURL("/b/", board.ID), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.WS.Close()
+	if _, err := c2.Read(time.Now().Add(wait)); errCloseCode(err) != collab.CloseTryAgain {
+		t.Fatalf("a client of a board whose owner refuses connections: %v; want 1013", err)
+	}
 }
 
 // TestClusterForwardHeaderNeedsSignature: the owner believes a forwarded client address
@@ -386,5 +407,47 @@ func TestClusterRedisDownWritersGetAnError(t *testing.T) {
 	check := rejoin(t, a.wsURL("/b/", board.ID), 0)
 	if check.doc.Seq != 2 || check.doc.Live() != 2 {
 		t.Fatalf("board at seq %d with %d elements; want c1 and c2 once each", check.doc.Seq, check.doc.Live())
+	}
+}
+
+// TestClusterChangesRunOnTheOwner: moving a board to the trash, restoring it and
+// replacing its links, asked of a node that does not own the board, happen on the owner:
+// its people are closed as on one node, and every node agrees on the result.
+func TestClusterChangesRunOnTheOwner(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	nodes := startNodes(t, srv, 2)
+	a, b := nodes[0], nodes[1]
+	board := a.newBoard(t)
+	p := join(t, a.wsURL("/b/", board.ID), 0)
+	post := func(path string) int {
+		req, _ := http.NewRequest(http.MethodPost, b.URL+path, nil)
+		req.Header.Set("Accept", "application/json")
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post("/b/" + board.ID + "/delete"); got != http.StatusNoContent {
+		t.Fatalf("delete through B: %d", got)
+	}
+	for {
+		if _, err := p.next(); err != nil {
+			break // closed by the owner: the board is in the trash
+		}
+	}
+	ctx := context.Background()
+	for _, n := range nodes {
+		if _, err := n.svc.Board(ctx, board.ID); wire.ErrorCode(err) != wire.ETrashed {
+			t.Fatalf("after the delete through B: %v; want the board in the trash", err)
+		}
+	}
+	if got := post("/b/" + board.ID + "/undelete"); got != http.StatusSeeOther {
+		t.Fatalf("undelete through B: %d", got)
+	}
+	if _, err := a.svc.Board(ctx, board.ID); err != nil {
+		t.Fatalf("after the restore through B: %v", err)
 	}
 }
