@@ -431,3 +431,28 @@ func (s *Service) saveFailed() string {
 	}
 	return "the board could not be saved (the server may be out of disk space); reconnecting"
 }
+
+// forgetLease drops this node's lease of board id if it is still fence: the store said
+// the room's view of the board is stale. It is released in the background if it is
+// still ours in the broker (a refused duplicate, say), so that the board's next room,
+// here or elsewhere, need not wait for it to expire. Called on the room's goroutine.
+func (s *Service) forgetLease(id, fence string) {
+	c := s.cluster
+	c.mu.Lock()
+	h := c.leases[id]
+	if h == nil || h.l.Fence() != fence {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.leases, id)
+	c.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), c.ttl)
+		defer cancel()
+		if err := c.broker.Release(ctx, h.l); err != nil {
+			s.log.Warn("release lease", "board", LogID(id), "err", err)
+		}
+	}()
+}

@@ -2,6 +2,7 @@ package collab
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -651,6 +652,15 @@ func (r *room) advance() {
 // reloads, so they keep reading. Joins meanwhile wait for the reload.
 func (r *room) fail(err error) {
 	if r.broken {
+		return
+	}
+	if r.svc.cluster != nil && errors.Is(err, ErrFenced) {
+		// The store says the board is not ours (its lease moved) or our state is
+		// behind: the board moved, whether or not a renewal has noticed yet.
+		r.log().Warn("the shared store refused a write; the board moves", "err", err)
+		r.svc.forgetLease(r.id, r.fence)
+		r.gone.Store(true)
+		r.moved()
 		return
 	}
 	r.log().Error("store board", "err", err)
