@@ -32,5 +32,5 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.parallel"); f != nil && !given {
 		_ = f.Value.Set(strconv.Itoa(max(3, runtime.GOMAXPROCS(0))))
 	}
-	testtool.Main(m)
+	testtool.Main(m, removeBuilt)
 }

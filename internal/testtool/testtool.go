@@ -122,16 +122,20 @@ func Summary() string {
 	return b.String()
 }
 
-// Main runs the package's tests, then writes Summary to stderr and exits with their
-// status.
+// Main runs the package's tests, then atExit (cleanups of what outlives one test, such as
+// a program built once for all of them), then writes Summary to stderr and exits with
+// their status.
 //
 // go test shows what a package printed only when it fails or runs with -v (or is the
 // one package in the current directory); it drops the rest. So when the package
 // passed and stderr is not a terminal, the summary also goes to the terminal through
 // /dev/tty: a person running `go test ./...` sees it as each package finishes. Without
 // a terminal (CI) there is no one to tell; there a missing tool fails the tests.
-func Main(m *testing.M) {
+func Main(m *testing.M, atExit ...func()) {
 	code := m.Run()
+	for _, f := range atExit {
+		f()
+	}
 	if s := Summary(); s != "" {
 		fmt.Fprint(os.Stderr, s)
 		if code == 0 && !testing.Verbose() && !isTerminal(os.Stderr) {
