@@ -77,8 +77,11 @@ func TestBrowserFrames(t *testing.T) {
 	before := eval[elem](bob, `tabula.doc.get(`+jsString(s.ID)+`)`)
 	l = ana.frameLabel(f2.ID)
 	ana.dragWith(l, [2]float64{l[0] + 80, l[1] + 60})
-	bob.waitFor("frame 2 moved on bob's page", `tabula.doc.get(`+jsString(f2.ID)+`).x > `+ftoa(f2.X+50))
-	moved := eval[elem](bob, `tabula.doc.get(`+jsString(f2.ID)+`)`)
+	// Where the drag left the frame on Ana's page, once it is saved: a drag may be sent
+	// in more than one batch, so Bob's first sight of a moved frame is not its end.
+	ana.waitFor("ana's move saved", `tabula.doc.pending.length === 0 && tabula.doc.get(`+jsString(f2.ID)+`).x > `+ftoa(f2.X+50))
+	moved := eval[elem](ana, `tabula.doc.get(`+jsString(f2.ID)+`)`)
+	bob.waitFor("frame 2 moved on bob's page", `Math.abs(tabula.doc.get(`+jsString(f2.ID)+`).x - `+ftoa(moved.X)+`) < 0.01 && Math.abs(tabula.doc.get(`+jsString(f2.ID)+`).y - `+ftoa(moved.Y)+`) < 0.01`)
 	bob.waitFor("the stroke moved as far", `Math.abs(tabula.doc.get(`+jsString(s.ID)+`).x - `+ftoa(before.X+moved.X-f2.X)+`) < 0.01 && Math.abs(tabula.doc.get(`+jsString(s.ID)+`).y - `+ftoa(before.Y+moved.Y-f2.Y)+`) < 0.01`)
 	converged(t, ana, bob)
 
