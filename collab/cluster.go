@@ -303,18 +303,9 @@ func (s *Service) loseLease(h *heldLease) {
 // reconnect to the board's next owner and resend what was not acknowledged. Nothing
 // more is written or acknowledged here; the room unloads as soon as it is empty.
 func (r *room) moved() {
-	bye := func(s *Session) {
+	r.everyone(func(s *Session) {
 		s.kick(CloseServiceRestart, "the board moved to another server; reconnecting")
-	}
-	for _, m := range r.members {
-		bye(m)
-	}
-	for _, w := range r.waiting {
-		bye(w.s)
-	}
-	for _, h := range r.held {
-		bye(h.s)
-	}
+	})
 	r.members, r.waiting, r.held, r.inflight = nil, nil, nil, nil
 	r.broken, r.recovering = true, false
 }

@@ -32,19 +32,10 @@ func (r *room) guard(fn func()) (ok bool) {
 // afresh instead of the room reloading in a loop.
 func (r *room) crashed(v any, stack []byte) {
 	r.log().Error("board crashed; its sessions are closed and it reloads", "panic", fmt.Sprint(v), "stack", string(stack))
-	bye := func(s *Session) {
+	r.everyone(func(s *Session) {
 		s.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: "internal error"}, ""))
 		s.kick(CloseInternal, "internal error")
-	}
-	for _, m := range r.members {
-		bye(m)
-	}
-	for _, w := range r.waiting {
-		bye(w.s)
-	}
-	for _, h := range r.held {
-		bye(h.s)
-	}
+	})
 	r.members, r.waiting, r.held, r.inflight = nil, nil, nil, nil
 	clear(r.eph)
 	clear(r.ephOrder)
@@ -68,4 +59,18 @@ func SetTestHookRoom(fn func(board string, m *wire.Message)) {
 		return
 	}
 	testHookRoom.Store(&fn)
+}
+
+// everyone calls f for each session of the room: members, sessions waiting for their
+// welcome and joins held while the room reloads. Room goroutine only.
+func (r *room) everyone(f func(*Session)) {
+	for _, m := range r.members {
+		f(m)
+	}
+	for _, w := range r.waiting {
+		f(w.s)
+	}
+	for _, h := range r.held {
+		f(h.s)
+	}
 }
