@@ -137,6 +137,7 @@ export function setupDrawing(opts) {
   const painted = new PaintLog(epochNow);
   sync.on('ops', (/** @type {import('./doc.js').Broadcast} */ m) => {
     if (m.by === sync.sid) return;
+    painted.arriveBatch(m.seq);
     for (const op of m.ops) if (op.o === 'put') painted.arrive(op.el.id);
   });
   return {

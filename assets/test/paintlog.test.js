@@ -51,3 +51,17 @@ test('only the newest entries are kept', () => {
   p.sceneDrawn(() => true);
   assert.deepEqual([...p.element.keys()], ['d', 'e', 'f']);
 });
+
+test('a batch is stamped by the first scene frame after it arrived, once', () => {
+  const { clock, p } = log(2);
+  p.arriveBatch(7);
+  clock.t = 1010;
+  p.sceneDrawn(() => false); // a move of elements off screen is still a frame later
+  clock.t = 1020;
+  p.sceneDrawn(() => true);
+  assert.deepEqual([...p.batch], [[7, 1010]]);
+  p.arriveBatch(8);
+  p.arriveBatch(9);
+  p.sceneDrawn(() => true);
+  assert.deepEqual([...p.batch], [[8, 1020], [9, 1020]]);
+});
