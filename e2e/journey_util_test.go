@@ -57,7 +57,7 @@ func (s *shots) take(tb *tab, name string) {
 		s.t.Fatalf("%s: screenshot %s: %v", tb.name, name, err)
 	}
 	s.n++
-	file := filepath.Join(s.dir, fmt.Sprintf("%s-%02d-%s.png", s.t.Name(), s.n, name))
+	file := filepath.Join(s.dir, fmt.Sprintf("%s-%02d-%s.png", s.prefix(), s.n, name))
 	if err := os.WriteFile(file, buf, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
@@ -70,11 +70,14 @@ func (s *shots) keep(path string) string {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(s.dir, s.t.Name()+"-export"+filepath.Ext(path)), b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(s.dir, s.prefix()+"-export"+filepath.Ext(path)), b, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 	return path
 }
+
+// prefix is the start of the test's file names: its name, a subtest's "/" made "-".
+func (s *shots) prefix() string { return strings.ReplaceAll(s.t.Name(), "/", "-") }
 
 // nextFrameIfBoard waits for two animation frames when the page is a board, whose
 // canvas is drawn in them; other pages are drawn already.
