@@ -327,5 +327,5 @@ func journeyHomeCounts(t *testing.T, s site) {
 	// Someone arrives: the count goes up without a reload.
 	openTab(t, browser, "visitor 3", s.link(t, "visitor 3", two))
 	h.waitFor("1 on the second board", badge(path.Base(two))+` === "1 here"`)
-	h.screenshot("home-counts.png")
+	h.screenshot(strings.ReplaceAll(t.Name(), "/", "-") + "-home-counts.png")
 }
