@@ -159,13 +159,14 @@ func (tb *tab) toastSeen(want string) {
 }
 
 // downloadsTo makes the tab's browser save downloads in dir, under the names the page
-// gives them.
+// gives them, and say when each is complete (exportAs waits for that).
 func (tb *tab) downloadsTo(dir string) {
 	tb.t.Helper()
 	id := chromedp.FromContext(tb.ctx).BrowserContextID
+	yes := true
 	tb.do("allow downloads", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: id, DownloadPath: dir})
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: id, DownloadPath: dir, EventsEnabled: &yes})
 		return err
 	}))
 }
@@ -180,13 +181,36 @@ func (tb *tab) exportAs(dir, format string) string {
 		tb.waitFor("the Export panel", `document.getElementById("export-panel").checkVisibility()`)
 	}
 	tb.do("pick "+format, chromedp.Click(chromedp.CSS(`#export-panel input[value="`+format+`"]`)))
+	// The file appears under its name before all of it is written: wait for the
+	// browser to say the download is complete, too.
+	ctx, cancel := context.WithCancel(tb.ctx)
+	defer cancel()
+	complete := make(chan struct{}, 1)
+	if err := chromedp.ListenBrowser(ctx, func(ev any) {
+		if p, ok := ev.(*browser.EventDownloadProgress); ok && p.State == browser.DownloadProgressStateCompleted {
+			select {
+			case complete <- struct{}{}:
+			default:
+			}
+		}
+	}); err != nil {
+		tb.t.Fatalf("%s: listen for downloads: %v", tb.name, err)
+	}
 	tb.do("download", chromedp.Click(chromedp.CSS(`#export-download`)))
+	done := false
 	deadline := time.Now().Add(wait)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		if !done {
+			select {
+			case <-complete:
+				done = true
+			default:
+			}
+		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*."+format))
-		if len(files) == 1 {
+		if len(files) == 1 && done {
 			return files[0]
 		}
 		if len(files) > 1 {
