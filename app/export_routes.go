@@ -16,7 +16,7 @@ func (s *Server) exportRoutes() {
 	f.Get("/v/:id/history", s.history(collab.RoleViewer))
 	f.Get("/b/:id/history/:seq", s.version(collab.RoleEditor))
 	f.Get("/v/:id/history/:seq", s.version(collab.RoleViewer))
-	f.Post("/b/:id/restore", s.restore)
+	f.Post("/b/:id/restore", s.atOwner, s.restore)
 	f.Post("/b/:id/delete", s.atOwner, s.deleteBoard)
 	f.Post("/b/:id/undelete", s.atOwner, s.undeleteBoard)
 }

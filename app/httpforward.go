@@ -13,11 +13,11 @@ import (
 	"tabula/collab/wire"
 )
 
-// atOwner runs a change that needs the board's room (trash, restore, new links) on the
-// node that owns the board. On one node of many, a request for a board another node
-// owns is sent there, with the client's address signed as for a forwarded WebSocket
-// (wsforward.go), and the owner's answer is the client's. A request that was forwarded
-// here is never sent on.
+// atOwner runs a change that needs the board's room (trash, restore from the trash or
+// of a version, new links) on the node that owns the board. On one node of many, a
+// request for a board another node owns is sent there, with the client's address
+// signed as for a forwarded WebSocket (wsforward.go), and the owner's answer is the
+// client's. A request that was forwarded here is never sent on.
 func (s *Server) atOwner(c *fiber.Ctx) error {
 	if s.svc.Node() == "" {
 		return c.Next()

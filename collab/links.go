@@ -69,6 +69,9 @@ func (s *Service) ReplaceLinks(ctx context.Context, editID string, links Links, 
 				// Only now: a stream that looks its link up after this finds nothing
 				// (app looks again once subscribed), one subscribed before is closed here.
 				s.presence.closeRoles(r.id, links)
+				if s.presence.link != nil { // and on the other nodes
+					s.presence.link.relinked(r.id, links)
+				}
 			}
 			done <- result{meta: meta, err: err}
 		})

@@ -21,10 +21,12 @@ const (
 	rosterTTL   = 3 * rosterEvery
 )
 
-// presencePart is one node's part of a board's roster, as published.
+// presencePart is one node's part of a board's roster, as published. A message with
+// Relink set and no Node says instead that the board's links were replaced (relinked).
 type presencePart struct {
 	Node   string   `json:"node"`
 	People []Person `json:"people"`
+	Relink *Links   `json:"relink,omitempty"`
 }
 
 func presenceChannel(board string) string { return "presence:{" + board + "}" }
@@ -146,6 +148,26 @@ func (l *presenceLink) publish(id string, changed bool) {
 	}
 }
 
+// relinked tells the other nodes that board id's links were replaced, so that they end
+// their presence streams on the replaced links as the owner ends its own (closeRoles):
+// a replaced link stops working at once on every node. The message names no node, so a
+// node that does not know it takes it for nobody's part and ignores it.
+func (l *presenceLink) relinked(id string, links Links) {
+	if l.s.ctx.Err() != nil {
+		return
+	}
+	msg, _ := json.Marshal(presencePart{Relink: &links})
+	l.s.wg.Add(1)
+	go func() {
+		defer l.s.wg.Done()
+		ctx, cancel := context.WithTimeout(l.s.ctx, rosterEvery)
+		defer cancel()
+		if err := l.b.Publish(ctx, presenceChannel(id), msg); err != nil {
+			l.s.log.Warn("announce replaced links", "board", LogID(id), "err", err)
+		}
+	}()
+}
+
 // withdraw removes this node's parts on a clean shutdown.
 func (l *presenceLink) withdraw() {
 	if l.s.cluster.isCrashed() {
@@ -219,7 +241,11 @@ func (l *presenceLink) mirror(id string) {
 				return
 			}
 			var part presencePart
-			if json.Unmarshal(msg, &part) == nil && part.Node != l.node && part.Node != "" {
+			switch err := json.Unmarshal(msg, &part); {
+			case err != nil:
+			case part.Relink != nil:
+				l.p.closeRoles(id, *part.Relink)
+			case part.Node != l.node && part.Node != "":
 				l.setParts(id, map[string][]Person{part.Node: part.People}, false)
 			}
 		case <-t.C:

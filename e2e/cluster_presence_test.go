@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"net/http"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,4 +95,39 @@ func TestClusterPresenceIsTheUnion(t *testing.T) {
 	a.svc.Crash()
 	a.stop()
 	onB.until("the dead node's people gone")
+}
+
+// TestClusterReplacedLinkEndsStreamsOnEveryNode: replacing a board's edit link ends the
+// presence streams on the old link on every node, as on one node — not only those the
+// owner serves: a stream another node serves would otherwise go on showing who is on
+// the board to whoever held the replaced link.
+func TestClusterReplacedLinkEndsStreamsOnEveryNode(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	nodes := startNodes(t, srv, 2)
+	a, b := nodes[0], nodes[1]
+	board := a.newBoard(t)
+	p := join(t, a.wsURL("/b/", board.ID), 0) // A owns the board
+	onB := watchRoster(t, b.URL+"/b/"+board.ID+"/presence")
+	onB.until("the editor on B's stream", p.sid)
+
+	resp, err := http.Post(a.URL+"/b/"+board.ID+"/rotate?link=edit", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("replace the edit link: %d", resp.StatusCode)
+	}
+	var timedOut atomic.Bool
+	deadline := time.AfterFunc(wait, func() { timedOut.Store(true); onB.stream.Close() })
+	defer deadline.Stop()
+	for {
+		if _, err := onB.stream.Next(); err != nil {
+			if timedOut.Load() {
+				t.Fatalf("B's stream on the replaced link still open after %v", wait)
+			}
+			return
+		}
+	}
 }

@@ -410,8 +410,9 @@ func TestClusterRedisDownWritersGetAnError(t *testing.T) {
 	}
 }
 
-// TestClusterChangesRunOnTheOwner: moving a board to the trash, restoring it and
-// replacing its links, asked of a node that does not own the board, happen on the owner:
+// TestClusterChangesRunOnTheOwner: restoring a version, moving a board to the trash,
+// restoring it and replacing its links, asked of a node that does not own the board,
+// happen on the owner:
 // its people are closed as on one node, and every node agrees on the result.
 func TestClusterChangesRunOnTheOwner(t *testing.T) {
 	checkLeaks(t)
@@ -430,6 +431,14 @@ func TestClusterChangesRunOnTheOwner(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+	// History's "Restore this version" from a page whose node is not the owner: the
+	// restore's batches are the owner's room's to order.
+	p.commit("c1", put(rect("r1", 1)))
+	p.commit("c2", put(rect("r2", 2)))
+	if got := post("/b/" + board.ID + "/restore?at=1"); got != http.StatusOK {
+		t.Fatalf("restore of version 1 through B: %d", got)
+	}
+	p.untilSeq(3) // the restore: r2 deleted, as everyone sees it
 	if got := post("/b/" + board.ID + "/delete"); got != http.StatusNoContent {
 		t.Fatalf("delete through B: %d", got)
 	}

@@ -28,21 +28,27 @@ import (
 // page, taken back in history, deleted and brought back from the trash.
 func TestJourneyMain(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyMain(t, oneServer(startServer(t).URL))
+}
+
+// journeyMain is TestJourneyMain on site s, with the people A (who makes the board) and
+// B. B, who did not make the board, exports it and takes it back in history: across
+// nodes B's node is not the board's owner.
+func journeyMain(t *testing.T, s site) {
 	browserCtx := newBrowser(t)
-	ts := startServer(t)
 	shot := newShots(t)
 	dir := t.TempDir()
 
 	// A makes a board on the home page and copies its link from the Share dialog.
-	a := openHome(t, browserCtx, "A", ts.URL)
+	a := openHome(t, browserCtx, "A", s.home("A"))
 	shot.take(a, "home")
 	edit := a.newBoardFromHome()
-	link := a.copyShareLink(ts.URL, "edit")
+	link := a.copyShareLink(s.home("A"), "edit")
 	if link != edit {
 		t.Fatalf("the Share dialog copied %q; the board is at %q", link, edit)
 	}
 	// B opens the link A sent.
-	b := openTab(t, browserCtx, "B", link)
+	b := openTab(t, browserCtx, "B", s.link(t, "B", link))
 	sidA, sidB := eval[string](a, `tabula.sync.sid`), eval[string](b, `tabula.sync.sid`)
 	a.waitFor("B on the board", avatarOf(sidB))
 	b.waitFor("A on the board", avatarOf(sidA))
@@ -115,19 +121,19 @@ func TestJourneyMain(t *testing.T) {
 	board := a.elements()
 	want := kinds(board)
 
-	// Export in every format, from the Export panel, and open each file.
+	// B exports in every format, from the Export panel, and opens each file.
 	downloads := t.TempDir()
-	a.downloadsTo(downloads)
-	a.watchToasts()
-	img := readPNG(t, shot.keep(a.exportAs(downloads, "png")))
+	b.downloadsTo(downloads)
+	b.watchToasts()
+	img := readPNG(t, shot.keep(b.exportAs(downloads, "png")))
 	if ink := inkPixels(img); ink < 2000 {
 		t.Errorf("the PNG export has %d pixels of ink, want the drawing", ink)
 	}
-	names, text := checkSVG(t, shot.keep(a.exportAs(downloads, "svg")))
+	names, text := checkSVG(t, shot.keep(b.exportAs(downloads, "svg")))
 	if names["image"] != 1 || names["path"] < 8 || !strings.Contains(text, "Hello from B") || !strings.Contains(text, "Ship on Friday") {
 		t.Errorf("the SVG export holds %v and the text %q; want the image, the shapes' paths and both texts", names, text)
 	}
-	pdf := shot.keep(a.exportAs(downloads, "pdf"))
+	pdf := shot.keep(b.exportAs(downloads, "pdf"))
 	if head, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(head, []byte("%PDF-")) {
 		t.Errorf("the PDF export does not start as a PDF (%v)", err)
 	}
@@ -142,7 +148,7 @@ func TestJourneyMain(t *testing.T) {
 			t.Errorf("the PDF export renders with %d pixels of ink, want the drawing", ink)
 		}
 	}
-	jsonFile := a.exportAs(downloads, "json")
+	jsonFile := b.exportAs(downloads, "json")
 	raw, err := os.ReadFile(jsonFile)
 	if err != nil {
 		t.Fatal(err)
@@ -154,10 +160,10 @@ func TestJourneyMain(t *testing.T) {
 	if got := kinds(file.Elements); fmt.Sprint(got) != fmt.Sprint(want) || len(file.Images) != 1 {
 		t.Fatalf("the JSON export has %v and %d images; the board has %v and 1 image", got, len(file.Images), want)
 	}
-	a.do("close Export", chromedp.Click(chromedp.CSS(`#export`)))
+	b.do("close Export", chromedp.Click(chromedp.CSS(`#export`)))
 
-	// A opens the JSON file from the home page: a new board with the same elements.
-	a.do("go home", chromedp.Navigate(ts.URL+"/"))
+	// A opens the JSON file B sent from the home page: a new board with the same elements.
+	a.do("go home", chromedp.Navigate(s.home("A")+"/"))
 	a.waitFor("the home page", `!!document.getElementById("open-file")`)
 	a.chooseFile(`#open-file`, jsonFile)
 	a.waitAcross("the imported board", `location.pathname.startsWith("/b/") && location.href !== `+jsString(edit)+`
@@ -173,26 +179,29 @@ func TestJourneyMain(t *testing.T) {
 	}
 	shot.take(a, "imported")
 
-	// Back on the shared board, A takes it back to the version before B drew: History,
-	// the slider moved with the keyboard, Restore this version.
+	// Back on the shared board with A, B takes it back to the version before they drew:
+	// History, the slider moved with the keyboard, Restore this version.
 	a.do("open the shared board", chromedp.Navigate(edit))
 	a.waitFor("online", `document.body.dataset.state === "online" && tabula.doc.view().length === 10`)
-	a.do("open History", chromedp.Click(chromedp.CSS(`#history-button`)))
-	a.waitFor("the history", `document.querySelectorAll("#history-list .history-session").length >= 1`)
-	a.do("focus the slider", chromedp.Focus(chromedp.CSS(`#history-slider`)))
-	a.key(kb.End)
-	for i := 0; eval[string](a, `document.getElementById("history-slider").value`) != seqA; i++ {
+	b.do("open History", chromedp.Click(chromedp.CSS(`#history-button`)))
+	b.waitFor("the history", `document.querySelectorAll("#history-list .history-session").length >= 1`)
+	b.do("focus the slider", chromedp.Focus(chromedp.CSS(`#history-slider`)))
+	b.key(kb.End)
+	for i := 0; eval[string](b, `document.getElementById("history-slider").value`) != seqA; i++ {
 		if i > 200 {
 			t.Fatalf("the slider never reached version %s", seqA)
 		}
-		a.key(kb.ArrowLeft)
+		b.key(kb.ArrowLeft)
 	}
-	a.waitFor("version "+seqA+" shown", `document.body.dataset.previewing === `+jsString(seqA)+` && document.getElementById("version-banner").checkVisibility()`)
-	shot.take(a, "history-preview")
-	a.do("restore the version", chromedp.Click(chromedp.CSS(`#version-restore`)))
+	b.waitFor("version "+seqA+" shown", `document.body.dataset.previewing === `+jsString(seqA)+` && document.getElementById("version-banner").checkVisibility()`)
+	shot.take(b, "history-preview")
+	b.do("restore the version", chromedp.Click(chromedp.CSS(`#version-restore`)))
 	// The page closes History and offers to undo once the server has answered; the
-	// others may see the restore before that.
-	a.waitFor("the offer to undo the restore", `document.getElementById("version-undo").checkVisibility() && document.getElementById("history-panel").hidden`)
+	// others may see the restore before that. A refused restore is a message.
+	b.waitFor("the offer to undo the restore, or a refusal", `document.getElementById("version-undo").checkVisibility() && document.getElementById("history-panel").hidden || toastsSeen.some((m) => m.includes("could not be restored"))`)
+	if msg := eval[string](b, `toastsSeen.find((m) => m.includes("could not be restored")) ?? ""`); msg != "" {
+		t.Fatalf("B's restore was refused: %q", msg)
+	}
 	only := func(els []elem) string {
 		ids := make([]string, len(els))
 		for i, e := range els {
@@ -207,7 +216,6 @@ func TestJourneyMain(t *testing.T) {
 	shot.take(b, "restored-version-B")
 
 	// A deletes the board from the board menu; B sees it go.
-	b.watchToasts()
 	if eval[bool](a, `document.getElementById("history-panel").hidden`) {
 		a.do("open History", chromedp.Click(chromedp.CSS(`#history-button`)))
 	}
@@ -242,17 +250,24 @@ func TestJourneyMain(t *testing.T) {
 // both end with the same board.
 func TestJourneyOffline(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyOffline(t, oneServer(startServer(t).URL))
+}
+
+// journeyOffline is TestJourneyOffline on site s, with the people A and B, each behind
+// a network of their own.
+func journeyOffline(t *testing.T, s site) {
 	browserCtx := newBrowser(t)
-	ts := startServer(t)
 	shot := newShots(t)
-	net := newRelay(t, ts.Addr())
-	a := createBoard(t, browserCtx, "A", net.URL())
-	b := openTab(t, browserCtx, "B", a.shareLink("edit"))
+	netA := newRelay(t, strings.TrimPrefix(s.home("A"), "http://"))
+	netB := newRelay(t, strings.TrimPrefix(s.home("B"), "http://"))
+	a := createBoard(t, browserCtx, "A", netA.URL())
+	b := openTab(t, browserCtx, "B", rebase(t, a.shareLink("edit"), netB.URL()))
 
 	// A's network goes: the browser is offline, and its connection is gone. (B's goes
-	// too, for a moment, as the relay cuts every connection; B reconnects at once.)
+	// too, for a moment, as if the site's network hiccupped; B reconnects at once.)
 	a.setOffline(true)
-	net.cut()
+	netA.cut()
+	netB.cut()
 	a.waitFor("offline, with the banner", `document.body.dataset.state === "offline" && document.getElementById("offline").checkVisibility()`)
 	a.pick("pen")
 	a.drag(wave(340, 300, 300, 60, 16))

@@ -57,7 +57,7 @@ func (s *shots) take(tb *tab, name string) {
 		s.t.Fatalf("%s: screenshot %s: %v", tb.name, name, err)
 	}
 	s.n++
-	file := filepath.Join(s.dir, fmt.Sprintf("%s-%02d-%s.png", s.t.Name(), s.n, name))
+	file := filepath.Join(s.dir, fmt.Sprintf("%s-%02d-%s.png", s.prefix(), s.n, name))
 	if err := os.WriteFile(file, buf, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
@@ -70,11 +70,14 @@ func (s *shots) keep(path string) string {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(s.dir, s.t.Name()+"-export"+filepath.Ext(path)), b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(s.dir, s.prefix()+"-export"+filepath.Ext(path)), b, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 	return path
 }
+
+// prefix is the start of the test's file names: its name, a subtest's "/" made "-".
+func (s *shots) prefix() string { return strings.ReplaceAll(s.t.Name(), "/", "-") }
 
 // nextFrameIfBoard waits for two animation frames when the page is a board, whose
 // canvas is drawn in them; other pages are drawn already.
@@ -156,13 +159,14 @@ func (tb *tab) toastSeen(want string) {
 }
 
 // downloadsTo makes the tab's browser save downloads in dir, under the names the page
-// gives them.
+// gives them, and say when each is complete (exportAs waits for that).
 func (tb *tab) downloadsTo(dir string) {
 	tb.t.Helper()
 	id := chromedp.FromContext(tb.ctx).BrowserContextID
+	yes := true
 	tb.do("allow downloads", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: id, DownloadPath: dir})
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: id, DownloadPath: dir, EventsEnabled: &yes})
 		return err
 	}))
 }
@@ -177,13 +181,36 @@ func (tb *tab) exportAs(dir, format string) string {
 		tb.waitFor("the Export panel", `document.getElementById("export-panel").checkVisibility()`)
 	}
 	tb.do("pick "+format, chromedp.Click(chromedp.CSS(`#export-panel input[value="`+format+`"]`)))
+	// The file appears under its name before all of it is written: wait for the
+	// browser to say the download is complete, too.
+	ctx, cancel := context.WithCancel(tb.ctx)
+	defer cancel()
+	complete := make(chan struct{}, 1)
+	if err := chromedp.ListenBrowser(ctx, func(ev any) {
+		if p, ok := ev.(*browser.EventDownloadProgress); ok && p.State == browser.DownloadProgressStateCompleted {
+			select {
+			case complete <- struct{}{}:
+			default:
+			}
+		}
+	}); err != nil {
+		tb.t.Fatalf("%s: listen for downloads: %v", tb.name, err)
+	}
 	tb.do("download", chromedp.Click(chromedp.CSS(`#export-download`)))
+	done := false
 	deadline := time.Now().Add(wait)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		if !done {
+			select {
+			case <-complete:
+				done = true
+			default:
+			}
+		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*."+format))
-		if len(files) == 1 {
+		if len(files) == 1 && done {
 			return files[0]
 		}
 		if len(files) > 1 {

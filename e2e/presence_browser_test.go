@@ -235,14 +235,19 @@ func TestBrowserPresenceHostileName(t *testing.T) {
 
 func TestBrowserPresenceFollow(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyFollow(t, oneServer(startServer(t).URL))
+}
+
+// journeyFollow is TestBrowserPresenceFollow on site s: B makes the board, A follows B,
+// then Ana, a client with no views.
+func journeyFollow(t *testing.T, s site) {
 	browser := newBrowser(t)
-	ts := startServer(t)
 	// B is there first: A learns B's view when A arrives, before B moves.
-	b := createBoard(t, browser, "B", ts.URL)
+	b := createBoard(t, browser, "B", s.home("B"))
 	link := b.shareLink("edit")
 	b.do("pan B", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, 640, 400, func(p *input.DispatchMouseEventParams) { p.DeltaX, p.DeltaY = 700, -300 }))
 	b.waitFor("B panned", `tabula.camera.x === 700 && tabula.camera.y === -300`)
-	a := openTab(t, browser, "A", link)
+	a := openTab(t, browser, "A", s.link(t, "A", link))
 	sidB := eval[string](b, `tabula.sync.sid`)
 	a.waitFor("B in A's panel", avatarOf(sidB))
 
@@ -279,7 +284,7 @@ func TestBrowserPresenceFollow(t *testing.T) {
 	a.waitFor("following stopped", `tabula.follow.sid === "" && document.getElementById("follow-pill").hidden`)
 
 	// A client that sends no views (an older one) is followed by its cursor.
-	ana := newBot(t, wsOf(link), "Ana", "#c2255c")
+	ana := newBot(t, wsOf(s.link(t, "Ana", link)), "Ana", "#c2255c")
 	a.waitFor("Ana in the panel", avatarOf(ana.sid))
 	ana.cursor(t, 3000, -1200)
 	a.waitFor("Ana's cursor", `tabula.state.cursors.has(`+jsString(ana.sid)+`)`)
@@ -295,18 +300,23 @@ func TestBrowserPresenceFollow(t *testing.T) {
 
 func TestBrowserPresenceHomeCounts(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyHomeCounts(t, oneServer(startServer(t).URL))
+}
+
+// journeyHomeCounts is TestBrowserPresenceHomeCounts on site s: H and visitors 1 to 3.
+func journeyHomeCounts(t *testing.T, s site) {
 	browser := newBrowser(t)
-	ts := startServer(t)
 	// H makes two boards on the home page, so its home page lists them, then goes home.
-	h := createBoard(t, browser, "H", ts.URL)
+	h := createBoard(t, browser, "H", s.home("H"))
 	one := h.shareLink("edit")
-	h.do("go home", chromedp.Navigate(ts.URL+"/"))
+	h.do("go home", chromedp.Navigate(s.home("H")+"/"))
 	two := h.newBoardFromHome()
 	// Two people open the first board's link.
 	for i := range 2 {
-		openTab(t, browser, fmt.Sprintf("visitor %d", i+1), one)
+		name := fmt.Sprintf("visitor %d", i+1)
+		openTab(t, browser, name, s.link(t, name, one))
 	}
-	h.do("go home", chromedp.Navigate(ts.URL+"/"))
+	h.do("go home", chromedp.Navigate(s.home("H")+"/"))
 	badge := func(id string) string {
 		return `(document.querySelector(".here[data-id=" + CSS.escape(` + jsString(id) + `) + "]")?.checkVisibility() ? document.querySelector(".here[data-id=" + CSS.escape(` + jsString(id) + `) + "]").textContent : "")`
 	}
@@ -315,7 +325,7 @@ func TestBrowserPresenceHomeCounts(t *testing.T) {
 		t.Fatalf("the empty board shows %q, want no badge", got)
 	}
 	// Someone arrives: the count goes up without a reload.
-	openTab(t, browser, "visitor 3", two)
+	openTab(t, browser, "visitor 3", s.link(t, "visitor 3", two))
 	h.waitFor("1 on the second board", badge(path.Base(two))+` === "1 here"`)
-	h.screenshot("home-counts.png")
+	h.screenshot(strings.ReplaceAll(t.Name(), "/", "-") + "-home-counts.png")
 }

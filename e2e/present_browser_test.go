@@ -38,10 +38,15 @@ func frameIDs(tb *tab) []string {
 // Cleo presents from her phone and Ana follows; the deck downloads from the Export menu.
 func TestBrowserPresenting(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyPresenting(t, oneServer(startServer(t).URL))
+}
+
+// journeyPresenting is TestBrowserPresenting on site s, with the people ana (who makes
+// the board), bob and cleo.
+func journeyPresenting(t *testing.T, s site) {
 	browser := newBrowser(t)
-	ts := startServer(t)
 	shots := newShots(t)
-	ana := createBoard(t, browser, "ana", ts.URL)
+	ana := createBoard(t, browser, "ana", s.home("ana"))
 	ana.watchToasts()
 	link := eval[string](ana, `location.href`)
 
@@ -56,9 +61,9 @@ func TestBrowserPresenting(t *testing.T) {
 	}
 	ana.key(kb.Escape)
 
-	bob := openTab(t, browser, "bob", link)
+	bob := openTab(t, browser, "bob", s.link(t, "bob", link))
 	bob.watchToasts()
-	cleo := openPhone(t, browser, "cleo", link, 390, 844)
+	cleo := openPhone(t, browser, "cleo", s.link(t, "cleo", link), 390, 844)
 
 	// Reorder: Frame 3 up one place, from the frames list; undo; again with Alt+↑.
 	ana.do("open the frames list", chromedp.Click(chromedp.CSS(`#frames-button`)))

@@ -45,12 +45,19 @@ func (tb *tab) toldReplaced(which string) {
 
 func TestBrowserReplaceEditLink(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyReplaceEditLink(t, oneServer(startServer(t).URL))
+}
+
+// journeyReplaceEditLink is TestBrowserReplaceEditLink on site s: B makes the board and
+// sends its links to A and the Viewer; A, an editor who did not make it (across nodes:
+// not on the board's owner), replaces the edit link; C opens the old one.
+func journeyReplaceEditLink(t *testing.T, s site) {
 	browser := newBrowser(t)
-	ts := startServer(t)
 	shots := newShots(t)
-	a := createBoard(t, browser, "A", ts.URL)
-	edit, view := a.shareLink("edit"), a.shareLink("view")
-	b := openTab(t, browser, "B", edit)
+	b := createBoard(t, browser, "B", s.home("B"))
+	edit, view := b.shareLink("edit"), b.shareLink("view")
+	a := openTab(t, browser, "A", s.link(t, "A", edit))
+	edit, view = s.link(t, "A", edit), s.link(t, "Viewer", view)
 	v := openTab(t, browser, "Viewer", view)
 	sidA := eval[string](a, `tabula.sync.sid`)
 	sidV := eval[string](v, `tabula.sync.sid`)
@@ -89,7 +96,7 @@ func TestBrowserReplaceEditLink(t *testing.T) {
 
 	// Every way in through the old link is gone: a page opened on it is the not-found
 	// page, and A's page, reloaded, is the board on its new link with both strokes.
-	c := openPage(t, browser, "C", edit, chromedp.EmulateViewport(viewW, viewH))
+	c := openPage(t, browser, "C", s.link(t, "C", edit), chromedp.EmulateViewport(viewW, viewH))
 	c.waitFor("the not-found page", `document.body.innerText.includes("Check that the link is complete")`)
 	a.do("reload", chromedp.Reload())
 	a.waitAcross("A online again after a reload", `document.body.dataset.state === "online" && tabula.doc.view().length === 2`)
