@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,8 +162,10 @@ func waitFile(t *testing.T, tb *tab, dir, pattern string) string {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for {
+		// Chromium creates the file under its name before all of it is written: a PDF is
+		// whole once it ends with its %%EOF marker.
 		files, _ := filepath.Glob(filepath.Join(dir, pattern))
-		if len(files) == 1 {
+		if len(files) == 1 && complete(files[0]) {
 			return files[0]
 		}
 		if msg := eval[string](tb, `toastsSeen.find((m) => m.includes("failed")) ?? ""`); msg != "" {
@@ -172,6 +176,19 @@ func waitFile(t *testing.T, tb *tab, dir, pattern string) string {
 		}
 		tb.nextFrame()
 	}
+}
+
+// complete reports whether a downloaded file is all there: a PDF must end with %%EOF
+// (and a line end); other files only need to be non-empty.
+func complete(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil || len(data) == 0 {
+		return false
+	}
+	if strings.HasSuffix(path, ".pdf") {
+		return bytes.HasSuffix(bytes.TrimRight(data, "\r\n"), []byte("%%EOF"))
+	}
+	return true
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
