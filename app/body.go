@@ -81,8 +81,10 @@ func (s *Server) limitBody(limit int) fiber.Handler {
 			if err != nil {
 				return fiber.NewError(fiber.StatusBadRequest, "the request body is not valid "+enc)
 			}
-			req.Header.Del(fiber.HeaderContentEncoding)
 		}
+		// Decoded, or identity however spelled (" ", "Identity"): either way what the
+		// handler reads is the plain body, and c.Body() must not try to decode it again.
+		req.Header.Del(fiber.HeaderContentEncoding)
 		req.SetBodyRaw(raw)
 		return c.Next()
 	}
