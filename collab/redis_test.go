@@ -94,39 +94,12 @@ func BenchmarkGroupCommitRedis(b *testing.B) {
 	for _, boards := range []int{1, 64, 1024} {
 		b.Run(fmt.Sprintf("%dBoards", boards), func(b *testing.B) {
 			store := openRedis(b)
-			ids := make([]string, boards)
-			for i := range ids {
-				m := collab.BoardMeta{ID: collab.NewBoardID(), ViewID: collab.NewBoardID()}
-				if err := store.CreateBoard(context.Background(), m); err != nil {
-					b.Fatal(err)
-				}
-				ids[i] = m.ID
-			}
-			data := strokeBatch("c", "s", 50)
+			ids := benchBoards(b, store, boards)
 			c := collab.NewCommitterForBench(store)
 			defer c.Close()
 			cpu0 := redisCPU(b, store)
 			b.ResetTimer()
-			var wg sync.WaitGroup
-			per := b.N/boards + 1
-			for _, id := range ids {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					var done sync.WaitGroup
-					for seq := 1; seq <= per; seq++ {
-						done.Add(1)
-						c.Submit(collab.Write{Board: id, Entries: []collab.LogEntry{{Seq: int64(seq), CID: fmt.Sprint(seq), Data: data}}}, func(err error) {
-							if err != nil {
-								b.Error(err)
-							}
-							done.Done()
-						})
-					}
-					done.Wait()
-				}()
-			}
-			wg.Wait()
+			commitEach(b, c, ids, b.N/boards+1)
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "batches/s")
 			// Redis's own CPU time per batch: what a Redis core can take, whatever else
