@@ -20,7 +20,7 @@ const (
 })()`
 	recordSeen = `(() => {
 	window.seen = [];
-	tabula.sync.on("ops", (m) => { if (m.by !== tabula.sync.sid) window.seen.push({seq: m.seq, n: m.ops.length}); });
+	tabula.sync.on("ops", (m) => { if (m.by !== tabula.sync.sid) window.seen.push({seq: m.seq, n: m.ops.length, at: performance.timeOrigin + performance.now()}); });
 	return true;
 })()`
 )
@@ -92,6 +92,8 @@ func BenchmarkBrowserFrameMoveLatency(b *testing.B) {
 	}
 	lat := make([][]float64, len(cases))
 	onA := make([][]float64, len(cases))
+	between := make([][]float64, len(cases))
+	onB := make([][]float64, len(cases))
 	redone := 0
 	for b.Loop() {
 		for i := range 2 * drags {
@@ -102,10 +104,12 @@ func BenchmarkBrowserFrameMoveLatency(b *testing.B) {
 				dx, dy = -dx, -dy
 			}
 			for {
-				ms, sent, ok := moveTimed(a, pb, cases[c].grip(), dx, dy, cases[c].name, cases[c].ops)
+				mt, ok := moveTimed(a, pb, cases[c].grip(), dx, dy, cases[c].name, cases[c].ops)
 				if ok {
-					lat[c] = append(lat[c], ms)
-					onA[c] = append(onA[c], sent)
+					lat[c] = append(lat[c], mt.total)
+					onA[c] = append(onA[c], mt.onA)
+					between[c] = append(between[c], mt.between)
+					onB[c] = append(onB[c], mt.onB)
 					break
 				}
 				redone++
@@ -119,6 +123,8 @@ func BenchmarkBrowserFrameMoveLatency(b *testing.B) {
 		p50, p99, hi := percentile(lat[c], 0.5), percentile(lat[c], 0.99), slices.Max(lat[c])
 		b.Logf("%-8s pointerup → B draws the move, %d drags of %d ops: p50 %5.1f ms, p99 %5.1f ms, max %5.1f ms, min %5.1f ms", m.name, len(lat[c]), m.ops, p50, p99, hi, slices.Min(lat[c]))
 		b.Logf("%-8s of which pointerup → A sends the batch: p50 %5.1f ms, p99 %5.1f ms", m.name, percentile(onA[c], 0.5), percentile(onA[c], 0.99))
+		b.Logf("%-8s          A sends → B receives:     p50 %5.1f ms, p99 %5.1f ms", m.name, percentile(between[c], 0.5), percentile(between[c], 0.99))
+		b.Logf("%-8s          B receives → B draws:     p50 %5.1f ms, p99 %5.1f ms", m.name, percentile(onB[c], 0.5), percentile(onB[c], 0.99))
 		b.ReportMetric(p50, m.name+"-p50-ms")
 		b.ReportMetric(p99, m.name+"-p99-ms")
 		b.ReportMetric(hi, m.name+"-max-ms")
@@ -130,7 +136,7 @@ func BenchmarkBrowserFrameMoveLatency(b *testing.B) {
 // message of ops ops, and returns A's pointerup → b's first scene frame after the last
 // batch, and the part of it before A sent that batch. ok is false when the last batch
 // went out before the release.
-func moveTimed(a, b *tab, p [2]float64, dx, dy float64, name string, ops int) (ms, sentAfter float64, ok bool) {
+func moveTimed(a, b *tab, p [2]float64, dx, dy float64, name string, ops int) (t moveTimes, ok bool) {
 	a.t.Helper()
 	eval[bool](a, `(window.sent = [], true)`)
 	eval[bool](b, `(window.seen = [], true)`)
@@ -153,8 +159,9 @@ func moveTimed(a, b *tab, p [2]float64, dx, dy float64, name string, ops int) (m
 		N  int     `json:"n"`
 	}](a, `window.sent`)
 	seen := eval[[]struct {
-		Seq int `json:"seq"`
-		N   int `json:"n"`
+		Seq int     `json:"seq"`
+		N   int     `json:"n"`
+		At  float64 `json:"at"`
 	}](b, `window.seen`)
 	if len(sent) == 0 || len(seen) != len(sent) || seen[len(seen)-1].Seq != seq {
 		a.t.Fatalf("%s: A sent %d batches %v, B received %v (last seq %d)", name, len(sent), sent, seen, seq)
@@ -166,7 +173,14 @@ func moveTimed(a, b *tab, p [2]float64, dx, dy float64, name string, ops int) (m
 	}
 	last := sent[len(sent)-1].At
 	if last < up {
-		return 0, 0, false
+		return t, false
 	}
-	return eval[float64](b, fmt.Sprintf(`tabula.painted.batch.get(%d)`, seq)) - up, last - up, true
+	drawn := eval[float64](b, fmt.Sprintf(`tabula.painted.batch.get(%d)`, seq))
+	arrived := seen[len(seen)-1].At
+	return moveTimes{total: drawn - up, onA: last - up, between: arrived - last, onB: drawn - arrived}, true
 }
+
+// moveTimes is one drag's pointerup → B draws it (total) in three parts: pointerup → A
+// hands the last batch to its socket (onA), → B's socket handler has it (between: A's
+// send, the server and B's receive), → B's first scene frame after it (onB).
+type moveTimes struct{ total, onA, between, onB float64 }
