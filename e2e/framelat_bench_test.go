@@ -37,9 +37,10 @@ const (
 // logged, the part of that on A: pointerup → A hands the batch to its socket.
 //
 // A drag is sent a few times a second while it goes on (editor.js, gesture), so one
-// drag is more than one batch; the benchmark checks that every batch of a frame move
-// arrives on B as one message of 501 ops (the frame and its members) and a single move
-// as one op, and that A sent the last one at the release (a drag whose last batch
+// drag is more than one batch; the benchmark checks that every batch of a drag arrives
+// on B as one message of one op (a frame's patch moves its members wherever it is
+// applied, docs/protocol.md "Frames"), that B's members followed the frame, and that A
+// sent the last batch at the release (a drag whose last batch
 // went out before it, the pointer having stood still, is done again).
 //
 //	go test -run '^$' -bench BrowserFrameMoveLatency -benchtime 1x ./e2e
@@ -88,7 +89,7 @@ func BenchmarkBrowserFrameMoveLatency(b *testing.B) {
 			r := eval[elem](a, `tabula.doc.get(`+jsString(lone.ID)+`)`)
 			return a.worldToScreen(r.X, r.Y+r.H/2)
 		}},
-		{"frame500", 1 + members, func() [2]float64 { return a.frameLabel(frame.ID) }},
+		{"frame500", 1, func() [2]float64 { return a.frameLabel(frame.ID) }}, // the frame's patch moves its members
 	}
 	lat := make([][]float64, len(cases))
 	onA := make([][]float64, len(cases))
@@ -115,6 +116,16 @@ func BenchmarkBrowserFrameMoveLatency(b *testing.B) {
 				redone++
 			}
 		}
+	}
+	// The members followed their frame on both pages, to the same places.
+	a.settled()
+	pb.waitFor("B at A's seq", fmt.Sprintf(`tabula.doc.seq >= %d`, eval[int](a, `tabula.doc.seq`)))
+	places := `JSON.stringify(tabula.doc.all().map((el) => [el.id, el.x, el.y]))`
+	if pa, pbs := eval[string](a, places), eval[string](pb, places); pa != pbs {
+		b.Fatalf("A and B differ after the drags:\n%s\n%s", pa, pbs)
+	}
+	if off := eval[float64](pb, `tabula.doc.get("m000").x - tabula.doc.get(`+jsString(frame.ID)+`).x`); off != 10 {
+		b.Fatalf("on B, member m000 is %g from its frame's left edge after the drags, want 10", off)
 	}
 	if redone > 0 {
 		b.Logf("%d drags done again: their last batch went out before the release", redone)

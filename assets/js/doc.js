@@ -58,6 +58,48 @@ function applyOp(m, op, stamp) {
   m.set(op.id, next);
 }
 
+/**
+ * Applies one batch to `m` in order (applyOp), with the frame rule the server applies
+ * too (collab/board/carry.go, docs/protocol.md "Frames"): a patch that moves a live
+ * frame moves each live element in it by the same distance, except elements the batch
+ * puts or places itself (patches their x or y). So a frame of 500 elements moves with one
+ * op. A carried element's v goes up by one and takes the batch's stamp, as on the server.
+ * @param {Map<string, Element>} m
+ * @param {Op[]} ops
+ * @param {{by?: string, at?: number}} stamp
+ */
+export function applyBatch(m, ops, stamp) {
+  /** @type {Set<string> | null} */
+  let placed = null;
+  for (const op of ops) {
+    if (op.o === 'put') (placed ??= new Set()).add(op.el.id);
+    else if (op.o === 'patch' && ('x' in op.set || 'y' in op.set)) (placed ??= new Set()).add(op.id);
+  }
+  for (const op of ops) {
+    const prev = op.o === 'patch' ? m.get(op.id) : undefined;
+    applyOp(m, op, stamp);
+    if (prev) carry(m, prev, /** @type {Element} */ (m.get(op.id)), placed, stamp);
+  }
+}
+
+/**
+ * Moves the members of frame f, which an op just moved from prev (applyBatch).
+ * @param {Map<string, Element>} m @param {Element} prev @param {Element} f
+ * @param {Set<string> | null} placed @param {{by?: string, at?: number}} stamp
+ */
+function carry(m, prev, f, placed, stamp) {
+  const dx = (f.x || 0) - (prev.x || 0);
+  const dy = (f.y || 0) - (prev.y || 0);
+  if ((!dx && !dy) || prev.deleted || f.deleted || f.type !== 'frame') return;
+  for (const [id, el] of m) {
+    if (el.frame !== f.id || el.deleted || placed?.has(id)) continue;
+    const next = { ...el, x: (el.x || 0) + dx, y: (el.y || 0) + dy, v: (el.v || 0) + 1 };
+    if (stamp.by !== undefined) next.by = stamp.by;
+    if (stamp.at !== undefined) next.at = stamp.at;
+    m.set(id, next);
+  }
+}
+
 export class Doc {
   constructor() {
     /** Confirmed elements, tombstones included. @type {Map<string, Element>} */
@@ -70,6 +112,8 @@ export class Doc {
     this.listeners = new Set();
     /** @type {{list: Element[], byId: Map<string, Element>, pages: Element[]} | null} */
     this.cache = null;
+    /** confirmed with the pending batches applied, until either changes (committedMap). @type {Map<string, Element> | null} */
+    this.committedCache = null;
     /**
      * Local-only ops shown on top of the pending batches and never sent: a drag in
      * progress, redrawn every frame while only some of its states go to the server.
@@ -87,7 +131,7 @@ export class Doc {
   setPage(id) {
     if (id === this.page) return;
     this.page = id;
-    this.changed();
+    this.changed(false); // the same elements, another page of them
   }
 
   /** The board's pages in page order (pages.js pageOrder). @returns {readonly Element[]} */
@@ -102,7 +146,7 @@ export class Doc {
   setDraft(ops) {
     if (!ops && !this.draft) return;
     this.draft = ops && ops.length ? ops : null;
-    this.changed();
+    this.changed(false); // what is committed stays as it is
   }
 
   /**
@@ -114,8 +158,10 @@ export class Doc {
     return () => this.listeners.delete(fn);
   }
 
-  changed() {
+  /** @param {boolean} [committed] whether confirmed or pending changed (committedMap) */
+  changed(committed = true) {
     this.cache = null;
+    if (committed) this.committedCache = null;
     for (const fn of this.listeners) fn();
   }
 
@@ -140,7 +186,7 @@ export class Doc {
   applyBroadcast(msg) {
     if (msg.seq <= this.seq) return false;
     const stamp = { by: msg.by, at: msg.at };
-    for (const op of msg.ops) applyOp(this.confirmed, op, stamp);
+    applyBatch(this.confirmed, msg.ops, stamp);
     this.seq = msg.seq;
     if (msg.cid) this.pending = this.pending.filter((b) => b.cid !== msg.cid);
     this.changed();
@@ -187,14 +233,11 @@ export class Doc {
   /** Builds (or returns the cached) live view. */
   build() {
     if (this.cache) return this.cache;
-    let all = this.confirmed;
-    if (this.pending.length > 0 || this.draft) {
+    let all = this.committedMap();
+    if (this.draft) {
       // Building the list is O(n) anyway, so one copy of the map costs nothing extra.
-      all = new Map(this.confirmed);
-      for (const b of this.pending) {
-        for (const op of b.ops) applyOp(all, op, {});
-      }
-      for (const op of this.draft ?? []) applyOp(all, op, {});
+      all = new Map(all);
+      applyBatch(all, this.draft, {});
     }
     const live = [...all.values()].filter((el) => !el.deleted);
     const list = live.filter((el) => el.type !== 'page' && pageOf(el) === this.page).sort(drawOrder);
@@ -226,14 +269,25 @@ export class Doc {
    * @param {string} id
    */
   committed(id) {
-    const m = new Map();
-    const el = this.confirmed.get(id);
-    if (el) m.set(id, el);
-    for (const b of this.pending) {
-      for (const op of b.ops) if ((op.o === 'put' ? op.el.id : op.id) === id) applyOp(m, op, {});
-    }
-    const out = m.get(id);
+    const out = this.committedMap().get(id);
     return out && !out.deleted ? out : undefined;
+  }
+
+  /**
+   * Every element as confirmed and pending make it (tombstones included), without the
+   * draft. Built once per change of either: a pending move of a frame moves its members,
+   * so one element's committed state can depend on other elements' ops.
+   * @returns {Map<string, Element>}
+   */
+  committedMap() {
+    if (this.committedCache) return this.committedCache;
+    let m = this.confirmed;
+    if (this.pending.length) {
+      m = new Map(m);
+      for (const b of this.pending) applyBatch(m, b.ops, {});
+    }
+    this.committedCache = m;
+    return m;
   }
 
   /** The highest z of any live element, or null on an empty board. */

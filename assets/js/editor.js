@@ -16,7 +16,7 @@ import { zOrderOps, keysOnTop } from './zorder.js';
 import { cloneElements } from './clipboard.js';
 import { moved } from './transform.js';
 import { randomId } from './ids.js';
-import { withFrames } from './frames.js';
+import { withFrames, carriedBy } from './frames.js';
 import { DEFAULT_PAGE } from './pages.js';
 
 /** @typedef {import('./doc.js').Doc} Doc */
@@ -308,10 +308,13 @@ export function createEditor(opts) {
     }
     if (!changed.size) return ops;
     const list = doc.view();
+    // Members a frame's move takes along move their arrows too.
+    const carried = carriedBy(ops, (id) => doc.committed(id), list);
+    for (const id of carried.keys()) changed.add(id);
     if (!list.some((el) => (el.type === 'arrow' || el.type === 'line') && (changed.has(el.startBind) || changed.has(el.endBind)))) return ops;
     // The elements as these ops leave them.
     /** @type {Map<string, Element | undefined>} */
-    const after = new Map();
+    const after = new Map(carried);
     for (const op of ops) {
       const id = op.o === 'put' ? op.el.id : op.id;
       const cur = after.has(id) ? after.get(id) : doc.committed(id);
@@ -324,8 +327,8 @@ export function createEditor(opts) {
   }
 
   /**
-   * ops with the frame rules applied (frames.js): membership, and members moved and
-   * deleted with their frame, in the same batch.
+   * ops with the frame rules applied (frames.js): membership, and members deleted with
+   * their frame, in the same batch (moving a frame moves its members by itself).
    * @param {Op[]} ops
    */
   function framed(ops) {

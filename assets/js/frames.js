@@ -99,9 +99,9 @@ const PLACE = ['x', 'y', 'w', 'h', 'points', 'angle'];
  *  - an element put or moved (not a frame) goes into the frame its centre is in, or out
  *    of its frame when it leaves it (an op that sets `frame` itself is left alone);
  *  - a new frame takes in the elements in no frame that lie wholly inside it;
- *  - moving a frame moves its members by as much (members the change moves itself are
- *    left alone);
  *  - deleting a frame deletes its members.
+ * Moving a frame needs no ops for its members: the frame's patch moves them wherever it
+ * is applied (doc.js applyBatch, carriedBy below).
  * `get` returns an element as committed (before ops); `list` is every live element.
  * @param {Op[]} ops @param {(id: string) => Element | undefined} get @param {readonly Element[]} list
  * @returns {Op[]}
@@ -152,17 +152,45 @@ export function withFrames(ops, get, list) {
         out.push({ o: 'patch', id: m.id, set: { frame: id } });
         touched.set(m.id, op);
       }
-      continue;
     }
-    const dx = (f.x || 0) - (before.x || 0);
-    const dy = (f.y || 0) - (before.y || 0);
-    if (!dx && !dy) continue;
-    for (const m of list) {
-      if (m.frame !== id || touched.has(m.id)) continue;
-      // From where it is committed: a drag sends its whole move from the start each time.
-      const base = get(m.id) ?? m;
-      out.push({ o: 'patch', id: m.id, set: { x: (base.x || 0) + dx, y: (base.y || 0) + dy } });
-    }
+  }
+  return out;
+}
+
+/**
+ * The members a change moves by moving their frames (the rule of doc.js applyBatch), as
+ * the change leaves them: id → element. Members the change puts or places itself are
+ * not in it. For what reacts to the members' new places in the same batch (bound
+ * arrows). `get` returns an element as committed; `list` is every live element.
+ * @param {Op[]} ops @param {(id: string) => Element | undefined} get @param {readonly Element[]} list
+ * @returns {Map<string, Element>}
+ */
+export function carriedBy(ops, get, list) {
+  /** @type {Map<string, Element>} */
+  const out = new Map();
+  /** @type {Map<string, Element>} */
+  const frames = new Map(); // the moved frames as the ops leave them
+  /** @type {Map<string, [number, number]>} */
+  const moves = new Map();
+  /** @type {Set<string>} */
+  const placed = new Set();
+  for (const op of ops) {
+    if (op.o === 'put') placed.add(op.el.id);
+    if (op.o !== 'patch' || !('x' in op.set || 'y' in op.set)) continue;
+    placed.add(op.id);
+    const before = frames.get(op.id) ?? get(op.id);
+    if (!before || before.type !== 'frame' || before.deleted) continue;
+    const after = { ...before, ...op.set };
+    frames.set(op.id, after);
+    const [dx, dy] = moves.get(op.id) ?? [0, 0];
+    moves.set(op.id, [dx + (after.x || 0) - (before.x || 0), dy + (after.y || 0) - (before.y || 0)]);
+  }
+  if (!moves.size) return out;
+  for (const el of list) {
+    const d = el.frame ? moves.get(el.frame) : undefined;
+    if (!d || (!d[0] && !d[1]) || placed.has(el.id)) continue;
+    const base = get(el.id) ?? el;
+    out.set(el.id, { ...base, x: (base.x || 0) + d[0], y: (base.y || 0) + d[1] });
   }
   return out;
 }

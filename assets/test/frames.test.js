@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  withFrames, frameAt, frameOrder, frameRect, labelRect, nextFrameName, frameFromHash, frameLink, isFrame,
+  withFrames, carriedBy, frameAt, frameOrder, frameRect, labelRect, nextFrameName, frameFromHash, frameLink, isFrame,
 } from '../js/frames.js';
+import { Doc } from '../js/doc.js';
 
 const frame = (id, x, y, w, h, extra = {}) => ({ id, type: 'frame', x, y, w, h, z: 'a' + id, ...extra });
 const rect = (id, x, y, w = 20, h = 20, extra = {}) => ({ id, type: 'rect', x, y, w, h, z: 'b' + id, ...extra });
@@ -61,19 +62,35 @@ test('drawing inside a frame makes a member, dragging out takes it out', () => {
   assert.equal('frame' in outside.el, false, 'a pasted copy outside the frame is in none');
 });
 
-test('moving a frame moves its members in the same batch, from where they are committed', () => {
+test('moving a frame is one op, and applying it moves the members, from where they are committed', () => {
   const f = frame('f', 0, 0, 200, 200);
-  const b = board(f, rect('m1', 10, 10, 20, 20, { frame: 'f' }), rect('m2', 50, 60, 20, 20, { frame: 'f' }), rect('x', 300, 300));
-  const ops = withFrames([{ o: 'patch', id: 'f', set: { x: 100, y: -50 } }], b.get, b.list);
-  assert.deepEqual(ops, [
-    { o: 'patch', id: 'f', set: { x: 100, y: -50 } },
-    { o: 'patch', id: 'm1', set: { x: 110, y: -40 } },
-    { o: 'patch', id: 'm2', set: { x: 150, y: 10 } },
-  ]);
-  // A member the change moves itself (frame and members selected together) is left alone.
+  const els = [f, rect('m1', 10, 10, 20, 20, { frame: 'f' }), rect('m2', 50, 60, 20, 20, { frame: 'f' }), rect('x', 300, 300)];
+  const b = board(...els);
+  const move = [{ o: 'patch', id: 'f', set: { x: 100, y: -50 } }];
+  assert.deepEqual(withFrames(move, b.get, b.list), move);
+  assert.deepEqual([...carriedBy(move, b.get, b.list).values()].map((el) => [el.id, el.x, el.y]), [['m1', 110, -40], ['m2', 150, 10]]);
+
+  // Pending, in the draft, and as the server's broadcast: the members follow each time.
+  const doc = new Doc();
+  doc.reset(els.map((el) => ({ ...el, v: 1 })), 1);
+  doc.addPending('c1', move);
+  assert.deepEqual([doc.get('m1').x, doc.get('m1').y, doc.committed('m2').x, doc.get('x').x], [110, -40, 150, 300]);
+  doc.setDraft([{ o: 'patch', id: 'f', set: { x: 130, y: -50 } }]); // the drag goes on from the pending place
+  assert.deepEqual([doc.get('m1').x, doc.committed('m1').x], [140, 110]);
+  doc.setDraft(null);
+  doc.applyBroadcast({ t: 'ops', seq: 2, cid: 'c1', by: 's1', at: 5, ops: [{ ...move[0], v: 2 }] });
+  assert.equal(doc.pending.length, 0);
+  assert.deepEqual(doc.all().map((el) => [el.id, el.x, el.y, el.v, el.by]), [['f', 100, -50, 2, 's1'], ['m1', 110, -40, 2, 's1'], ['m2', 150, 10, 2, 's1'], ['x', 300, 300, 1, undefined]]);
+
+  // A member the change moves itself (frame and members selected together) stays where
+  // the change puts it, and stays in its moved frame.
   const both = withFrames([{ o: 'patch', id: 'f', set: { x: 100, y: 0 } }, { o: 'patch', id: 'm1', set: { x: 110, y: 10 } }], b.get, b.list);
-  assert.equal(both.filter((op) => op.id === 'm1').length, 1);
   assert.equal(both.find((op) => op.id === 'm1').set.frame, undefined, 'still in its moved frame');
+  assert.deepEqual([...carriedBy(both, b.get, b.list).keys()], ['m2']);
+  const d2 = new Doc();
+  d2.reset(els, 1);
+  d2.addPending('c2', both);
+  assert.deepEqual([d2.get('m1').x, d2.get('m1').y, d2.get('m2').x], [110, 10, 150]);
 });
 
 test('deleting a frame deletes its members in the same batch', () => {
@@ -99,10 +116,14 @@ test('links to a frame', () => {
   assert.equal(frameLink('https://t.example/v/XYZ', 'f1'), 'https://t.example/v/XYZ#frame=f1');
 });
 
-test('moving a frame that holds 500 elements is one batch of 501 ops', () => {
+test('moving a frame that holds 500 elements is one op, and every member follows', () => {
   const members = Array.from({ length: 500 }, (_, i) => rect('m' + i, (i % 25) * 30, Math.floor(i / 25) * 30, 20, 20, { frame: 'f' }));
   const b = board(frame('f', 0, 0, 800, 700), ...members);
   const ops = withFrames([{ o: 'patch', id: 'f', set: { x: 10, y: 5 } }], b.get, b.list);
-  assert.equal(ops.length, 501);
-  assert.deepEqual(ops[500], { o: 'patch', id: 'm499', set: { x: 24 * 30 + 10, y: 19 * 30 + 5 } });
+  assert.equal(ops.length, 1);
+  const doc = new Doc();
+  doc.reset(b.list, 1);
+  doc.applyBroadcast({ t: 'ops', seq: 2, by: 's', at: 1, ops: [{ ...ops[0], v: 1 }] });
+  assert.deepEqual([doc.get('m499').x, doc.get('m499').y], [24 * 30 + 10, 19 * 30 + 5]);
+  assert.ok(members.every((m) => doc.get(m.id).x === m.x + 10 && doc.get(m.id).y === m.y + 5));
 });

@@ -121,3 +121,32 @@ func code(err error) string {
 	}
 	return wire.ErrorCode(err)
 }
+
+// TestFrameMoveCarryLimits: a frame's move that would take a member past the coordinate
+// limit is refused as a whole, naming the member, and the board is left as it was.
+func TestFrameMoveCarryLimits(t *testing.T) {
+	s := NewState()
+	lim := wire.DefaultLimits
+	put := func(e wire.Element) wire.Op { return wire.Op{Kind: wire.OpPut, ID: e.ID, El: &e} }
+	if _, err := s.Apply([]wire.Op{
+		put(wire.Element{ID: "f", Type: "frame", X: 0, W: 100, H: 100, Opacity: 1, Z: "a0"}),
+		put(wire.Element{ID: "far", Type: "rect", X: wire.MaxCoord - 10, W: 5, H: 5, Opacity: 1, Frame: "f", Z: "a1"}),
+	}, "s1", 1, &lim); err != nil {
+		t.Fatal(err)
+	}
+	x := 20.0
+	_, err := s.Apply([]wire.Op{{Kind: wire.OpPatch, ID: "f", Set: &wire.Fields{X: &x}}}, "s1", 2, &lim)
+	if wire.ErrorCode(err) != wire.EBadValue || !strings.Contains(err.Error(), "far") {
+		t.Fatalf("moving the frame past the limit: %v, want %s naming the member", err, wire.EBadValue)
+	}
+	if s.Seq() != 1 || s.Element("f").X != 0 || s.Element("far").X != wire.MaxCoord-10 {
+		t.Fatalf("a refused move changed the board: seq %d, frame x %g, member x %g", s.Seq(), s.Element("f").X, s.Element("far").X)
+	}
+	x = -20
+	if _, err := s.Apply([]wire.Op{{Kind: wire.OpPatch, ID: "f", Set: &wire.Fields{X: &x}}}, "s1", 3, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Element("far"); got.X != wire.MaxCoord-30 || got.V != 2 || got.By != "s1" {
+		t.Fatalf("the member after its frame moved: x %g v %d by %q", got.X, got.V, got.By)
+	}
+}

@@ -59,6 +59,7 @@ func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]w
 	}
 	live := s.live
 	out := make([]wire.Op, 0, len(ops))
+	carry := newCarrier(s, ops)
 	for _, op := range ops {
 		prev := get(op.ID)
 		var e wire.Element
@@ -93,6 +94,12 @@ func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]w
 			op.El = &e
 		}
 		out = append(out, op)
+		carry.joined(&e)
+		if op.Kind == wire.OpPatch && prev != nil {
+			if err := carry.move(prev, &e, changed, get, by, at); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if live > lim.MaxElements && live > s.live {
 		return nil, wire.Errorf(wire.ETooManyElements, "the board would have %d elements, the limit is %d", live, lim.MaxElements)

@@ -51,17 +51,30 @@ func (d *Doc) Apply(m *Msg) error {
 	if m.Seq != d.Seq+1 {
 		return fmt.Errorf("got seq %d after %d", m.Seq, d.Seq)
 	}
-	for _, raw := range m.Ops {
-		var op struct {
-			O   string         `json:"o"`
-			ID  string         `json:"id"`
-			El  map[string]any `json:"el"`
-			Set map[string]any `json:"set"`
-			V   float64        `json:"v"`
-		}
-		if err := json.Unmarshal(raw, &op); err != nil {
+	type wop struct {
+		O   string         `json:"o"`
+		ID  string         `json:"id"`
+		El  map[string]any `json:"el"`
+		Set map[string]any `json:"set"`
+		V   float64        `json:"v"`
+	}
+	ops := make([]wop, len(m.Ops))
+	placed := map[string]bool{} // the protocol's frame rule: these stay where the batch puts them
+	for i, raw := range m.Ops {
+		op := &ops[i]
+		if err := json.Unmarshal(raw, op); err != nil {
 			return err
 		}
+		_, x := op.Set["x"]
+		_, y := op.Set["y"]
+		if op.O == "put" {
+			id, _ := op.El["id"].(string)
+			placed[id] = true
+		} else if op.O == "patch" && (x || y) {
+			placed[op.ID] = true
+		}
+	}
+	for _, op := range ops {
 		switch op.O {
 		case "put":
 			d.Els[op.El["id"].(string)] = op.El
@@ -70,6 +83,7 @@ func (d *Doc) Apply(m *Msg) error {
 			if el == nil {
 				return fmt.Errorf("seq %d: %s of unknown element %s", m.Seq, op.O, op.ID)
 			}
+			px, py, live := num(el["x"]), num(el["y"]), el["deleted"] != true
 			for k, v := range op.Set {
 				el[k] = v
 			}
@@ -77,12 +91,33 @@ func (d *Doc) Apply(m *Msg) error {
 				el["deleted"] = true
 			}
 			el["v"], el["by"], el["at"] = op.V, m.By, float64(m.At)
+			if dx, dy := num(el["x"])-px, num(el["y"])-py; op.O == "patch" && live && el["deleted"] != true && el["type"] == "frame" && (dx != 0 || dy != 0) {
+				d.carry(op.ID, dx, dy, placed, m)
+			}
 		default:
 			return fmt.Errorf("seq %d: unknown op %q", m.Seq, op.O)
 		}
 	}
 	d.Seq = m.Seq
 	return nil
+}
+
+// carry moves the live elements in frame id by (dx, dy), as the protocol says moving a
+// frame does (docs/protocol.md, "Frames"), except those the batch places itself.
+func (d *Doc) carry(id string, dx, dy float64, placed map[string]bool, m *Msg) {
+	for mid, el := range d.Els {
+		if el["frame"] != id || el["deleted"] == true || placed[mid] {
+			continue
+		}
+		el["x"], el["y"] = num(el["x"])+dx, num(el["y"])+dy
+		el["v"], el["by"], el["at"] = num(el["v"])+1, m.By, float64(m.At)
+	}
+}
+
+// num is a JSON number field, absent being 0.
+func num(v any) float64 {
+	f, _ := v.(float64)
+	return f
 }
 
 // Canonical returns the elements as JSON sorted by id, with zero-valued fields dropped,

@@ -1,0 +1,96 @@
+package board
+
+import "tabula/collab/wire"
+
+// Moving a frame moves what is in it. A patch that changes a live frame's x or y moves
+// each live element in that frame (Frame == the frame's id) by the same distance, at that
+// op's place in the batch, on the server and in every client alike (docs/protocol.md,
+// "Frames"). So a frame of 500 elements moves with one op, not 501: one small batch to
+// validate, log and broadcast, and the same to apply on every screen.
+//
+// An element the batch puts, or whose x or y the batch patches itself, is left where the
+// batch puts it: a client that drags a frame together with some of its members sends
+// their absolute places, and batches logged before this rule (which moved every member
+// with its own patch) replay to the same state.
+
+// carrier moves frames' members for one batch. Its index of members is built only when
+// the batch moves a frame, once per batch, so a batch of many frame moves costs one pass
+// over the board, not one per frame.
+type carrier struct {
+	s       *State
+	placed  map[string]bool     // ids the batch puts or patches x or y of
+	members map[string][]string // frame id → ids that were or became its members (checked on use)
+}
+
+func newCarrier(s *State, ops []wire.Op) *carrier {
+	c := &carrier{s: s}
+	for _, op := range ops {
+		if op.Kind == wire.OpPut || op.Kind == wire.OpPatch && (op.Set.X != nil || op.Set.Y != nil) {
+			if c.placed == nil {
+				c.placed = make(map[string]bool)
+			}
+			c.placed[op.ID] = true
+		}
+	}
+	return c
+}
+
+// joined notes that e, changed by the batch, is in frame e.Frame now, for a frame moved
+// later in the same batch. Before the first move there is no index to keep.
+func (c *carrier) joined(e *wire.Element) {
+	if c.members != nil && e.Frame != "" {
+		c.members[e.Frame] = append(c.members[e.Frame], e.ID)
+	}
+}
+
+// move moves the members of frame f, which the op just moved from prev, into changed.
+// It fails when that would put a member beyond wire.MaxCoord.
+func (c *carrier) move(prev, f *wire.Element, changed map[string]*wire.Element, get func(string) *wire.Element, by string, at int64) error {
+	dx, dy := f.X-prev.X, f.Y-prev.Y
+	if dx == 0 && dy == 0 || prev.Deleted || f.Deleted || f.Type != "frame" {
+		return nil
+	}
+	if c.members == nil {
+		c.members = make(map[string][]string)
+		for id, e := range c.s.els {
+			if _, ok := changed[id]; !ok && e.Frame != "" {
+				c.members[e.Frame] = append(c.members[e.Frame], id)
+			}
+		}
+		for id, e := range changed { // as the batch has left them so far
+			if e.Frame != "" {
+				c.members[e.Frame] = append(c.members[e.Frame], id)
+			}
+		}
+	}
+	ids := c.members[f.ID]
+	var seen map[string]bool
+	for _, id := range ids {
+		if c.placed[id] {
+			continue
+		}
+		e := get(id)
+		if e == nil || e.Deleted || e.Frame != f.ID {
+			continue
+		}
+		if seen == nil {
+			seen = make(map[string]bool, len(ids))
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		m := *e
+		m.X += dx
+		m.Y += dy
+		if !finiteWithin(m.X) || !finiteWithin(m.Y) {
+			return wire.Errorf(wire.EBadValue, "moving frame %s would put element %s beyond ±%g", f.ID, id, float64(wire.MaxCoord))
+		}
+		m.V++
+		m.By, m.At = by, at
+		changed[id] = &m
+	}
+	return nil
+}
+
+func finiteWithin(v float64) bool { return v >= -wire.MaxCoord && v <= wire.MaxCoord }
