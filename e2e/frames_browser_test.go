@@ -84,7 +84,17 @@ func TestBrowserFrames(t *testing.T) {
 	ana.waitFor("ana's move saved", `tabula.doc.pending.length === 0 && tabula.doc.get(`+jsString(f2.ID)+`).x > `+ftoa(f2.X+50))
 	moved := eval[elem](ana, `tabula.doc.get(`+jsString(f2.ID)+`)`)
 	bob.waitFor("frame 2 moved on bob's page", `Math.abs(tabula.doc.get(`+jsString(f2.ID)+`).x - `+ftoa(moved.X)+`) < 0.01 && Math.abs(tabula.doc.get(`+jsString(f2.ID)+`).y - `+ftoa(moved.Y)+`) < 0.01`)
-	bob.waitFor("the stroke moved as far", `Math.abs(tabula.doc.get(`+jsString(s.ID)+`).x - `+ftoa(before.X+moved.X-f2.X)+`) < 0.01 && Math.abs(tabula.doc.get(`+jsString(s.ID)+`).y - `+ftoa(before.Y+moved.Y-f2.Y)+`) < 0.01`)
+	strokeAt := func(x, y float64) string {
+		return `Math.abs(tabula.doc.get(` + jsString(s.ID) + `).x - ` + ftoa(x) + `) < 0.01 && Math.abs(tabula.doc.get(` + jsString(s.ID) + `).y - ` + ftoa(y) + `) < 0.01`
+	}
+	bob.waitFor("the stroke moved as far", strokeAt(before.X+moved.X-f2.X, before.Y+moved.Y-f2.Y))
+	converged(t, ana, bob)
+	// The move is the frame's one op (docs/protocol.md, Frames): undo puts the frame back
+	// and its stroke with it; redo moves both again.
+	ana.key("z", kb.ModifierCtrl)
+	bob.waitFor("the stroke back with its frame after undo", strokeAt(before.X, before.Y)+` && Math.abs(tabula.doc.get(`+jsString(f2.ID)+`).x - `+ftoa(f2.X)+`) < 0.01`)
+	ana.key("z", kb.ModifierCtrl|kb.ModifierShift)
+	bob.waitFor("moved again after redo", strokeAt(before.X+moved.X-f2.X, before.Y+moved.Y-f2.Y))
 	converged(t, ana, bob)
 
 	// Delete frame 1: its rectangle goes too; one undo brings both back.
