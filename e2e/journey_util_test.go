@@ -118,7 +118,9 @@ func (tb *tab) sees(from *tab, el elem) {
 // sorted, so that two pages showing the same board give the same string.
 func (tb *tab) boardState() string {
 	tb.t.Helper()
-	return eval[string](tb, `JSON.stringify(tabula.doc.view().map((el) => JSON.stringify(el, Object.keys(el).sort())).sort())`)
+	// Every page's live elements: two people on different pages of one board still
+	// have to hold the same board.
+	return eval[string](tb, `JSON.stringify(tabula.doc.all().filter((el) => !el.deleted).map((el) => JSON.stringify(el, Object.keys(el).sort())).sort())`)
 }
 
 // converged waits until every tab shows the same board, with nothing unsent, and

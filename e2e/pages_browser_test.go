@@ -96,6 +96,8 @@ func TestBrowserPages(t *testing.T) {
 	ana.key(kb.Escape)
 	ana.key("z", kb.ModifierCtrl)
 	bob.waitFor("Ideas back with both elements after one undo", `tabula.doc.pages().some((p) => p.id === `+jsString(ideas)+` && p.text === "Ideas") && tabula.doc.get(`+jsString(s.ID)+`)?.page === `+jsString(ideas)+` && tabula.doc.get(`+jsString(r2.ID)+`)?.page === `+jsString(ideas))
+	// The undo took Ana back to the page it brought back, to see it (as tldraw does).
+	ana.waitFor("ana on Ideas after the undo", `tabula.doc.page === `+jsString(ideas)+` && tabula.doc.view().length === 2`)
 	converged(t, ana, bob)
 
 	// Duplicate Ideas: a third page with copies of both elements under fresh ids; move it

@@ -17,7 +17,7 @@ import { cloneElements } from './clipboard.js';
 import { moved } from './transform.js';
 import { randomId } from './ids.js';
 import { withFrames, carriedBy } from './frames.js';
-import { DEFAULT_PAGE } from './pages.js';
+import { DEFAULT_PAGE, pageOf } from './pages.js';
 
 /** @typedef {import('./doc.js').Doc} Doc */
 /** @typedef {import('./doc.js').Op} Op */
@@ -92,6 +92,11 @@ export function createEditor(opts) {
     /** The last pointer position on the board, in world coordinates (for paste). @type {[number, number] | null} */
     pointer: /** @type {[number, number] | null} */ (null),
     tools,
+    /**
+     * Shows another page (set by the page menu, pagemenu.js): an undo or redo of a change
+     * on another page takes you there to see it. @type {((id: string) => void) | null}
+     */
+    showPage: /** @type {((id: string) => void) | null} */ (null),
 
     /** Live elements in draw order. */
     elements: () => doc.view(),
@@ -444,6 +449,15 @@ export function createEditor(opts) {
     const get = (/** @type {string} */ id) => doc.get(id);
     const ops = which === 'undo' ? history.undo(get, apply) : history.redo(get, apply);
     if (!ops) return;
+    // A change on another page is shown where it is, as tldraw does: the page of its
+    // first element (a page's own element is on no page; a deleted one is a tombstone).
+    for (const op of ops) {
+      const id = op.o === 'put' ? op.el.id : op.id;
+      const el = doc.get(id) ?? doc.confirmed.get(id);
+      if (!el || el.type === 'page') continue;
+      if (pageOf(el) !== doc.page) ed.showPage?.(pageOf(el));
+      break;
+    }
     // Show what came back (or went away) selected, as a hint of what changed.
     const ids = ops.map((op) => (op.o === 'put' ? op.el.id : op.id)).filter(live);
     if (ed.tool === 'select' || ids.length) {

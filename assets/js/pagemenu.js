@@ -337,5 +337,6 @@ export function bindPages(ed, { fit, redraw, toast, changed }) {
   });
 
   render();
+  ed.showPage = (id) => show(id);
   return { show, nameOf };
 }
