@@ -18,12 +18,16 @@ import "tabula/collab/wire"
 // over the board, not one per frame.
 type carrier struct {
 	s       *State
+	budget  int                 // members moved per batch, at most (a board's element limit)
 	placed  map[string]bool     // ids the batch puts or patches x or y of
 	members map[string][]string // frame id → ids that were or became its members (checked on use)
 }
 
-func newCarrier(s *State, ops []wire.Op) *carrier {
-	c := &carrier{s: s}
+// A batch moves each frame once, so it carries each member at most once and never more
+// elements than a board may hold: budget bounds what a hostile batch (the same big frame
+// patched thousands of times) can make the room do, and every client after it.
+func newCarrier(s *State, ops []wire.Op, budget int) *carrier {
+	c := &carrier{s: s, budget: budget}
 	for _, op := range ops {
 		if op.Kind == wire.OpPut || op.Kind == wire.OpPatch && (op.Set.X != nil || op.Set.Y != nil) {
 			if c.placed == nil {
@@ -80,6 +84,9 @@ func (c *carrier) move(prev, f *wire.Element, changed map[string]*wire.Element, 
 			continue
 		}
 		seen[id] = true
+		if c.budget--; c.budget < 0 {
+			return wire.Errorf(wire.EBadOp, "the batch moves frames' contents more than a board holds; move each frame once per batch")
+		}
 		m := *e
 		m.X += dx
 		m.Y += dy

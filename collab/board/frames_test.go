@@ -1,6 +1,7 @@
 package board
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -148,5 +149,40 @@ func TestFrameMoveCarryLimits(t *testing.T) {
 	}
 	if got := s.Element("far"); got.X != wire.MaxCoord-30 || got.V != 2 || got.By != "s1" {
 		t.Fatalf("the member after its frame moved: x %g v %d by %q", got.X, got.V, got.By)
+	}
+}
+
+// TestFrameMoveCarryBudget: a hostile batch that patches one big frame's place again and
+// again would make the room (and every client) move all its members each time; it is
+// refused once it has moved more elements than a board may hold, and changes nothing.
+func TestFrameMoveCarryBudget(t *testing.T) {
+	s := NewState()
+	lim := wire.DefaultLimits
+	lim.MaxElements = 1000
+	ops := []wire.Op{{Kind: wire.OpPut, ID: "f", El: &wire.Element{ID: "f", Type: "frame", W: 100, H: 100, Opacity: 1, Z: "a0"}}}
+	for i := range 400 {
+		id := fmt.Sprintf("m%d", i)
+		ops = append(ops, wire.Op{Kind: wire.OpPut, ID: id, El: &wire.Element{ID: id, Type: "rect", X: 1, W: 5, H: 5, Opacity: 1, Frame: "f", Z: "a1"}})
+	}
+	if _, err := s.Apply(ops, "s1", 1, &lim); err != nil {
+		t.Fatal(err)
+	}
+	move := func(n int) []wire.Op {
+		var ops []wire.Op
+		for i := range n {
+			x := float64(i%2 + 1)
+			ops = append(ops, wire.Op{Kind: wire.OpPatch, ID: "f", Set: &wire.Fields{X: &x}})
+		}
+		return ops
+	}
+	if _, err := s.Apply(move(2), "s1", 2, &lim); err != nil { // 800 moves: allowed
+		t.Fatalf("two moves of a 400-element frame: %v", err)
+	}
+	_, err := s.Apply(move(3), "s1", 3, &lim) // 1,200 > 1,000
+	if wire.ErrorCode(err) != wire.EBadOp {
+		t.Fatalf("three moves of a 400-element frame with a 1,000-element limit: %v, want %s", err, wire.EBadOp)
+	}
+	if s.Seq() != 2 || s.Element("m0").X != 3 { // 1, then by 1 and 1 more
+		t.Fatalf("the refused batch changed the board: seq %d, m0 at %g", s.Seq(), s.Element("m0").X)
 	}
 }

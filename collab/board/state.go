@@ -59,7 +59,7 @@ func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]w
 	}
 	live := s.live
 	out := make([]wire.Op, 0, len(ops))
-	carry := newCarrier(s, ops)
+	carry := newCarrier(s, ops, lim.MaxElements)
 	for _, op := range ops {
 		prev := get(op.ID)
 		var e wire.Element
