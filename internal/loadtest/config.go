@@ -22,6 +22,9 @@ type Config struct {
 	// Admin is the base URL of the target's admin listener (its -admin-addr), where the
 	// server's costs are read from GET /debug/stats; empty: not read.
 	Admin string
+	// ServerPID, without Admin, is the process id of a server on this machine whose
+	// CPU and memory are read from /proc instead (a peer has no admin listener).
+	ServerPID int
 	// Clients connect round-robin to Boards boards; the first Writers of them write.
 	Clients, Boards, Writers int
 	// Rate is ops batches per second per writer; CursorHz cursor moves per second per
@@ -78,6 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var boardsFrom, sweep string
 	fs.StringVar(&c.URL, "url", c.URL, "base HTTP URL of the Tabula server to load")
 	fs.StringVar(&c.Admin, "admin", c.Admin, adminHelp)
+	fs.IntVar(&c.ServerPID, "server-pid", 0, "without -admin: process id of the server on this machine, to read its CPU and memory from /proc")
 	fs.StringVar(&c.Peer, "peer", "", "load another server instead: hocuspocus (-url ws://host:port/document, -cursor-hz 0)")
 	fs.IntVar(&c.Clients, "clients", c.Clients, "WebSocket clients to connect")
 	fs.IntVar(&c.Boards, "boards", c.Boards, "boards to spread the clients over (round-robin)")
