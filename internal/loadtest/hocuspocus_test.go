@@ -138,3 +138,31 @@ func TestHocuspocusSmoke(t *testing.T) {
 		t.Fatalf("the server's CPU and memory not read from /proc: %+v", s)
 	}
 }
+
+func TestPeerFlags(t *testing.T) {
+	const ws = "ws://127.0.0.1:1234/room"
+	cases := []struct {
+		name      string
+		args      []string
+		wantErr   bool
+		wantAdmin string
+	}{
+		{"Hocuspocus", []string{"-peer", "hocuspocus", "-url", ws, "-cursor-hz", "0"}, false, ""},
+		{"AdminGiven", []string{"-peer", "hocuspocus", "-url", ws, "-cursor-hz", "0", "-admin", "http://127.0.0.1:9"}, false, "http://127.0.0.1:9"},
+		{"HTTPURL", []string{"-peer", "hocuspocus", "-url", "http://127.0.0.1:8080", "-cursor-hz", "0"}, true, ""},
+		{"Cursors", []string{"-peer", "hocuspocus", "-url", ws}, true, ""},
+		{"UnknownPeer", []string{"-peer", "y-websocket", "-url", ws, "-cursor-hz", "0"}, true, ""},
+		{"WebSocketURLForTabula", []string{"-url", ws}, true, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parseFlags(tc.args, io.Discard)
+			if gotErr := err != nil; gotErr != tc.wantErr {
+				t.Fatalf("error %v, want one: %v", err, tc.wantErr)
+			}
+			if err == nil && o.cfg.Admin != tc.wantAdmin {
+				t.Fatalf("admin %q, want %q", o.cfg.Admin, tc.wantAdmin)
+			}
+		})
+	}
+}
