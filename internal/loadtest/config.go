@@ -139,7 +139,7 @@ func (c *Config) validate() error {
 	switch {
 	case c.Peer != "" && c.Peer != peerHocuspocus:
 		return fmt.Errorf("-peer %q: the peer the tool speaks to is %s", c.Peer, peerHocuspocus)
-	case c.Peer != "" && (err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == ""):
+	case c.Peer != "" && (err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Hostname() == "" || strings.HasSuffix(u.Host, ":")):
 		return fmt.Errorf("-peer %s needs a WebSocket -url like ws://127.0.0.1:1234/room, not %q", c.Peer, c.URL)
 	case c.Peer != "" && c.CursorHz != 0:
 		return fmt.Errorf("-peer %s sends no cursors: pass -cursor-hz 0", c.Peer)

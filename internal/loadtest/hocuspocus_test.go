@@ -149,6 +149,7 @@ func TestPeerFlags(t *testing.T) {
 	}{
 		{"Hocuspocus", []string{"-peer", "hocuspocus", "-url", ws, "-cursor-hz", "0"}, false, ""},
 		{"AdminGiven", []string{"-peer", "hocuspocus", "-url", ws, "-cursor-hz", "0", "-admin", "http://127.0.0.1:9"}, false, "http://127.0.0.1:9"},
+		{"NoPort", []string{"-peer", "hocuspocus", "-url", "ws://127.0.0.1:/room", "-cursor-hz", "0"}, true, ""},
 		{"HTTPURL", []string{"-peer", "hocuspocus", "-url", "http://127.0.0.1:8080", "-cursor-hz", "0"}, true, ""},
 		{"Cursors", []string{"-peer", "hocuspocus", "-url", ws}, true, ""},
 		{"UnknownPeer", []string{"-peer", "y-websocket", "-url", ws, "-cursor-hz", "0"}, true, ""},

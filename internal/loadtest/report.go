@@ -211,8 +211,12 @@ func (rep *Report) writeTable(w io.Writer) error {
 		if c := s.Commits; c != nil && c.Count > 0 {
 			row("server commits", "%.0f transactions/s, each %s", s.CommitsPerSec, lat(*c))
 		}
-		row("server memory", "rss %s peak, %s avg; heap %s peak; %d goroutines peak",
-			bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes), bytesize(s.HeapPeakBytes), s.GoroutinesPeak)
+		if s.GoroutinesPeak == 0 { // not a Go server: read from /proc
+			row("server memory", "rss %s peak, %s avg", bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes))
+		} else {
+			row("server memory", "rss %s peak, %s avg; heap %s peak; %d goroutines peak",
+				bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes), bytesize(s.HeapPeakBytes), s.GoroutinesPeak)
+		}
 	}
 	row("load tool cpu", "%.2f cores; %.2f cores busy on its machine in all", rep.ToolCPUCores, rep.MachineCPUCores)
 	return tw.Flush()
