@@ -13,11 +13,18 @@ import (
 
 // Config is one load run.
 type Config struct {
-	// URL is the target's base HTTP URL, e.g. http://127.0.0.1:8080.
+	// URL is the target's base HTTP URL, e.g. http://127.0.0.1:8080; with Peer, the
+	// peer's WebSocket URL, whose last path segment names the document.
 	URL string
+	// Peer names another server to load the same way instead of Tabula (see
+	// executePeer): "hocuspocus". Empty: Tabula.
+	Peer string
 	// Admin is the base URL of the target's admin listener (its -admin-addr), where the
 	// server's costs are read from GET /debug/stats; empty: not read.
 	Admin string
+	// ServerPID, without Admin, is the process id of a server on this machine whose
+	// CPU and memory are read from /proc instead (a peer has no admin listener).
+	ServerPID int
 	// Clients connect round-robin to Boards boards; the first Writers of them write.
 	Clients, Boards, Writers int
 	// Rate is ops batches per second per writer; CursorHz cursor moves per second per
@@ -74,6 +81,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var boardsFrom, sweep string
 	fs.StringVar(&c.URL, "url", c.URL, "base HTTP URL of the Tabula server to load")
 	fs.StringVar(&c.Admin, "admin", c.Admin, adminHelp)
+	fs.IntVar(&c.ServerPID, "server-pid", 0, "without -admin: process id of the server on this machine, to read its CPU and memory from /proc")
+	fs.StringVar(&c.Peer, "peer", "", "load another server instead: hocuspocus (-url ws://host:port/document, -cursor-hz 0)")
 	fs.IntVar(&c.Clients, "clients", c.Clients, "WebSocket clients to connect")
 	fs.IntVar(&c.Boards, "boards", c.Boards, "boards to spread the clients over (round-robin)")
 	fs.IntVar(&c.Writers, "writers", c.Writers, "clients that send ops and cursors; the rest only receive")
@@ -95,10 +104,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	writersSet := false
-	fs.Visit(func(f *flag.Flag) { writersSet = writersSet || f.Name == "writers" })
-	if !writersSet {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["writers"] {
 		c.Writers = min(c.Writers, c.Clients)
+	}
+	if c.Peer != "" && !set["admin"] {
+		c.Admin = "" // a peer has no Tabula admin listener; one there would be another server's
 	}
 	for _, s := range splitList(boardsFrom) {
 		c.BoardsFrom = append(c.BoardsFrom, boardID(s))
@@ -125,7 +137,13 @@ const (
 func (c *Config) validate() error {
 	u, err := url.Parse(c.URL)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+	case c.Peer != "" && c.Peer != peerHocuspocus:
+		return fmt.Errorf("-peer %q: the peer the tool speaks to is %s", c.Peer, peerHocuspocus)
+	case c.Peer != "" && (err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Hostname() == "" || strings.HasSuffix(u.Host, ":")):
+		return fmt.Errorf("-peer %s needs a WebSocket -url like ws://127.0.0.1:1234/room, not %q", c.Peer, c.URL)
+	case c.Peer != "" && c.CursorHz != 0:
+		return fmt.Errorf("-peer %s sends no cursors: pass -cursor-hz 0", c.Peer)
+	case c.Peer == "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == ""):
 		return fmt.Errorf("-url must be an http or https URL like http://127.0.0.1:8080, not %q", c.URL)
 	case c.Admin != "" && !httpURL(c.Admin):
 		return fmt.Errorf("-admin must be an http URL like %s, not %q", defaultAdmin, c.Admin)

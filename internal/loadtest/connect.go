@@ -59,15 +59,36 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 	return time.Duration(n) * time.Second, true
 }
 
-// connectAll connects every client, at most cfg.Ramp new connections a second and a
-// bounded number at once, and returns how many are connected. A client that fails is
-// counted as a drop ("dial") and left out of the run.
+// connectAll connects every client (see connectEach) and returns how many are
+// connected. A client that fails is counted as a drop ("dial") and left out of the run.
 func (r *run) connectAll(ctx context.Context) int {
-	const parallel = 64
 	r.clients = make([]*simClient, r.cfg.Clients)
 	for i := range r.clients {
 		r.clients[i] = newSimClient(r, i, r.boards[i%len(r.boards)])
 	}
+	return r.connectEach(ctx, len(r.clients), func(ctx context.Context, i int) error {
+		c := r.clients[i]
+		err := c.connect(ctx)
+		if err != nil {
+			if c.ws != nil {
+				c.closing.Store(true)
+				c.ws.Close()
+				<-c.done
+				c.ws = nil
+			}
+			if !c.lost.Load() { // else the server closed it, counted by close code
+				r.addDrop("dial")
+			}
+		}
+		return err
+	})
+}
+
+// connectEach calls connect for clients 0 to n-1, at most cfg.Ramp new connections a
+// second and a bounded number at once, notes why those that failed did, and returns
+// how many succeeded.
+func (r *run) connectEach(ctx context.Context, n int, connect func(ctx context.Context, i int) error) int {
+	const parallel = 64
 	var tick <-chan time.Time
 	if r.cfg.Ramp > 0 {
 		t := time.NewTicker(max(time.Duration(float64(time.Second)/r.cfg.Ramp), time.Microsecond))
@@ -77,7 +98,7 @@ func (r *run) connectAll(ctx context.Context) int {
 	slots := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	var ok atomic.Int64
-	for _, c := range r.clients {
+	for i := range n {
 		if tick != nil {
 			select {
 			case <-tick:
@@ -91,16 +112,7 @@ func (r *run) connectAll(ctx context.Context) int {
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			if err := c.connect(ctx); err != nil {
-				if c.ws != nil {
-					c.closing.Store(true)
-					c.ws.Close()
-					<-c.done
-					c.ws = nil
-				}
-				if !c.lost.Load() { // else the server closed it, counted by close code
-					r.addDrop("dial")
-				}
+			if err := connect(ctx, i); err != nil {
 				r.noteDialError(err)
 				return
 			}
@@ -121,20 +133,26 @@ func (r *run) noteDialError(err error) {
 	}
 }
 
-// closeAll closes every connection, many at once: one by one would take long for
-// thousands of clients.
+// closeAll closes every connection (see closeEach).
 func (r *run) closeAll() {
+	closeEach(len(r.clients), func(i int) {
+		if r.clients[i].ws != nil {
+			r.clients[i].close()
+		}
+	})
+}
+
+// closeEach calls closeOne for 0 to n-1, many at once: one by one would take long for
+// thousands of clients.
+func closeEach(n int, closeOne func(i int)) {
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, 256)
-	for _, c := range r.clients {
-		if c.ws == nil {
-			continue
-		}
+	for i := range n {
 		slots <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			c.close()
+			closeOne(i)
 		}()
 	}
 	wg.Wait()

@@ -47,6 +47,7 @@ type RunConfig struct {
 	Duration   float64 `json:"duration_s"`
 	MaxUnacked int     `json:"max_unacked"`
 	Sources    int     `json:"sources"`
+	Peer       string  `json:"peer,omitempty"` // the server loaded, when not Tabula
 }
 
 // Batches counts ops batches over the whole run.
@@ -106,6 +107,7 @@ func (r *run) report(started time.Time, window time.Duration, connected int) *Re
 		Config: RunConfig{
 			Clients: cfg.Clients, Boards: len(r.boards), Writers: cfg.Writers, Rate: cfg.Rate, CursorHz: cfg.CursorHz,
 			Warmup: cfg.Warmup.Seconds(), Duration: cfg.Duration.Seconds(), MaxUnacked: cfg.MaxUnacked, Sources: len(r.sources),
+			Peer: cfg.Peer,
 		},
 		MeasuredSeconds: round2(window.Seconds()),
 		Batches: Batches{
@@ -170,7 +172,11 @@ func (rep *Report) writeTable(w io.Writer) error {
 		}
 		return fmt.Sprintf("p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  (n=%d)", l.P50, l.P99, l.P999, l.Max, l.Count)
 	}
-	row("target", "%s", rep.Target)
+	if c.Peer != "" {
+		row("target", "%s  (%s)", rep.Target, c.Peer)
+	} else {
+		row("target", "%s", rep.Target)
+	}
 	row("clients / boards / writers", "%d / %d / %d  (%d connected)", c.Clients, c.Boards, c.Writers, rep.Connected)
 	row("rate", "%g batches/s per writer, cursors %g Hz", c.Rate, c.CursorHz)
 	row("duration", "%gs measured after %gs warmup", rep.MeasuredSeconds, c.Warmup)
@@ -205,8 +211,12 @@ func (rep *Report) writeTable(w io.Writer) error {
 		if c := s.Commits; c != nil && c.Count > 0 {
 			row("server commits", "%.0f transactions/s, each %s", s.CommitsPerSec, lat(*c))
 		}
-		row("server memory", "rss %s peak, %s avg; heap %s peak; %d goroutines peak",
-			bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes), bytesize(s.HeapPeakBytes), s.GoroutinesPeak)
+		if s.GoroutinesPeak == 0 { // not a Go server: read from /proc
+			row("server memory", "rss %s peak, %s avg", bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes))
+		} else {
+			row("server memory", "rss %s peak, %s avg; heap %s peak; %d goroutines peak",
+				bytesize(s.RSSPeakBytes), bytesize(s.RSSAvgBytes), bytesize(s.HeapPeakBytes), s.GoroutinesPeak)
+		}
 	}
 	row("load tool cpu", "%.2f cores; %.2f cores busy on its machine in all", rep.ToolCPUCores, rep.MachineCPUCores)
 	return tw.Flush()

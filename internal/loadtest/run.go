@@ -92,6 +92,10 @@ func execute(ctx context.Context, cfg Config, progress io.Writer) (*Report, *run
 	if err := cfg.validate(); err != nil {
 		return nil, nil, err
 	}
+	if cfg.Peer != "" {
+		rep, _, err := executePeer(ctx, cfg, progress)
+		return rep, nil, err
+	}
 	r, err := newRun(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -116,7 +120,13 @@ func execute(ctx context.Context, cfg Config, progress io.Writer) (*Report, *run
 	connected := r.connectAll(ctx)
 	fmt.Fprintf(progress, "%d connected; load for %v warmup + %v measured\n", connected, cfg.Warmup, cfg.Duration)
 
-	toolCores, machineCores := r.load(ctx, samp)
+	var writers []func(context.Context)
+	for _, c := range r.clients {
+		if c.writer && c.ws != nil {
+			writers = append(writers, func(ctx context.Context) { c.writeLoop(ctx, cfg.Seed) })
+		}
+	}
+	toolCores, machineCores := r.load(ctx, samp, writers)
 
 	fmt.Fprintln(progress, "draining")
 	drainCtx, cancelDrain := context.WithTimeout(ctx, cfg.Drain)
@@ -131,25 +141,23 @@ func execute(ctx context.Context, cfg Config, progress io.Writer) (*Report, *run
 	return rep, r, nil
 }
 
-// load runs the writers through the warmup and the measured window, sampling the
-// server at both ends of the window, and returns the CPU cores the tool itself and its
-// whole machine used in the window.
-func (r *run) load(ctx context.Context, samp *sampler) (tool, machine float64) {
+// load runs the writers (each until its context is done) through the warmup and the
+// measured window, sampling the server at both ends of the window, and returns the CPU
+// cores the tool itself and its whole machine used in the window.
+func (r *run) load(ctx context.Context, samp *sampler, writers []func(context.Context)) (tool, machine float64) {
 	cfg := r.cfg
 	start := r.since()
 	r.from.Store(start + int64(cfg.Warmup))
 	r.to.Store(start + int64(cfg.Warmup+cfg.Duration))
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
-	var writers sync.WaitGroup
-	for _, c := range r.clients {
-		if c.writer && c.ws != nil {
-			writers.Add(1)
-			go func() {
-				defer writers.Done()
-				c.writeLoop(loadCtx, cfg.Seed)
-			}()
-		}
+	var running sync.WaitGroup
+	for _, w := range writers {
+		running.Add(1)
+		go func() {
+			defer running.Done()
+			w(loadCtx)
+		}()
 	}
 	wait(ctx, cfg.Warmup)
 	samp.sample(ctx)
@@ -163,7 +171,7 @@ func (r *run) load(ctx context.Context, samp *sampler) (tool, machine float64) {
 	cpu1, wall1 := processCPU(), r.since()
 	all1, ok1 := machineCPU()
 	stopLoad()
-	writers.Wait()
+	running.Wait()
 	if wall1 <= wall0 {
 		return 0, 0
 	}

@@ -80,7 +80,10 @@ func (s *sampler) sample(ctx context.Context) {
 func (s *sampler) fetch(ctx context.Context) (serverSample, error) {
 	var smp serverSample
 	if s.r.cfg.Admin == "" {
-		return smp, errors.New("no -admin URL to read the server's stats from")
+		if s.r.cfg.ServerPID > 0 {
+			return procSample(s.r.cfg.ServerPID)
+		}
+		return smp, errors.New("no -admin URL (or -server-pid) to read the server's stats from")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(s.r.cfg.Admin, "/")+"/debug/stats", nil)
 	if err != nil {
