@@ -266,6 +266,7 @@ func (c *simClient) writeLoop(ctx context.Context, seed uint64) {
 	r := c.r
 	rng := rand.New(rand.NewPCG(seed, uint64(c.idx)))
 	gen := newOpGen(r.id+"w"+strconv.FormatInt(int64(c.idx), 36)+"n", seed, uint64(c.idx)+1<<32)
+	gen.small = r.cfg.Ops == "move"
 	period := time.Duration(float64(time.Second) / r.cfg.Rate)
 	// Start at a random phase, so that writers started together do not send in lockstep.
 	phase := time.NewTimer(time.Duration(rng.Int64N(int64(max(period, time.Millisecond)))))

@@ -46,6 +46,10 @@ type Config struct {
 	MaxUnacked int
 	// Seed makes the op mix reproducible.
 	Seed uint64
+	// Ops is what writers send: "mix" (strokes of 20–200 points, moves, text: a person
+	// drawing, most batches 1–4 KB) or "move" (each batch moves one rectangle: ~100
+	// bytes, the small update issue 17 compares servers with).
+	Ops string
 
 	// trace makes every client keep the (seq, cid) of every broadcast it receives and
 	// every writer the seq of every ack, so a test can check delivery one by one. Memory
@@ -96,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&c.Ramp, "ramp", c.Ramp, "connections opened per second (0: no limit)")
 	fs.IntVar(&c.MaxUnacked, "max-unacked", c.MaxUnacked, "batches a writer may have waiting for their ack before it stalls")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the op mix")
+	fs.StringVar(&c.Ops, "ops", "mix", "what writers send: mix (strokes, moves, text) or move (one rectangle moved per batch, ~100 bytes)")
 	fs.StringVar(&o.json, "json", "", "also write the results as JSON to this file")
 	fs.StringVar(&sweep, "sweep", "", "comma-separated client counts: one run per count, in order, all written to -json")
 	if err := fs.Parse(args); err != nil {
@@ -159,6 +164,8 @@ func (c *Config) validate() error {
 		return errors.New("-duration and -drain must be positive, -warmup not negative")
 	case c.MaxUnacked <= 0:
 		return errors.New("-max-unacked must be positive")
+	case c.Ops != "" && c.Ops != "mix" && c.Ops != "move":
+		return fmt.Errorf("-ops is mix or move, not %q", c.Ops)
 	}
 	return nil
 }

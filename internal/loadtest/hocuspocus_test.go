@@ -154,6 +154,8 @@ func TestPeerFlags(t *testing.T) {
 		{"Cursors", []string{"-peer", "hocuspocus", "-url", ws}, true, ""},
 		{"UnknownPeer", []string{"-peer", "y-websocket", "-url", ws, "-cursor-hz", "0"}, true, ""},
 		{"WebSocketURLForTabula", []string{"-url", ws}, true, ""},
+		{"SmallOps", []string{"-url", "http://127.0.0.1:8080", "-ops", "move"}, false, defaultAdmin},
+		{"UnknownOps", []string{"-url", "http://127.0.0.1:8080", "-ops", "strokes"}, true, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,6 +18,7 @@ type opGen struct {
 	prefix string // element ids are prefix + counter in base 36: letters and digits, unique per run and writer
 	n      int
 	pool   []poolEl // live elements this writer made, oldest first
+	small  bool     // -ops move: one rectangle, moved by every batch after the first
 }
 
 type poolEl struct {
@@ -40,6 +41,13 @@ func newOpGen(prefix string, seed1, seed2 uint64) *opGen {
 // appendOps appends the ops of the next batch, without the brackets around them, and
 // reports how many there are (always at least one).
 func (g *opGen) appendOps(b []byte) ([]byte, int) {
+	if g.small {
+		if len(g.pool) == 0 {
+			b = g.putHead(b, g.add(false), "rect")
+			return append(b, `,"w":40,"h":30}}`...), 1
+		}
+		return g.moveN(b, 1)
+	}
 	switch r := g.rng.IntN(100); {
 	case r < 45 || len(g.pool) == 0:
 		return g.stroke(b)
@@ -82,8 +90,10 @@ func (g *opGen) stroke(b []byte) ([]byte, int) {
 }
 
 // move drags a selection of one to three of the writer's elements.
-func (g *opGen) move(b []byte) ([]byte, int) {
-	k := 1 + g.rng.IntN(min(3, len(g.pool)))
+func (g *opGen) move(b []byte) ([]byte, int) { return g.moveN(b, 1+g.rng.IntN(min(3, len(g.pool)))) }
+
+// moveN drags k of the writer's elements.
+func (g *opGen) moveN(b []byte, k int) ([]byte, int) {
 	dx, dy := math.Round(g.rng.NormFloat64()*80), math.Round(g.rng.NormFloat64()*80)
 	for i := range k {
 		el := &g.pool[g.rng.IntN(len(g.pool))]

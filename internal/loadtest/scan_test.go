@@ -74,3 +74,26 @@ func TestOpMixIsValid(t *testing.T) {
 		}
 	}
 }
+
+// -ops move: a rectangle put once, then one small move per batch (issue 17's ~100-byte
+// update), every batch valid and each move about 110 bytes as the client sends it.
+func TestSmallOpsAreValidAndSmall(t *testing.T) {
+	g := newOpGen("abcdefghw1n", 1, 2)
+	g.small = true
+	for i := range 200 {
+		ops, n := g.appendOps(nil)
+		msg := append([]byte(`{"t":"ops","cid":"`), appendCID(nil, "abcdefgh", 1, int64(i), 1e9)...)
+		msg = append(append(append(msg, `","ops":[`...), ops...), "]}"...)
+		m, err := wire.DecodeMessage(msg, &wire.DefaultLimits)
+		if err != nil || n != 1 || len(m.Ops) != 1 {
+			t.Fatalf("batch %d: %v, %d ops\n%s", i, err, n, msg)
+		}
+		want := wire.OpPatch
+		if i == 0 {
+			want = wire.OpPut
+		}
+		if m.Ops[0].Kind != want || i > 0 && len(msg) > 120 {
+			t.Fatalf("batch %d (%d bytes) is not a small move: %s", i, len(msg), msg)
+		}
+	}
+}
