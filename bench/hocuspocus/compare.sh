@@ -12,7 +12,8 @@
 # Settings (environment): RATES, RUNS, CLIENTS, WRITERS, DURATION, WARMUP, SERVER_CPU,
 # TOOL_CPU, TABULA_GOMAXPROCS; TABULA=path of the Tabula server binary to measure (default:
 # built from this tree; the load tool always is), TABULA_ARGS=extra load tool flags for
-# the Tabula runs (e.g. a fixed small op), OUT=directory for the JSON and logs.
+# the Tabula runs (default -ops move: one ~110-byte move per batch, as the peer's ~100-byte
+# Yjs updates), OUT=directory for the JSON and logs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -25,7 +26,7 @@ WARMUP=${WARMUP:-5s}
 SERVER_CPU=${SERVER_CPU:-0}
 TOOL_CPU=${TOOL_CPU:-1}
 TABULA_GOMAXPROCS=${TABULA_GOMAXPROCS:-2}
-TABULA_ARGS=${TABULA_ARGS:-}
+TABULA_ARGS=${TABULA_ARGS:--ops move}
 OUT=${OUT:-$(mktemp -d /tmp/compare.XXXXXX)}
 TABULA_PORT=${TABULA_PORT:-8099}
 ADMIN_PORT=${ADMIN_PORT:-8098}
