@@ -10,6 +10,10 @@
 //	tabula:{<board>}:rosters  the set of nodes that wrote a part (dead ones are pruned)
 //	tabula:secret             the deployment's shared secret (SET NX once)
 //
+// On a Redis Cluster every command and script names keys of one slot (a lease and its
+// fence, a board's roster parts and their set, share a hash tag; node and secret keys
+// are one per command), and pub/sub is sharded (see Broker.sharded).
+//
 // A board's lease name is its id, so its lease key is the one collab/redisstore checks
 // a write's fence against (redisstore.LeaseKey).
 package redisbroker
@@ -20,44 +24,41 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"tabula/collab"
+	"tabula/collab/redisstore"
 )
 
 var _ collab.Broker = (*Broker)(nil)
 
 // Broker is a collab.Broker on Redis.
 type Broker struct {
-	rdb *redis.Client
+	rdb redis.UniversalClient // one Redis, or a cluster
+	// sharded is set on a cluster: messages go by sharded pub/sub (SPUBLISH, Redis 7),
+	// to the one primary that owns the channel's slot, where its subscribers are. Plain
+	// PUBLISH would go to any node and reach the others over the cluster bus, every
+	// message to every node, and two messages by different ways could swap places.
+	sharded bool
 }
 
-// Open connects to the Redis at url (redis://host:port/db) and checks that it answers.
+// Open connects to the Redis at rawURL (redis://host:port/db, or a Redis Cluster as
+// redis+cluster://host:port?addr=host2:port2; see redisstore.NewClient) and checks that
+// it answers.
 func Open(ctx context.Context, rawURL string) (*Broker, error) {
-	// The store's own parameters (collab/redisstore) mean nothing to the broker.
-	u, err := url.Parse(rawURL)
+	rdb, addr, err := redisstore.NewClient(rawURL, redisstore.ClientOptions{DialTimeout: 2 * time.Second, IOTimeout: 2 * time.Second})
 	if err != nil {
-		return nil, errors.New("redis url: malformed")
+		return nil, fmt.Errorf("redis url %w", err)
 	}
-	q := u.Query()
-	q.Del("wait")
-	q.Del("wait_timeout")
-	u.RawQuery = q.Encode()
-	opt, err := redis.ParseURL(u.String())
-	if err != nil {
-		return nil, fmt.Errorf("redis url: %w", err)
-	}
-	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = 2*time.Second, 2*time.Second, 2*time.Second
-	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return nil, fmt.Errorf("redis at %s: %w", opt.Addr, err)
+		return nil, fmt.Errorf("redis at %s: %w", addr, err)
 	}
-	return &Broker{rdb: rdb}, nil
+	_, sharded := rdb.(*redis.ClusterClient)
+	return &Broker{rdb: rdb, sharded: sharded}, nil
 }
 
 // LeaseKey is the key holding lease name.
@@ -184,7 +185,11 @@ func (b *Broker) Withdraw(ctx context.Context, node string) error {
 
 // Publish sends msg on channel (collab.Broker).
 func (b *Broker) Publish(ctx context.Context, channel string, msg []byte) error {
-	if err := b.rdb.Publish(ctx, "tabula:"+channel, msg).Err(); err != nil {
+	publish := b.rdb.Publish
+	if b.sharded {
+		publish = b.rdb.SPublish
+	}
+	if err := publish(ctx, "tabula:"+channel, msg).Err(); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
 	return nil
@@ -214,7 +219,11 @@ func (s *subscription) Close() error {
 // Subscribe starts a subscription to channel (collab.Broker). A subscriber that falls
 // more than go-redis's channel buffer behind misses messages.
 func (b *Broker) Subscribe(ctx context.Context, channel string) (collab.Subscription, error) {
-	ps := b.rdb.Subscribe(ctx, "tabula:"+channel)
+	subscribe := b.rdb.Subscribe
+	if b.sharded {
+		subscribe = b.rdb.SSubscribe
+	}
+	ps := subscribe(ctx, "tabula:"+channel)
 	if _, err := ps.Receive(ctx); err != nil { // the subscription is confirmed
 		ps.Close()
 		return nil, fmt.Errorf("subscribe: %w", err)
