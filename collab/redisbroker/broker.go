@@ -197,11 +197,15 @@ func (b *Broker) Publish(ctx context.Context, channel string, msg []byte) error 
 
 // subscription relays one Redis subscription's messages as bytes.
 type subscription struct {
-	ps   *redis.PubSub
-	c    chan []byte
-	once sync.Once
-	stop chan struct{}
-	done chan struct{}
+	c      chan []byte
+	once   sync.Once
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu     sync.Mutex
+	ps     *redis.PubSub // nil while a sharded subscription follows its slot
+	closed bool
 }
 
 func (s *subscription) C() <-chan []byte { return s.c }
@@ -209,8 +213,13 @@ func (s *subscription) C() <-chan []byte { return s.c }
 func (s *subscription) Close() error {
 	var err error
 	s.once.Do(func() {
-		close(s.stop)
-		err = s.ps.Close()
+		s.cancel()
+		s.mu.Lock()
+		s.closed = true
+		if s.ps != nil {
+			err = s.ps.Close()
+		}
+		s.mu.Unlock()
 		<-s.done
 	})
 	return err
@@ -219,29 +228,94 @@ func (s *subscription) Close() error {
 // Subscribe starts a subscription to channel (collab.Broker). A subscriber that falls
 // more than go-redis's channel buffer behind misses messages.
 func (b *Broker) Subscribe(ctx context.Context, channel string) (collab.Subscription, error) {
+	ps, err := b.subscribe(ctx, "tabula:"+channel)
+	if err != nil {
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	s := &subscription{ps: ps, c: make(chan []byte, 64), done: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	go b.relay(s, "tabula:"+channel, ps)
+	return s, nil
+}
+
+// subscribe subscribes to name and waits for Redis to confirm.
+func (b *Broker) subscribe(ctx context.Context, name string) (*redis.PubSub, error) {
 	subscribe := b.rdb.Subscribe
 	if b.sharded {
 		subscribe = b.rdb.SSubscribe
 	}
-	ps := subscribe(ctx, "tabula:"+channel)
-	if _, err := ps.Receive(ctx); err != nil { // the subscription is confirmed
+	ps := subscribe(ctx, name)
+	if _, err := ps.Receive(ctx); err != nil {
 		ps.Close()
-		return nil, fmt.Errorf("subscribe: %w", err)
+		return nil, err
 	}
-	s := &subscription{ps: ps, c: make(chan []byte, 64), stop: make(chan struct{}), done: make(chan struct{})}
-	in := ps.Channel()
-	go func() {
-		defer close(s.done)
-		defer close(s.c)
-		for m := range in {
+	return ps, nil
+}
+
+// relay hands on the messages of ps, s's subscription to name, until s is closed. On
+// a cluster, Redis ends a sharded subscription when its slot moves to another primary
+// (resharding); relay then subscribes again where the slot is now. What was published
+// in between is lost, as over any reconnect: pub/sub carries only ephemeral traffic.
+func (b *Broker) relay(s *subscription, name string, ps *redis.PubSub) {
+	defer close(s.done)
+	defer close(s.c)
+	for ps != nil && b.forward(s, ps) {
+		ps = b.resubscribe(s, name)
+	}
+}
+
+// forward hands on the messages of ps until it ends: it returns true if Redis ended
+// the subscription because its slot moved, false if it was closed.
+func (b *Broker) forward(s *subscription, ps *redis.PubSub) bool {
+	for m := range ps.ChannelWithSubscriptions() {
+		switch m := m.(type) {
+		case *redis.Message:
 			select {
 			case s.c <- []byte(m.Payload):
-			case <-s.stop:
-				return
+			case <-s.ctx.Done():
+				return false
+			}
+		case *redis.Subscription:
+			if b.sharded && m.Kind == "sunsubscribe" && m.Count == 0 {
+				return true
 			}
 		}
-	}()
-	return s, nil
+	}
+	return false
+}
+
+// resubscribe drops s's ended subscription and subscribes to name again, trying until
+// it succeeds or s is closed (then it returns nil).
+func (b *Broker) resubscribe(s *subscription, name string) *redis.PubSub {
+	s.mu.Lock()
+	if s.ps != nil {
+		s.ps.Close()
+		s.ps = nil
+	}
+	s.mu.Unlock()
+	for delay := 20 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
+		if cc, ok := b.rdb.(*redis.ClusterClient); ok {
+			cc.ReloadState(s.ctx) // learn the slot's new primary
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		ps, err := b.subscribe(ctx, name)
+		cancel()
+		if err == nil {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.closed {
+				ps.Close()
+				return nil
+			}
+			s.ps = ps
+			return ps
+		}
+		select {
+		case <-s.ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+	}
 }
 
 // PutRoster records node's part of board's roster (collab.Broker).

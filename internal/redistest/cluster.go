@@ -111,3 +111,80 @@ func command(addr, cmd string) (string, error) {
 	}
 	return strings.TrimPrefix(line, "+"), nil
 }
+
+// Slot is the cluster slot of key.
+func (c *Cluster) Slot(t testing.TB, key string) int {
+	t.Helper()
+	got, err := command(c.Nodes[0].Addr(), "CLUSTER KEYSLOT "+key)
+	n, perr := strconv.Atoi(strings.TrimPrefix(got, ":"))
+	if err != nil || perr != nil {
+		t.Fatalf("redistest: CLUSTER KEYSLOT %s: %q, %v", key, got, err)
+	}
+	return n
+}
+
+// MoveSlot gives slot, which must hold no keys, to another primary, as resharding
+// does, telling every node (CLUSTER SETSLOT … NODE).
+func (c *Cluster) MoveSlot(t testing.TB, slot int) {
+	t.Helper()
+	ids := make([]string, len(c.Nodes))
+	owner := -1
+	for i, n := range c.Nodes {
+		id, err := command(n.Addr(), "CLUSTER MYID")
+		if err != nil {
+			t.Fatalf("redistest: CLUSTER MYID: %v", err)
+		}
+		ids[i] = id
+		if got, _ := command(n.Addr(), fmt.Sprintf("CLUSTER COUNTKEYSINSLOT %d", slot)); got != ":0" {
+			t.Fatalf("redistest: slot %d holds keys (%s)", slot, got)
+		}
+	}
+	nodes, err := command(c.Nodes[0].Addr(), "CLUSTER NODES")
+	if err != nil {
+		t.Fatalf("redistest: CLUSTER NODES: %v", err)
+	}
+	for _, line := range strings.Split(nodes, "\n") {
+		f := strings.Fields(line)
+		for _, r := range f[min(8, len(f)):] {
+			from, to, _ := strings.Cut(r, "-")
+			lo, _ := strconv.Atoi(from)
+			hi, err := strconv.Atoi(to)
+			if err != nil {
+				hi = lo
+			}
+			if lo <= slot && slot <= hi {
+				for i, id := range ids {
+					if id == f[0] {
+						owner = i
+					}
+				}
+			}
+		}
+	}
+	if owner < 0 {
+		t.Fatalf("redistest: no node owns slot %d:\n%s", slot, nodes)
+	}
+	to := (owner + 1) % len(c.Nodes)
+	steps := []struct {
+		node int
+		cmd  string
+	}{
+		{to, fmt.Sprintf("CLUSTER SETSLOT %d IMPORTING %s", slot, ids[owner])},
+		{owner, fmt.Sprintf("CLUSTER SETSLOT %d MIGRATING %s", slot, ids[to])},
+		{to, fmt.Sprintf("CLUSTER SETSLOT %d NODE %s", slot, ids[to])},
+		{owner, fmt.Sprintf("CLUSTER SETSLOT %d NODE %s", slot, ids[to])},
+	}
+	for i := range c.Nodes {
+		if i != to && i != owner {
+			steps = append(steps, struct {
+				node int
+				cmd  string
+			}{i, fmt.Sprintf("CLUSTER SETSLOT %d NODE %s", slot, ids[to])})
+		}
+	}
+	for _, s := range steps {
+		if got, err := command(c.Nodes[s.node].Addr(), s.cmd); err != nil || got != "OK" {
+			t.Fatalf("redistest: %s: %q, %v", s.cmd, got, err)
+		}
+	}
+}
