@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"image"
 	_ "image/gif"  // register decoders: an upload must decode as what it claims
 	_ "image/jpeg" //
@@ -57,20 +58,12 @@ func (s *Service) PutImage(ctx context.Context, board string, data []byte) (Imag
 	if err != nil {
 		return Image{}, err
 	}
-	s.imageMu.Lock()
-	defer s.imageMu.Unlock()
-	count, size, err := s.store.ImageUsage(ctx, board)
-	if err != nil {
-		return Image{}, err
-	}
-	if count+1 > s.cfg.MaxBoardImages || size+int64(len(data)) > s.cfg.MaxBoardImageBytes {
-		if _, err := s.store.Image(ctx, board, img.Src); err == nil {
-			// Stored again, so that it counts as a fresh upload for CollectImages.
-			return img, s.store.PutImage(ctx, board, img.Src, data)
-		}
+	lim := ImageLimit{Count: s.cfg.MaxBoardImages, Bytes: s.cfg.MaxBoardImageBytes}
+	err = s.store.PutImageWithin(ctx, board, img.Src, data, lim)
+	if errors.Is(err, ErrImageQuota) {
 		return Image{}, wire.Errorf(wire.ETooBig, "this board holds as many images as it may (%d, or %.0f MiB in all)", s.cfg.MaxBoardImages, float64(s.cfg.MaxBoardImageBytes)/(1<<20))
 	}
-	if err := s.store.PutImage(ctx, board, img.Src, data); err != nil {
+	if err != nil {
 		return Image{}, err
 	}
 	return img, nil

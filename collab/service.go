@@ -76,8 +76,7 @@ type Service struct {
 
 	addrOps *keyrate.Limiter // per client address; nil: no limit
 
-	imageMu sync.Mutex // held from an upload's quota check to its store
-	gc      imageGC
+	gc imageGC
 
 	rooms *owner.Group[*room] // one goroutine per loaded board
 

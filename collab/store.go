@@ -109,6 +109,16 @@ type SnapshotPart struct {
 	Data         []byte
 }
 
+// ImageLimit is how many images, and how many bytes of them, a board may hold.
+type ImageLimit struct {
+	Count int
+	Bytes int64
+}
+
+// ErrImageQuota is returned by Store.PutImageWithin for an image that would take its
+// board over its ImageLimit.
+var ErrImageQuota = errors.New("the board holds as many images as it may")
+
 // StoredImage is an image as a store lists it.
 type StoredImage struct {
 	Src  string
@@ -145,6 +155,12 @@ type Store interface {
 	// PutImage stores an image of board id under its content address src. Storing the
 	// same image twice keeps one copy; either way the image's Stored time becomes now.
 	PutImage(ctx context.Context, id, src string, data []byte) error
+	// PutImageWithin stores an image like PutImage if board id then holds at most
+	// lim.Count images of lim.Bytes in all, checked and stored in one step, so that
+	// uploads through several nodes at once cannot pass the limit together. It returns
+	// ErrImageQuota, storing nothing, when the image would take the board over. An image
+	// the board has already is stored again (its Stored time renewed) whatever the limit.
+	PutImageWithin(ctx context.Context, id, src string, data []byte, lim ImageLimit) error
 	// Image returns an image of board id. Returns ENotFound if there is none.
 	Image(ctx context.Context, id, src string) ([]byte, error)
 	// ImageUsage returns how many images board id has and their bytes in all.

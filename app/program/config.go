@@ -102,7 +102,7 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	str(&full, "history-full", "TABULA_HISTORY_FULL", full, "keep every change of a board this long; older history keeps one version a day (0 keeps everything)")
 	str(&trash, "trash-for", "TABULA_TRASH_FOR", trash, "keep deleted boards restorable this long, then purge them (0 keeps them)")
 	str(&grace, "image-grace", "TABULA_IMAGE_GRACE", grace, "delete an uploaded image that no version of its board in the kept history uses after this long (0 keeps them)")
-	str(&c.Redis, "redis", "TABULA_REDIS_URL", "", "redis://host:port/db of the Redis that several nodes share (empty: a single node on -data)")
+	str(&c.Redis, "redis", "TABULA_REDIS_URL", "", "redis://host:port/db of the Redis that several nodes share, or redis+cluster://host:port?addr=host2:port2 for a Redis Cluster (empty: a single node on -data)")
 	str(&c.NodeAddr, "node-addr", "TABULA_NODE_ADDR", "", "host:port at which the other nodes reach this one, with -redis (default: -addr, with this machine's name when -addr has no host)")
 	voiceDone := voiceFlags(f, &c.Voice)
 	opsDone := opsFlags(f, &c.Ops)

@@ -112,3 +112,31 @@ func (s *Store) DeleteImages(_ context.Context, id string, srcs []string, before
 	}
 	return n, nil
 }
+
+// PutImageWithin stores an image unless the board would then hold more than lim,
+// deciding and storing in one write transaction (bbolt has one writer at a time).
+func (s *Store) PutImageWithin(_ context.Context, id, src string, data []byte, lim collab.ImageLimit) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketImages).Bucket([]byte(id))
+		if b == nil || b.Get([]byte(src)) == nil {
+			count, size := 1, int64(len(data))
+			if b != nil {
+				if err := b.ForEach(func(_, v []byte) error {
+					count++
+					size += int64(len(v))
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			if count > lim.Count || size > lim.Bytes {
+				return collab.ErrImageQuota
+			}
+		}
+		return putImages(tx, id, map[string][]byte{src: data}, time.Now())
+	})
+	if err != nil {
+		return fmt.Errorf("store image of %s: %w", collab.LogID(id), err)
+	}
+	return nil
+}

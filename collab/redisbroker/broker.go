@@ -10,6 +10,10 @@
 //	tabula:{<board>}:rosters  the set of nodes that wrote a part (dead ones are pruned)
 //	tabula:secret             the deployment's shared secret (SET NX once)
 //
+// On a Redis Cluster every command and script names keys of one slot (a lease and its
+// fence, a board's roster parts and their set, share a hash tag; node and secret keys
+// are one per command), and pub/sub is sharded (see Broker.sharded).
+//
 // A board's lease name is its id, so its lease key is the one collab/redisstore checks
 // a write's fence against (redisstore.LeaseKey).
 package redisbroker
@@ -20,44 +24,41 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"tabula/collab"
+	"tabula/collab/redisstore"
 )
 
 var _ collab.Broker = (*Broker)(nil)
 
 // Broker is a collab.Broker on Redis.
 type Broker struct {
-	rdb *redis.Client
+	rdb redis.UniversalClient // one Redis, or a cluster
+	// sharded is set on a cluster: messages go by sharded pub/sub (SPUBLISH, Redis 7),
+	// to the one primary that owns the channel's slot, where its subscribers are. Plain
+	// PUBLISH would go to any node and reach the others over the cluster bus, every
+	// message to every node, and two messages by different ways could swap places.
+	sharded bool
 }
 
-// Open connects to the Redis at url (redis://host:port/db) and checks that it answers.
+// Open connects to the Redis at rawURL (redis://host:port/db, or a Redis Cluster as
+// redis+cluster://host:port?addr=host2:port2; see redisstore.NewClient) and checks that
+// it answers.
 func Open(ctx context.Context, rawURL string) (*Broker, error) {
-	// The store's own parameters (collab/redisstore) mean nothing to the broker.
-	u, err := url.Parse(rawURL)
+	rdb, addr, err := redisstore.NewClient(rawURL, redisstore.ClientOptions{DialTimeout: 2 * time.Second, IOTimeout: 2 * time.Second})
 	if err != nil {
-		return nil, errors.New("redis url: malformed")
+		return nil, fmt.Errorf("redis url %w", err)
 	}
-	q := u.Query()
-	q.Del("wait")
-	q.Del("wait_timeout")
-	u.RawQuery = q.Encode()
-	opt, err := redis.ParseURL(u.String())
-	if err != nil {
-		return nil, fmt.Errorf("redis url: %w", err)
-	}
-	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = 2*time.Second, 2*time.Second, 2*time.Second
-	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return nil, fmt.Errorf("redis at %s: %w", opt.Addr, err)
+		return nil, fmt.Errorf("redis at %s: %w", addr, err)
 	}
-	return &Broker{rdb: rdb}, nil
+	_, sharded := rdb.(*redis.ClusterClient)
+	return &Broker{rdb: rdb, sharded: sharded}, nil
 }
 
 // LeaseKey is the key holding lease name.
@@ -184,7 +185,11 @@ func (b *Broker) Withdraw(ctx context.Context, node string) error {
 
 // Publish sends msg on channel (collab.Broker).
 func (b *Broker) Publish(ctx context.Context, channel string, msg []byte) error {
-	if err := b.rdb.Publish(ctx, "tabula:"+channel, msg).Err(); err != nil {
+	publish := b.rdb.Publish
+	if b.sharded {
+		publish = b.rdb.SPublish
+	}
+	if err := publish(ctx, "tabula:"+channel, msg).Err(); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
 	return nil
@@ -192,11 +197,15 @@ func (b *Broker) Publish(ctx context.Context, channel string, msg []byte) error 
 
 // subscription relays one Redis subscription's messages as bytes.
 type subscription struct {
-	ps   *redis.PubSub
-	c    chan []byte
-	once sync.Once
-	stop chan struct{}
-	done chan struct{}
+	c      chan []byte
+	once   sync.Once
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu     sync.Mutex
+	ps     *redis.PubSub // nil while a sharded subscription follows its slot
+	closed bool
 }
 
 func (s *subscription) C() <-chan []byte { return s.c }
@@ -204,8 +213,13 @@ func (s *subscription) C() <-chan []byte { return s.c }
 func (s *subscription) Close() error {
 	var err error
 	s.once.Do(func() {
-		close(s.stop)
-		err = s.ps.Close()
+		s.cancel()
+		s.mu.Lock()
+		s.closed = true
+		if s.ps != nil {
+			err = s.ps.Close()
+		}
+		s.mu.Unlock()
 		<-s.done
 	})
 	return err
@@ -214,25 +228,94 @@ func (s *subscription) Close() error {
 // Subscribe starts a subscription to channel (collab.Broker). A subscriber that falls
 // more than go-redis's channel buffer behind misses messages.
 func (b *Broker) Subscribe(ctx context.Context, channel string) (collab.Subscription, error) {
-	ps := b.rdb.Subscribe(ctx, "tabula:"+channel)
-	if _, err := ps.Receive(ctx); err != nil { // the subscription is confirmed
-		ps.Close()
+	ps, err := b.subscribe(ctx, "tabula:"+channel)
+	if err != nil {
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}
-	s := &subscription{ps: ps, c: make(chan []byte, 64), stop: make(chan struct{}), done: make(chan struct{})}
-	in := ps.Channel()
-	go func() {
-		defer close(s.done)
-		defer close(s.c)
-		for m := range in {
+	s := &subscription{ps: ps, c: make(chan []byte, 64), done: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	go b.relay(s, "tabula:"+channel, ps)
+	return s, nil
+}
+
+// subscribe subscribes to name and waits for Redis to confirm.
+func (b *Broker) subscribe(ctx context.Context, name string) (*redis.PubSub, error) {
+	subscribe := b.rdb.Subscribe
+	if b.sharded {
+		subscribe = b.rdb.SSubscribe
+	}
+	ps := subscribe(ctx, name)
+	if _, err := ps.Receive(ctx); err != nil {
+		ps.Close()
+		return nil, err
+	}
+	return ps, nil
+}
+
+// relay hands on the messages of ps, s's subscription to name, until s is closed. On
+// a cluster, Redis ends a sharded subscription when its slot moves to another primary
+// (resharding); relay then subscribes again where the slot is now. What was published
+// in between is lost, as over any reconnect: pub/sub carries only ephemeral traffic.
+func (b *Broker) relay(s *subscription, name string, ps *redis.PubSub) {
+	defer close(s.done)
+	defer close(s.c)
+	for ps != nil && b.forward(s, ps) {
+		ps = b.resubscribe(s, name)
+	}
+}
+
+// forward hands on the messages of ps until it ends: it returns true if Redis ended
+// the subscription because its slot moved, false if it was closed.
+func (b *Broker) forward(s *subscription, ps *redis.PubSub) bool {
+	for m := range ps.ChannelWithSubscriptions() {
+		switch m := m.(type) {
+		case *redis.Message:
 			select {
 			case s.c <- []byte(m.Payload):
-			case <-s.stop:
-				return
+			case <-s.ctx.Done():
+				return false
+			}
+		case *redis.Subscription:
+			if b.sharded && m.Kind == "sunsubscribe" && m.Count == 0 {
+				return true
 			}
 		}
-	}()
-	return s, nil
+	}
+	return false
+}
+
+// resubscribe drops s's ended subscription and subscribes to name again, trying until
+// it succeeds or s is closed (then it returns nil).
+func (b *Broker) resubscribe(s *subscription, name string) *redis.PubSub {
+	s.mu.Lock()
+	if s.ps != nil {
+		s.ps.Close()
+		s.ps = nil
+	}
+	s.mu.Unlock()
+	for delay := 20 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
+		if cc, ok := b.rdb.(*redis.ClusterClient); ok {
+			cc.ReloadState(s.ctx) // learn the slot's new primary
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		ps, err := b.subscribe(ctx, name)
+		cancel()
+		if err == nil {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.closed {
+				ps.Close()
+				return nil
+			}
+			s.ps = ps
+			return ps
+		}
+		select {
+		case <-s.ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+	}
 }
 
 // PutRoster records node's part of board's roster (collab.Broker).

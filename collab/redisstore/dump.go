@@ -110,10 +110,12 @@ func (s *Store) RestoreBoard(ctx context.Context, d *collab.BoardDump) error {
 	m := d.Meta
 	k := keysOf(m.ID)
 	fail := func(err error) error { return fmt.Errorf("restore board %s: %w", collab.LogID(m.ID), err) }
-	if n, err := s.rdb.Exists(ctx, k.meta, editKey(m.ID)).Result(); err != nil {
-		return fail(err)
-	} else if n > 0 {
-		return fail(errors.New("the board exists"))
+	for _, key := range []string{k.meta, editKey(m.ID)} { // one per command: two slots
+		if n, err := s.rdb.Exists(ctx, key).Result(); err != nil {
+			return fail(err)
+		} else if n > 0 {
+			return fail(errors.New("the board exists"))
+		}
 	}
 	b := &boardWrites{}
 	if err := s.claim(ctx, b, collab.Write{Board: m.ID, Meta: &m, Create: true}); err != nil {
@@ -167,7 +169,7 @@ func (s *Store) RestoreBoard(ctx context.Context, d *collab.BoardDump) error {
 }
 
 func (s *Store) release(ctx context.Context, claims []string) {
-	if len(claims) > 0 {
-		s.rdb.Del(ctx, claims...)
+	for _, k := range claims { // one per command: each in its own slot
+		s.rdb.Del(ctx, k)
 	}
 }

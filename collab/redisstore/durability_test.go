@@ -96,6 +96,9 @@ func TestOpenRefusesBadURLs(t *testing.T) {
 		{"redis://127.0.0.1:1/0?wait_timeout=soon", "wait_timeout="},
 		{"redis://127.0.0.1:1/0?frobnicate=1", "unexpected option"},
 		{"redis://u:secret@127.0.0.1:1/0", "127.0.0.1:1"}, // nothing listens there
+		{"redis+cluster://127.0.0.1:1?wait=1", "on a cluster"},
+		{"redis+cluster://127.0.0.1:1/3", "database 0 only"},
+		{"redis+cluster://u:secret@127.0.0.1:1?addr=127.0.0.1:2", "127.0.0.1:1,127.0.0.1:2"},
 	} {
 		_, err := Open(ctx, c.url)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

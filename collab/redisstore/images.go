@@ -140,3 +140,34 @@ func (s *Store) DeleteImages(ctx context.Context, id string, srcs []string, befo
 	n, _ := v.(int64)
 	return int(n), nil
 }
+
+// putImageWithinScript stores an image, as putImageScript does, unless the board does
+// not have it and would then hold more than ARGV[4] images or ARGV[5] bytes of them:
+// then it stores nothing and returns 0. KEYS: img, imgt. Counting in the script makes
+// the check and the write one step, whichever nodes upload at once.
+var putImageWithinScript = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
+  local srcs = redis.call('HKEYS', KEYS[1])
+  if #srcs + 1 > tonumber(ARGV[4]) then return 0 end
+  local size = string.len(ARGV[2])
+  for _, src in ipairs(srcs) do size = size + redis.call('HSTRLEN', KEYS[1], src) end
+  if size > tonumber(ARGV[5]) then return 0 end
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1
+`)
+
+// PutImageWithin stores an image unless the board would then hold more than lim,
+// deciding and storing in one script.
+func (s *Store) PutImageWithin(ctx context.Context, id, src string, data []byte, lim collab.ImageLimit) error {
+	k := keysOf(id)
+	v, err := s.write(ctx, putImageWithinScript, []string{k.img, k.imgt}, src, data, time.Now().UnixMilli(), lim.Count, lim.Bytes)
+	if err != nil {
+		return fmt.Errorf("store image of %s: %w", collab.LogID(id), err)
+	}
+	if n, _ := v.(int64); n == 0 {
+		return fmt.Errorf("store image of %s: %w", collab.LogID(id), collab.ErrImageQuota)
+	}
+	return nil
+}

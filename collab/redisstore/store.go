@@ -31,9 +31,10 @@
 // claim left by a crash between the lookup key and the board's own write resolves to
 // nothing.
 //
-// Open takes one Redis endpoint (a primary; replicas through ?wait=). The keys are laid
-// out for Redis Cluster, but the store uses go-redis's single-node client: running on a
-// cluster needs its cluster client and a pipeline per node.
+// Open takes one Redis endpoint (a primary; replicas through ?wait=) or a Redis Cluster
+// (redis+cluster://). On a cluster, every command and script names keys of one slot: a
+// board's own keys share its hash tag, and the lookup keys above are read and written
+// one per command; a pipeline is split by go-redis among the nodes.
 //
 // # Durability
 //
@@ -82,9 +83,9 @@ var ErrFenced = collab.ErrFenced
 
 // Store is a collab.Store on Redis. It is safe for concurrent use.
 type Store struct {
-	rdb         *redis.Client
-	wait        int           // replicas WAIT asks for after each write; 0: none
-	waitTimeout time.Duration // how long WAIT waits
+	rdb         redis.UniversalClient // one Redis, or a cluster
+	wait        int                   // replicas WAIT asks for after each write; 0: none
+	waitTimeout time.Duration         // how long WAIT waits
 	log         *slog.Logger
 }
 
@@ -102,13 +103,14 @@ const (
 )
 
 // Open connects to the Redis at rawURL (redis://[user:password@]host:port/db, or
-// rediss:// for TLS, with go-redis's options as query parameters, and wait= and
-// wait_timeout= as the package doc says) and checks that it answers. It logs a warning
-// to slog's default logger if Redis does not keep acknowledged writes durably.
+// rediss:// for TLS; redis+cluster://host:port?addr=host2:port2 for a Redis Cluster, see
+// NewClient; go-redis's options as query parameters, and wait= and wait_timeout= as the
+// package doc says) and checks that it answers. It logs a warning to slog's default
+// logger if Redis (every primary, on a cluster) does not keep acknowledged writes durably.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
 	s := &Store{log: slog.Default(), waitTimeout: time.Second}
 	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+	if err != nil {
 		return nil, fmt.Errorf("redis URL %q: want redis://host:port/db", redact(rawURL))
 	}
 	q := u.Query()
@@ -122,35 +124,23 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 			return nil, fmt.Errorf("redis URL: wait_timeout=%q: want a duration such as 500ms", v)
 		}
 	}
-	q.Del("wait")
-	q.Del("wait_timeout")
-	u.RawQuery = q.Encode()
-	opt, err := redis.ParseURL(u.String())
-	if err != nil {
-		return nil, fmt.Errorf("redis URL %q: %w", redact(rawURL), err)
-	}
-	if !q.Has("dial_timeout") {
-		opt.DialTimeout = dialTimeout
-	}
-	if !q.Has("read_timeout") {
-		opt.ReadTimeout = ioTimeout
-	}
-	if !q.Has("write_timeout") {
-		opt.WriteTimeout = ioTimeout
-	}
-	if !q.Has("max_retries") {
-		// A write is retried by its client, whose resend the cid recognises; a retry in
-		// here would only make a refusal of our own first attempt look like a conflict.
-		opt.MaxRetries = -1
-	}
-	opt.DisableIdentity = true // no CLIENT SETINFO: older servers refuse it noisily
 	loggerOnce.Do(func() { redis.SetLogger(slogLogger{}) })
-	s.rdb = redis.NewClient(opt)
+	rdb, addr, err := NewClient(rawURL, ClientOptions{DialTimeout: dialTimeout, IOTimeout: ioTimeout, NoRetries: true})
+	if err != nil {
+		return nil, fmt.Errorf("redis URL %w", err)
+	}
+	if _, ok := rdb.(*redis.ClusterClient); ok && s.wait > 0 {
+		// WAIT counts the replicas of one connection's writes; a commit's writes go to
+		// as many primaries as it has boards' slots.
+		rdb.Close()
+		return nil, errors.New("redis URL: wait= is for one Redis with replicas; on a cluster, set appendfsync always on every primary")
+	}
+	s.rdb = rdb
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		s.rdb.Close()
-		return nil, fmt.Errorf("redis at %s: %w", opt.Addr, err)
+		return nil, fmt.Errorf("redis at %s: %w", addr, err)
 	}
-	s.checkDurability(ctx, opt.Addr)
+	s.checkDurability(ctx, addr)
 	return s, nil
 }
 
@@ -164,22 +154,34 @@ func (slogLogger) Printf(ctx context.Context, format string, v ...any) {
 	slog.Default().WarnContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
 
-// checkDurability warns when Redis may lose writes it acknowledged.
+// checkDurability warns when Redis, or any primary of a cluster, may lose writes it
+// acknowledged.
 func (s *Store) checkDurability(ctx context.Context, addr string) {
-	cfg, err := s.rdb.ConfigGet(ctx, "append*").Result()
-	if err != nil {
-		s.log.Warn("redis: cannot read the durability settings (CONFIG GET is disabled?); make sure appendonly is yes and appendfsync always, or use ?wait=", "addr", addr, "err", err)
-		return
+	check := func(ctx context.Context, c *redis.Client) error {
+		cfg, err := c.ConfigGet(ctx, "append*").Result()
+		if err != nil {
+			s.log.Warn("redis: cannot read the durability settings (CONFIG GET is disabled?); make sure appendonly is yes and appendfsync always, or use ?wait=", "addr", c.Options().Addr, "err", err)
+			return nil
+		}
+		if cfg["appendonly"] == "yes" && cfg["appendfsync"] == "always" {
+			return nil
+		}
+		if s.wait > 0 {
+			s.log.Info("redis: acknowledged writes rely on replicas (WAIT)", "addr", addr, "replicas", s.wait, "appendonly", cfg["appendonly"], "appendfsync", cfg["appendfsync"])
+			return nil
+		}
+		s.log.Warn("redis: acknowledged ops can be lost if Redis crashes: set appendonly yes and appendfsync always, or wait for replicas with ?wait=1",
+			"addr", c.Options().Addr, "appendonly", cfg["appendonly"], "appendfsync", cfg["appendfsync"])
+		return nil
 	}
-	if cfg["appendonly"] == "yes" && cfg["appendfsync"] == "always" {
-		return
+	switch c := s.rdb.(type) {
+	case *redis.Client:
+		check(ctx, c)
+	case *redis.ClusterClient:
+		if err := c.ForEachMaster(ctx, check); err != nil {
+			s.log.Warn("redis: cannot reach every primary to read its durability settings", "addr", addr, "err", err)
+		}
 	}
-	if s.wait > 0 {
-		s.log.Info("redis: acknowledged writes rely on replicas (WAIT)", "addr", addr, "replicas", s.wait, "appendonly", cfg["appendonly"], "appendfsync", cfg["appendfsync"])
-		return
-	}
-	s.log.Warn("redis: acknowledged ops can be lost if Redis crashes: set appendonly yes and appendfsync always, or wait for replicas with ?wait=1",
-		"addr", addr, "appendonly", cfg["appendonly"], "appendfsync", cfg["appendfsync"])
 }
 
 // redact hides a password in a URL for error messages.
@@ -198,7 +200,7 @@ func redact(raw string) string {
 }
 
 // Client is the store's Redis client, for the cluster code to share its connections.
-func (s *Store) Client() *redis.Client { return s.rdb }
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
 
 // Close closes the connections.
 func (s *Store) Close() error { return s.rdb.Close() }

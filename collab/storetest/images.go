@@ -2,8 +2,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,6 +91,69 @@ func runImages(t *testing.T, open func(t *testing.T) collab.Store, board func(*t
 		}
 		if n, size, _ := s.ImageUsage(ctx, m.ID); n != 2 || size != 6 {
 			t.Errorf("usage %d images, %d bytes; want 2, 6", n, size)
+		}
+	})
+	t.Run("ImageLimitHoldsUnderConcurrentUploads", func(t *testing.T) {
+		// Uploads through several nodes at once reach the store together: the limit is
+		// kept only if the store checks and stores in one step.
+		const uploads, size = 24, 100
+		for _, c := range []struct {
+			name string
+			lim  collab.ImageLimit
+		}{
+			{"ByCount", collab.ImageLimit{Count: 5, Bytes: 1 << 20}},
+			{"ByBytes", collab.ImageLimit{Count: 1000, Bytes: 5*size + size/2}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				s := open(t)
+				m := board(t, s)
+				errs := make([]error, uploads)
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				for i := range uploads {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						data := []byte(fmt.Sprintf("%0*d", size, i))
+						errs[i] = s.PutImageWithin(ctx, m.ID, fmt.Sprintf("sha256:%d", i), data, c.lim)
+					}()
+				}
+				close(start)
+				wg.Wait()
+				stored, refused := 0, 0
+				for i, err := range errs {
+					switch {
+					case err == nil:
+						stored++
+					case errors.Is(err, collab.ErrImageQuota):
+						refused++
+					default:
+						t.Errorf("upload %d: %v, want nil or ErrImageQuota", i, err)
+					}
+				}
+				n, bytes, err := s.ImageUsage(ctx, m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if stored != 5 || refused != uploads-5 || n != 5 || bytes != 5*size {
+					t.Errorf("%d uploads stored, %d refused; the board holds %d images of %d bytes; want 5 stored (%d bytes), %d refused",
+						stored, refused, n, bytes, 5*size, uploads-5)
+				}
+				// Full, the board still takes an image it has (a second paste), and
+				// nothing new.
+				for i, err := range errs {
+					if err == nil {
+						if err := s.PutImageWithin(ctx, m.ID, fmt.Sprintf("sha256:%d", i), []byte(fmt.Sprintf("%0*d", size, i)), c.lim); err != nil {
+							t.Errorf("an image the full board has, again: %v", err)
+						}
+						break
+					}
+				}
+				if err := s.PutImageWithin(ctx, m.ID, "sha256:new", []byte(fmt.Sprintf("%0*d", size, 0)), c.lim); !errors.Is(err, collab.ErrImageQuota) {
+					t.Errorf("a new image on the full board: %v, want ErrImageQuota", err)
+				}
+			})
 		}
 	})
 }

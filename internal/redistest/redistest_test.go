@@ -92,3 +92,18 @@ func TestTwoServersApart(t *testing.T) {
 		t.Fatalf("b sees a's key: %q", got)
 	}
 }
+
+// StartCluster makes three servers one cluster that holds every slot.
+func TestStartCluster(t *testing.T) {
+	c := StartCluster(t)
+	for _, n := range c.Nodes {
+		info, err := command(n.Addr(), "CLUSTER INFO")
+		if err != nil || !strings.Contains(info, "cluster_slots_assigned:16384") || !strings.Contains(info, "cluster_known_nodes:3") {
+			t.Fatalf("CLUSTER INFO on %s: %v\n%s", n.Addr(), err, info)
+		}
+	}
+	if u := c.URL(); !strings.HasPrefix(u, "redis+cluster://") || strings.Count(u, "addr=") != 2 {
+		t.Fatalf("URL %s", u)
+	}
+	c.Flush(t)
+}
