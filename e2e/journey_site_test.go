@@ -29,6 +29,18 @@ func (s site) home(person string) string {
 	return s[""]
 }
 
+// spread reports whether people reach the site at more than one address: across
+// nodes. A journey skips there what only one browser's UI shows, which the run on one
+// server has checked already.
+func (s site) spread() bool {
+	for _, u := range s {
+		if u != s[""] {
+			return true
+		}
+	}
+	return false
+}
+
 // link is a link another person sent, as person's browser opens it: the same path and
 // fragment, answered where person reaches the site.
 func (s site) link(t testing.TB, person, link string) string {
@@ -89,5 +101,39 @@ func TestJourneysAcrossNodes(t *testing.T) {
 		t.Parallel()
 		// H's home page is the balancer's: its counts come from whichever node answers.
 		journeyHomeCounts(t, site{"H": c.URL(), "visitor 1": n1, "visitor 2": n2, "visitor 3": n0})
+	})
+	t.Run("Pages", func(t *testing.T) {
+		t.Parallel()
+		journeyPages(t, site{"ana": n1, "bob": n2, "phone-dark": c.URL()})
+	})
+	t.Run("Phone", func(t *testing.T) {
+		t.Parallel()
+		journeyPhone(t, site{"phone": n2, "desk": c.URL()})
+	})
+	t.Run("PeoplePanel", func(t *testing.T) {
+		t.Parallel()
+		journeyPeoplePanel(t, site{"A": n2, "B": n0})
+	})
+	t.Run("HostileName", func(t *testing.T) {
+		t.Parallel()
+		journeyHostileName(t, site{"A": n0, "B": n1, "bots": c.URL()})
+	})
+	t.Run("ViewOnly", func(t *testing.T) {
+		t.Parallel()
+		journeyViewOnly(t, site{"A": n1, "viewer": c.URL()})
+	})
+	t.Run("ViewOnlyCannotEdit", func(t *testing.T) {
+		t.Parallel()
+		journeyViewOnlyCannotEdit(t, site{"A": c.URL(), "viewer": n2})
+	})
+	t.Run("Voice", func(t *testing.T) {
+		t.Parallel()
+		// The call is on ana's node, which owns the board; bo's signalling is relayed.
+		journeyVoice(t, site{"ana": n1, "bo": n2})
+	})
+	t.Run("Frames", func(t *testing.T) {
+		t.Parallel()
+		// bob downloads the deck from a node that does not own the board.
+		journeyFrames(t, site{"ana": n2, "bob": n0, "phone-dark": c.URL()})
 	})
 }
