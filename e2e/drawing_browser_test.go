@@ -720,15 +720,10 @@ func TestBrowserClipboardAndOrder(t *testing.T) {
 
 func TestBrowserViewOnlyCannotEdit(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
-	journeyViewOnlyCannotEdit(t, oneServer(startServer(t).URL))
-}
-
-// journeyViewOnlyCannotEdit is TestBrowserViewOnlyCannotEdit on site s, with the people
-// A (who makes the board) and viewer, who opens its view link.
-func journeyViewOnlyCannotEdit(t *testing.T, s site) {
 	browser := newBrowser(t)
-	a := createBoard(t, browser, "A", s.home("A"))
-	v := openTab(t, browser, "viewer", s.link(t, "viewer", a.shareLink("view")))
+	ts := startServer(t)
+	a := createBoard(t, browser, "A", ts.URL)
+	v := openTab(t, browser, "viewer", a.shareLink("view"))
 	a.tool("r", "rect")
 	a.dragWith([2]float64{300, 300}, [2]float64{500, 400})
 	a.settled()
