@@ -162,12 +162,14 @@ func journeyVoice(t *testing.T, s site) {
 	// Rejoins after the connection drops.
 	// The WebSocket drops (as on a network change): the server ends that session's
 	// call; the page reconnects with a new session and gets back into the call.
-	ana.do("drop the connection", chromedp.Evaluate[chromedp.Void](`tabula.sync.ws.close()`))
-	ana.waitFor("a new session", `tabula.sync.online && tabula.sync.sid !== `+jsString(anaSID))
-	anaSID = eval[string](ana, `tabula.sync.sid`)
-	ana.waitFor("back in voice", `tabula.voice.state === 'on' && tabula.voice.pc.connectionState === 'connected' && tabula.voice.heard().length === 1`)
-	bo.waitFor("hearing ana again", `tabula.voice.heard().includes(`+jsString(anaSID)+`)`)
-	bo.waitInbound("ana's audio", func(a inboundAudio) bool { return a.Level > 0.01 })
+	// It is bo's: across nodes, his node forwards the new session to the owner, which
+	// hosts the call.
+	bo.do("drop the connection", chromedp.Evaluate[chromedp.Void](`tabula.sync.ws.close()`))
+	bo.waitFor("a new session", `tabula.sync.online && tabula.sync.sid !== `+jsString(boSID))
+	boSID = eval[string](bo, `tabula.sync.sid`)
+	bo.waitFor("back in voice", `tabula.voice.state === 'on' && tabula.voice.pc.connectionState === 'connected' && tabula.voice.heard().length === 1`)
+	ana.waitFor("hearing bo again", `tabula.voice.heard().includes(`+jsString(boSID)+`)`)
+	ana.waitInbound("bo's audio", func(a inboundAudio) bool { return a.Level > 0.01 })
 
 	// Leaving.
 	bo.do("leave", chromedp.Click(chromedp.ID("voice-leave")))
