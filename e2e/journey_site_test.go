@@ -106,7 +106,7 @@ func TestJourneysAcrossNodes(t *testing.T) {
 	})
 	t.Run("Pages", func(t *testing.T) {
 		t.Parallel()
-		journeyPages(t, site{"ana": n1, "bob": n2, "phone-dark": c.URL()})
+		journeyPages(t, site{"ana": n1, "bob": n2})
 	})
 	t.Run("Phone", func(t *testing.T) {
 		t.Parallel()
@@ -115,10 +115,6 @@ func TestJourneysAcrossNodes(t *testing.T) {
 	t.Run("PeoplePanel", func(t *testing.T) {
 		t.Parallel()
 		journeyPeoplePanel(t, site{"A": n2, "B": n0})
-	})
-	t.Run("HostileName", func(t *testing.T) {
-		t.Parallel()
-		journeyHostileName(t, site{"A": n0, "B": n1, "bots": c.URL()})
 	})
 	t.Run("ViewOnly", func(t *testing.T) {
 		t.Parallel()

@@ -198,24 +198,18 @@ func journeyPeoplePanel(t *testing.T, s site) {
 
 func TestBrowserPresenceHostileName(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
-	journeyHostileName(t, oneServer(startServer(t).URL))
-}
-
-// journeyHostileName is TestBrowserPresenceHostileName on site s, with the people A
-// (who makes the board) and B, and the bots, who all reach the site at one address
-// (across nodes the balancer's, which spreads them over the nodes).
-func journeyHostileName(t *testing.T, s site) {
 	browser := newBrowser(t)
-	a := createBoard(t, browser, "A", s.home("A"))
+	ts := startServer(t)
+	a := createBoard(t, browser, "A", ts.URL)
 	link := a.shareLink("edit")
-	b := openTab(t, browser, "B", s.link(t, "B", link))
+	b := openTab(t, browser, "B", link)
 	a.failOnDialogs()
 	b.failOnDialogs()
 	sidA := eval[string](a, `tabula.sync.sid`)
 	// A crowd, so that B's row collapses into "+N" and the full list can be opened: eight
 	// clients of the protocol, each far cheaper than a browser, that open A's link.
 	for i := range 8 {
-		newBot(t, wsOf(s.link(t, "bots", link)), fmt.Sprintf("Bot %d", i+1), "#1971c2")
+		newBot(t, wsOf(link), fmt.Sprintf("Bot %d", i+1), "#1971c2")
 	}
 	// The avatar row is drawn anew as each arrives; A opens its profile once it is still.
 	a.waitFor("the crowd in A's row", `tabula.people().size === 10`)
