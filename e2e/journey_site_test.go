@@ -71,8 +71,9 @@ func rebase(t testing.TB, link, base string) string {
 // requests (pages, presence, images, exports, history) themselves. Where a journey's
 // HTTP change needs the board's owner (history restore, replacing a link), the person
 // asking is on a node that is not the owner. The offline journey comes back through the
-// balancer, so its reconnect may land on any node. One cluster serves all of them: each
-// journey has boards of its own.
+// balancer, so its reconnect may land on any node. A journey leaves out here what only
+// one browser's page shows (site.spread), which its run on one server checks. One
+// cluster serves all of them: each journey has boards of its own.
 func TestJourneysAcrossNodes(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
 	findChromium(t)
