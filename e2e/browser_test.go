@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"path"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -136,10 +137,15 @@ func checkScreenshot(t *testing.T, img image.Image, strokeBox image.Rectangle, d
 
 func TestBrowserViewOnlyPage(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyViewOnly(t, oneServer(startServer(t).URL))
+}
+
+// journeyViewOnly is TestBrowserViewOnlyPage on site s, with the people A (who makes
+// the board) and viewer, who opens its view link.
+func journeyViewOnly(t *testing.T, s site) {
 	browser := newBrowser(t)
-	ts := startServer(t)
-	a := createBoard(t, browser, "A", ts.URL)
-	view := a.shareLink("view")
+	a := createBoard(t, browser, "A", s.home("A"))
+	view := s.link(t, "viewer", a.shareLink("view"))
 	v := openTab(t, browser, "viewer", view)
 
 	if role := eval[string](v, `document.body.dataset.role + " " + document.body.dataset.tool`); role != "viewer hand" {
@@ -189,7 +195,7 @@ func TestBrowserViewOnlyPage(t *testing.T) {
 		t.Fatalf("the viewer's Share dialog shows %q, want only the view link %q", got, view)
 	}
 	v.nextFrame()
-	v.screenshot("viewer-share.png")
+	v.screenshot(strings.ReplaceAll(t.Name(), "/", "-") + "-viewer-share.png")
 	if eval[bool](v, `document.documentElement.outerHTML.includes(`+editID+`) || JSON.stringify({...localStorage}).includes(`+editID+`)`) {
 		t.Fatalf("the view-only page holds the edit link's id %s", editID)
 	}

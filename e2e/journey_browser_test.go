@@ -297,11 +297,16 @@ func journeyOffline(t *testing.T, s site) {
 // finger, and someone at a computer who opens the link sees it, and the other way round.
 func TestJourneyPhone(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyPhone(t, oneServer(startServer(t).URL))
+}
+
+// journeyPhone is TestJourneyPhone on site s, with the people phone (who makes the
+// board) and desk.
+func journeyPhone(t *testing.T, s site) {
 	const w, h = 390, 844
 	browserCtx := newBrowser(t)
-	ts := startServer(t)
 	shot := newShots(t)
-	p := openHomeOn(t, browserCtx, "phone", ts.URL, chromedp.EmulateViewport(w, h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	p := openHomeOn(t, browserCtx, "phone", s.home("phone"), chromedp.EmulateViewport(w, h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
 	p.waitFor("the phone screen", fmt.Sprintf(`innerWidth === %d && innerHeight === %d && matchMedia("(pointer: coarse)").matches`, w, h))
 	shot.take(p, "home")
 	p.tap(p.centre(`form[action="/boards"] button`))
@@ -314,7 +319,7 @@ func TestJourneyPhone(t *testing.T) {
 	link := eval[string](p, `document.getElementById("edit-link").value`)
 	p.tap(p.centre(`#share`))
 	p.waitFor("the Share dialog closed", `document.getElementById("share-panel").hidden`)
-	d := openTab(t, browserCtx, "desk", link)
+	d := openTab(t, browserCtx, "desk", s.link(t, "desk", link))
 
 	// A finger draws with the pen.
 	stroke := p.added("stroke", func() {

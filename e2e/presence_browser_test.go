@@ -141,10 +141,15 @@ func (tb *tab) closeTab() {
 
 func TestBrowserPresencePeoplePanel(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
+	journeyPeoplePanel(t, oneServer(startServer(t).URL))
+}
+
+// journeyPeoplePanel is TestBrowserPresencePeoplePanel on site s, with the people A
+// (who makes the board) and B.
+func journeyPeoplePanel(t *testing.T, s site) {
 	browser := newBrowser(t)
-	ts := startServer(t)
-	a := createBoard(t, browser, "A", ts.URL)
-	b := openTab(t, browser, "B", a.shareLink("edit"))
+	a := createBoard(t, browser, "A", s.home("A"))
+	b := openTab(t, browser, "B", s.link(t, "B", a.shareLink("edit")))
 	sidA, sidB := eval[string](a, `tabula.sync.sid`), eval[string](b, `tabula.sync.sid`)
 
 	// Each page shows the other, and itself last, marked as you.

@@ -101,7 +101,14 @@ func (tb *tab) waitInbound(what string, cond func(inboundAudio) bool) inboundAud
 
 func TestBrowserVoice(t *testing.T) {
 	t.Parallel() // browser tests run side by side: see testmain_test.go
-	ts := startServer(t, voiceOnLoopback)
+	journeyVoice(t, oneServer(startServer(t, voiceOnLoopback).URL))
+}
+
+// journeyVoice is TestBrowserVoice on site s, with the people ana (who makes the board)
+// and bo. Across nodes the call is on the node that owns the board, and the other's
+// signalling is relayed to it; the controls of one page (push-to-talk, settings, keys)
+// are left to the run on one server.
+func journeyVoice(t *testing.T, s site) {
 	browser := newBrowser(t,
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
@@ -112,8 +119,8 @@ func TestBrowserVoice(t *testing.T) {
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
 		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
 	)
-	ana := createBoard(t, browser, "ana", ts.URL)
-	bo := openTab(t, browser, "bo", ana.shareLink("edit"))
+	ana := createBoard(t, browser, "ana", s.home("ana"))
+	bo := openTab(t, browser, "bo", s.link(t, "bo", ana.shareLink("edit")))
 
 	for _, tb := range []*tab{ana, bo} {
 		tb.waitFor("the join button", `!document.getElementById('voice-bar').hidden`)
@@ -139,6 +146,42 @@ func TestBrowserVoice(t *testing.T) {
 	bo.waitFor("ana speaking on her avatar", `document.querySelector('#peers li[data-sid="`+anaSID+`"] .avatar')?.dataset.voice === 'speaking'`)
 	ana.waitFor("bo speaking on his avatar", `document.querySelector('#peers li[data-sid="`+boSID+`"] .avatar')?.dataset.voice === 'speaking'`)
 
+	if !s.spread() {
+		voiceControls(t, ana, boSID)
+	}
+
+	// Mute silences the other side.
+	ana.do("mute", chromedp.Click(chromedp.ID("voice-mute")))
+	ana.waitFor("muted", `document.getElementById('voice-mute').getAttribute('aria-pressed') === 'true'`)
+	bo.waitFor("ana muted in the people panel", `document.querySelector('#peers li[data-sid="`+anaSID+`"] .avatar')?.dataset.voice === 'muted'`)
+	bo.waitInbound("ana's audio level gone", func(a inboundAudio) bool { return a.Level < 0.001 })
+	ana.key("M", kb.ModifierShift)
+	ana.waitFor("unmuted", `document.getElementById('voice-mute').getAttribute('aria-pressed') === 'false'`)
+	bo.waitInbound("ana's audio back", func(a inboundAudio) bool { return a.Level > 0.01 })
+
+	// Rejoins after the connection drops.
+	// The WebSocket drops (as on a network change): the server ends that session's
+	// call; the page reconnects with a new session and gets back into the call.
+	// It is bo's: across nodes, his node forwards the new session to the owner, which
+	// hosts the call.
+	bo.do("drop the connection", chromedp.Evaluate[chromedp.Void](`tabula.sync.ws.close()`))
+	bo.waitFor("a new session", `tabula.sync.online && tabula.sync.sid !== `+jsString(boSID))
+	boSID = eval[string](bo, `tabula.sync.sid`)
+	bo.waitFor("back in voice", `tabula.voice.state === 'on' && tabula.voice.pc.connectionState === 'connected' && tabula.voice.heard().length === 1`)
+	ana.waitFor("hearing bo again", `tabula.voice.heard().includes(`+jsString(boSID)+`)`)
+	ana.waitInbound("bo's audio", func(a inboundAudio) bool { return a.Level > 0.01 })
+
+	// Leaving.
+	bo.do("leave", chromedp.Click(chromedp.ID("voice-leave")))
+	bo.waitFor("out of voice", `tabula.voice.state === 'off' && !tabula.voice.pc`)
+	ana.waitFor("nobody heard", `tabula.voice.heard().length === 0`)
+	ana.waitFor("bo out of voice in the panel", `document.querySelector('#peers li[data-sid="`+boSID+`"] .avatar')?.dataset.voice === ''`)
+}
+
+// voiceControls is what ana's page offers in a call with bo: push-to-talk, the
+// settings, and the keys.
+func voiceControls(t *testing.T, ana *tab, boSID string) {
+	t.Helper()
 	// Push-to-talk: with it on, holding Space talks, and does not also pan the board.
 	eval[bool](ana, `(tabula.voice.setPushToTalk(true), true)`)
 	key := func(typ input.DispatchKeyEventType) chromedp.Action[chromedp.Void] {
@@ -168,14 +211,6 @@ func TestBrowserVoice(t *testing.T) {
 	ana.waitFor("bo's player at a quarter", `[...document.querySelectorAll('audio')].some((a) => a.dataset.sid === `+jsString(boSID)+` && a.volume === 0.25)`)
 	ana.do("close the settings", chromedp.Click(chromedp.ID("voice-more")))
 
-	// Mute silences the other side.
-	ana.do("mute", chromedp.Click(chromedp.ID("voice-mute")))
-	ana.waitFor("muted", `document.getElementById('voice-mute').getAttribute('aria-pressed') === 'true'`)
-	bo.waitFor("ana muted in the people panel", `document.querySelector('#peers li[data-sid="`+anaSID+`"] .avatar')?.dataset.voice === 'muted'`)
-	bo.waitInbound("ana's audio level gone", func(a inboundAudio) bool { return a.Level < 0.001 })
-	ana.key("M", kb.ModifierShift)
-	ana.waitFor("unmuted", `document.getElementById('voice-mute').getAttribute('aria-pressed') === 'false'`)
-	bo.waitInbound("ana's audio back", func(a inboundAudio) bool { return a.Level > 0.01 })
 	// M alone is the highlighter in a call too, as the help panel and the button say.
 	ana.do("press M", chromedp.KeyEvent("m"))
 	ana.waitFor("the highlighter", `document.body.dataset.tool === 'highlighter'`)
@@ -193,20 +228,4 @@ func TestBrowserVoice(t *testing.T) {
 		}
 	}
 	ana.key(kb.Escape)
-
-	// Rejoins after the connection drops.
-	// The WebSocket drops (as on a network change): the server ends that session's
-	// call; the page reconnects with a new session and gets back into the call.
-	ana.do("drop the connection", chromedp.Evaluate[chromedp.Void](`tabula.sync.ws.close()`))
-	ana.waitFor("a new session", `tabula.sync.online && tabula.sync.sid !== `+jsString(anaSID))
-	anaSID = eval[string](ana, `tabula.sync.sid`)
-	ana.waitFor("back in voice", `tabula.voice.state === 'on' && tabula.voice.pc.connectionState === 'connected' && tabula.voice.heard().length === 1`)
-	bo.waitFor("hearing ana again", `tabula.voice.heard().includes(`+jsString(anaSID)+`)`)
-	bo.waitInbound("ana's audio", func(a inboundAudio) bool { return a.Level > 0.01 })
-
-	// Leaving.
-	bo.do("leave", chromedp.Click(chromedp.ID("voice-leave")))
-	bo.waitFor("out of voice", `tabula.voice.state === 'off' && !tabula.voice.pc`)
-	ana.waitFor("nobody heard", `tabula.voice.heard().length === 0`)
-	ana.waitFor("bo out of voice in the panel", `document.querySelector('#peers li[data-sid="`+boSID+`"] .avatar')?.dataset.voice === ''`)
 }
