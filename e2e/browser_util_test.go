@@ -106,7 +106,15 @@ func openTabOn(t testing.TB, browser context.Context, name, url string, screen c
 func openPage(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
 	t.Helper()
 	tb := newTab(t, browser, name, screen)
-	tb.do("navigate to "+url, chromedp.Navigate(url))
+	// A page load is dozens of requests (modules, styles, the font): on a loaded machine
+	// (CI's two cores running three browsers, and three nodes with HAProxy and Redis in
+	// the cross-node journeys) it has taken more than wait. It gets longer; the test
+	// still fails on a page that does not load.
+	ctx, cancel := context.WithTimeout(tb.ctx, 3*wait)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("%s: navigate to %s: %v", name, url, err)
+	}
 	return tb
 }
 
