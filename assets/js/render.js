@@ -16,11 +16,15 @@ import { LINE_HEIGHT, NOTE_PADDING } from './shapes.js';
 const INK = '#1e1e1e';
 const NOTE_FILL = '#fff3bf';
 
-/** @type {WeakMap<Element, {path: Path2D, filled: boolean}>} */
+// Strokes and lines are cached by their points array, not by the element: an element
+// moved (a drag, a frame carrying its members) is a new object sharing the old one's
+// points, which are in its own coordinates, so its outline is reused instead of traced
+// again on every frame of the drag and on every screen that sees the move.
+/** @type {WeakMap<number[][], {path: Path2D, filled: boolean, width: number}>} */
 const strokeCache = new WeakMap();
 /** @type {WeakMap<Element, Path2D>} */
 const shapeCache = new WeakMap();
-/** @type {WeakMap<Element, Path2D>} */
+/** @type {WeakMap<object, {path: Path2D, curved: boolean}>} */
 const lineCache = new WeakMap();
 /** @type {WeakMap<Element, string[]>} */
 const wrapCache = new WeakMap();
@@ -177,11 +181,11 @@ function drawStroke(ctx, el) {
   const pts = el.points ?? [];
   if (!pts.length || !el.stroke) return;
   const width = el.width || 1;
-  let c = strokeCache.get(el);
-  if (!c) {
+  let c = strokeCache.get(pts);
+  if (!c || c.width !== width) {
     const filled = pts.length === 1 || hasPressure(pts);
-    c = { path: new Path2D(filled ? pathData(outline(pts, width), true) : pathData(pts)), filled };
-    strokeCache.set(el, c);
+    c = { path: new Path2D(filled ? pathData(outline(pts, width), true) : pathData(pts)), filled, width };
+    strokeCache.set(pts, c);
   }
   if (c.filled) {
     ctx.fillStyle = el.stroke;
@@ -205,7 +209,10 @@ function drawLinear(ctx, el) {
   const pts = el.points?.length ? el.points : [[0, 0], [el.w || 0, el.h || 0]];
   const width = el.width || 1;
   const curved = isCurved(el);
-  let path = lineCache.get(el);
+  // Keyed by the points when it has them; else its path is w and h, keyed by itself.
+  const key = el.points?.length ? el.points : el;
+  const cached = lineCache.get(key);
+  let path = cached?.curved === curved ? cached.path : undefined;
   if (!path) {
     path = new Path2D();
     path.moveTo(pts[0][0], pts[0][1]);
@@ -214,7 +221,7 @@ function drawLinear(ctx, el) {
     } else {
       for (let i = 1; i < pts.length; i++) path.lineTo(pts[i][0], pts[i][1]);
     }
-    lineCache.set(el, path);
+    lineCache.set(key, { path, curved });
   }
   setLine(ctx, el, width);
   ctx.stroke(path);
