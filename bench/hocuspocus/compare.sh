@@ -9,7 +9,7 @@
 #   bench/hocuspocus/compare.sh                       (1,000 clients, R = 10 20 30 50)
 #   RATES="10" RUNS=1 CLIENTS=50 DURATION=3s bench/hocuspocus/compare.sh   (a smoke)
 #
-# Settings (environment): RATES, RUNS, CLIENTS, WRITERS, DURATION, WARMUP, SERVER_CPU,
+# Settings (environment): SERVERS (default "tabula hocuspocus"), RATES, RUNS, CLIENTS, WRITERS, DURATION, WARMUP, SERVER_CPU,
 # TOOL_CPU, TABULA_GOMAXPROCS; TABULA=path of the Tabula server binary to measure (default:
 # built from this tree; the load tool always is), TABULA_ARGS=extra load tool flags for
 # the Tabula runs (default -ops move: one ~110-byte move per batch, as the peer's ~100-byte
@@ -27,6 +27,9 @@ SERVER_CPU=${SERVER_CPU:-0}
 TOOL_CPU=${TOOL_CPU:-1}
 TABULA_GOMAXPROCS=${TABULA_GOMAXPROCS:-2}
 TABULA_ARGS=${TABULA_ARGS:--ops move}
+# The limits a load test must lift; an older Tabula without these flags: TABULA_SERVER_ARGS=" ".
+TABULA_SERVER_ARGS=${TABULA_SERVER_ARGS:--max-sockets-per-ip 100000 -op-rate 0 -addr-op-rate 0 -board-rate 0}
+SERVERS=${SERVERS:-tabula hocuspocus}
 OUT=${OUT:-$(mktemp -d /tmp/compare.XXXXXX)}
 TABULA_PORT=${TABULA_PORT:-8099}
 ADMIN_PORT=${ADMIN_PORT:-8098}
@@ -65,9 +68,10 @@ common=(-clients "$CLIENTS" -boards 1 -writers "$WRITERS" -cursor-hz 0 -warmup "
 run_tabula() { # rate run
 	local dir="$OUT/tabula-data-$1-$2"
 	rm -rf "$dir"
+	# shellcheck disable=SC2086 # TABULA_SERVER_ARGS is a list of flags
 	GOMAXPROCS=$TABULA_GOMAXPROCS taskset -c "$SERVER_CPU" "$tabula" -addr "127.0.0.1:$TABULA_PORT" \
 		-admin-addr "127.0.0.1:$ADMIN_PORT" -data "$dir/t.db" -voice off -access-log off -log-level warn \
-		-max-sockets-per-ip 100000 -op-rate 0 -addr-op-rate 0 -board-rate 0 >"$OUT/tabula-$1-$2.log" 2>&1 &
+		$TABULA_SERVER_ARGS >"$OUT/tabula-$1-$2.log" 2>&1 &
 	server_pid=$!
 	wait_for curl -sf "http://127.0.0.1:$ADMIN_PORT/debug/stats"
 	# shellcheck disable=SC2086 # TABULA_ARGS is a list of flags
@@ -105,7 +109,8 @@ echo "| time (UTC) | server | R | deliveries/s | p50 ms | p99 ms | p99.9 ms | ac
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for rate in $RATES; do
 	for run in $(seq "$RUNS"); do
-		run_tabula "$rate" "$run"
-		run_hocuspocus "$rate" "$run"
+		for server in $SERVERS; do
+			"run_$server" "$rate" "$run"
+		done
 	done
 done
