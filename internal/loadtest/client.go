@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,19 +19,14 @@ type simClient struct {
 	r      *run
 	idx    int
 	board  *board
-	ws     *websocket.Conn
 	writer bool
 	sid    string // from the welcome; set and read by the reader goroutine only
-
-	wmu sync.Mutex // serialises writes: the writer's frames and the final close
+	wsConn        // text frames; done is closed when readLoop returns
 
 	inflight atomic.Int64 // batches sent and neither acknowledged nor refused
 	lastSeq  atomic.Int64 // the last ops seq received in order
-	closing  atomic.Bool  // the tool is closing: an error now is not a drop
-	lost     atomic.Bool  // the connection ended before the tool closed it
 
 	welcome  chan struct{} // closed when the welcome arrives
-	done     chan struct{} // closed when readLoop returns
 	ackSig   chan struct{} // a batch was acknowledged or refused (capacity 1)
 	progress chan struct{} // an ops broadcast arrived (capacity 1)
 
@@ -53,7 +47,7 @@ type delivery struct {
 func newSimClient(r *run, idx int, b *board) *simClient {
 	return &simClient{
 		r: r, idx: idx, board: b, writer: idx < r.cfg.Writers,
-		welcome: make(chan struct{}), done: make(chan struct{}),
+		wsConn: newWSConn(websocket.TextMessage), welcome: make(chan struct{}),
 		ackSig: make(chan struct{}, 1), progress: make(chan struct{}, 1),
 	}
 }
@@ -80,57 +74,7 @@ func (c *simClient) connect(ctx context.Context) error {
 	if err := c.write([]byte(hello)); err != nil {
 		return fmt.Errorf("hello: %w", err)
 	}
-	t := time.NewTimer(10 * time.Second)
-	defer t.Stop()
-	select {
-	case <-c.welcome:
-		return nil
-	case <-c.done:
-		return errors.New("closed before welcome")
-	case <-t.C:
-		return errors.New("no welcome within 10s")
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// alive reports whether the client is connected: it connected and its reader has not
-// stopped.
-func (c *simClient) alive() bool {
-	if c.ws == nil {
-		return false
-	}
-	select {
-	case <-c.done:
-		return false
-	default:
-		return true
-	}
-}
-
-func (c *simClient) write(b []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.ws.WriteMessage(websocket.TextMessage, b)
-}
-
-// close ends the connection with a normal close and waits for the reader to stop.
-func (c *simClient) close() {
-	if c.ws == nil {
-		return
-	}
-	c.closing.Store(true)
-	c.wmu.Lock()
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	c.wmu.Unlock()
-	t := time.NewTimer(3 * time.Second)
-	select {
-	case <-c.done:
-	case <-t.C:
-	}
-	t.Stop()
-	c.ws.Close()
-	<-c.done
+	return c.await(ctx, c.welcome, "welcome")
 }
 
 // readLoop reads until the connection ends. A frame can hold several messages, one per

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,23 +60,18 @@ type hpClient struct {
 	p      *peerRun
 	idx    int
 	doc    int // index in p.docs
-	ws     *websocket.Conn
 	writer bool
-
-	wmu sync.Mutex // serialises writes
+	wsConn // binary frames; done is closed when readLoop returns
 
 	inflight atomic.Int64 // writer: updates sent and not yet acknowledged
 	acked    atomic.Int64 // writer: its updates acknowledged, so clocks [0, acked) are in the document
 	sentAt   chan int64   // writer: when each update in flight was sent, oldest first
-	closing  atomic.Bool  // the tool is closing: an error now is not a drop
-	lost     atomic.Bool  // the connection ended before the tool closed it
 
 	// next is, per writer of the run, the clock of the next update expected from it:
 	// every earlier one has been received, in order. Written by readLoop only.
 	next []atomic.Uint64
 
 	joined   chan struct{} // closed when the join is acknowledged
-	done     chan struct{} // closed when readLoop returns
 	ackSig   chan struct{} // an update was acknowledged or refused (capacity 1)
 	progress chan struct{} // an update arrived (capacity 1)
 
@@ -97,7 +91,7 @@ func newHPClient(p *peerRun, idx int) *hpClient {
 	c := &hpClient{
 		p: p, idx: idx, doc: idx % len(p.docs), writer: idx < p.cfg.Writers,
 		next:   make([]atomic.Uint64, p.cfg.Writers),
-		joined: make(chan struct{}), done: make(chan struct{}),
+		wsConn: newWSConn(websocket.BinaryMessage), joined: make(chan struct{}),
 		ackSig: make(chan struct{}, 1), progress: make(chan struct{}, 1),
 	}
 	if c.writer {
@@ -139,52 +133,7 @@ func (c *hpClient) connect(ctx context.Context) error {
 			return fmt.Errorf("join: %w", err)
 		}
 	}
-	t := time.NewTimer(10 * time.Second)
-	defer t.Stop()
-	select {
-	case <-c.joined:
-		return nil
-	case <-c.done:
-		return errors.New("closed before joining")
-	case <-t.C:
-		return errors.New("not joined within 10s")
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (c *hpClient) alive() bool {
-	if c.ws == nil {
-		return false
-	}
-	select {
-	case <-c.done:
-		return false
-	default:
-		return true
-	}
-}
-
-func (c *hpClient) write(b []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.ws.WriteMessage(websocket.BinaryMessage, b)
-}
-
-// close ends the connection with a normal close and waits for the reader to stop.
-func (c *hpClient) close() {
-	c.closing.Store(true)
-	c.wmu.Lock()
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	c.wmu.Unlock()
-	t := time.NewTimer(3 * time.Second)
-	select {
-	case <-c.done:
-	case <-t.C:
-	}
-	t.Stop()
-	c.ws.Close()
-	<-c.done
+	return c.await(ctx, c.joined, "join")
 }
 
 // readLoop reads until the connection ends, stamping each message with the time it
