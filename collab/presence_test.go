@@ -8,34 +8,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
-
-// socketPair returns the two ends of a connected Unix stream socket whose buffers are
-// as small as the kernel allows, so that a test can fill them.
-func socketPair(t *testing.T) (server, client net.Conn) {
-	t.Helper()
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns := make([]net.Conn, 2)
-	for i, fd := range fds {
-		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
-		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		f := os.NewFile(uintptr(fd), fmt.Sprintf("pair%d", i))
-		c, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns[i] = c
-		t.Cleanup(func() { c.Close() })
-	}
-	return conns[0], conns[1]
-}
 
 // takeWhatFits writes to c what it takes at once, as the edge's direct writer does with a
 // non-blocking system call: here, what the socket takes within a millisecond.
