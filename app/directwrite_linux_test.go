@@ -3,43 +3,17 @@
 package app
 
 import (
-	"fmt"
-	"net"
-	"os"
-	"syscall"
 	"testing"
 	"time"
-)
 
-// socketPair returns the two ends of a connected Unix stream socket whose buffers are
-// as small as the kernel allows, so that a test can fill them.
-func socketPair(t *testing.T) (server, client net.Conn) {
-	t.Helper()
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns := make([]net.Conn, 2)
-	for i, fd := range fds {
-		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
-		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		f := os.NewFile(uintptr(fd), fmt.Sprintf("pair%d", i))
-		c, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns[i] = c
-		t.Cleanup(func() { c.Close() })
-	}
-	return conns[0], conns[1]
-}
+	"tabula/internal/testtool"
+)
 
 // A write deadline left on the connection by a blocking write is not a broken
 // connection: the direct writer writes nothing and leaves the event to the queue.
 // (Taken for broken, it dropped every stream that had been quiet for ten seconds.)
 func TestDirectWriterLeavesExpiredDeadlinesToTheQueue(t *testing.T) {
-	server, client := socketPair(t)
+	server, client := testtool.SocketPair(t)
 	w := directWriter(server)
 	if w == nil {
 		t.Fatal("no direct writer for a socket")

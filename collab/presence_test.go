@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tabula/internal/testtool"
 )
 
 // takeWhatFits writes to c what it takes at once, as the edge's direct writer does with a
@@ -31,7 +33,7 @@ func takeWhatFits(c net.Conn) func([]byte) (int, error) {
 // never interleave, and heartbeats never land inside an event.
 func TestPresenceDirectWritesKeepOrderWhenTheSocketFills(t *testing.T) {
 	p := newPresence()
-	server, client := socketPair(t)
+	server, client := testtool.SocketPair(t)
 	sub := p.subscribe("b", RoleViewer, "", takeWhatFits(server))
 	heartbeat := make(chan time.Time, 3)
 	served := make(chan struct{})

@@ -1,6 +1,6 @@
 //go:build unix
 
-package collab
+package testtool
 
 import (
 	"fmt"
@@ -10,9 +10,10 @@ import (
 	"testing"
 )
 
-// socketPair returns the two ends of a connected Unix stream socket whose buffers are
-// as small as the kernel allows, so that a test can fill them.
-func socketPair(t *testing.T) (server, client net.Conn) {
+// SocketPair returns the two ends of a connected Unix stream socket whose buffers are
+// as small as the kernel allows, so that a test can fill them (a slow reader, a direct
+// writer that must queue the rest). Both ends close when the test ends.
+func SocketPair(t testing.TB) (server, client net.Conn) {
 	t.Helper()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
