@@ -82,19 +82,7 @@ func (c *simClient) connect(ctx context.Context) error {
 func (c *simClient) readLoop() {
 	defer close(c.done)
 	var buf bytes.Buffer
-	for {
-		_, rd, err := c.ws.NextReader()
-		if err == nil {
-			buf.Reset()
-			_, err = buf.ReadFrom(rd)
-		}
-		if err != nil {
-			if !c.closing.Load() {
-				c.lost.Store(true)
-				c.r.addDrop(closeCode(err))
-			}
-			return
-		}
+	for c.read(&buf, c.r.addDrop) {
 		now := c.r.since()
 		data := buf.Bytes()
 		for len(data) > 0 {

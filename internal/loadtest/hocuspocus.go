@@ -141,19 +141,7 @@ func (c *hpClient) connect(ctx context.Context) error {
 func (c *hpClient) readLoop() {
 	defer close(c.done)
 	var buf bytes.Buffer
-	for {
-		_, rd, err := c.ws.NextReader()
-		if err == nil {
-			buf.Reset()
-			_, err = buf.ReadFrom(rd)
-		}
-		if err != nil {
-			if !c.closing.Load() {
-				c.lost.Store(true)
-				c.p.addDrop(closeCode(err))
-			}
-			return
-		}
+	for c.read(&buf, c.p.addDrop) {
 		if err := c.handle(buf.Bytes(), c.p.since()); err != nil {
 			c.p.addError("hocuspocus: " + err.Error())
 		}

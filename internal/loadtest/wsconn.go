@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -79,4 +80,23 @@ func (c *wsConn) close() {
 	t.Stop()
 	c.ws.Close()
 	<-c.done
+}
+
+// read reads the next whole message into buf. When the connection has ended it reports
+// false, and if the tool was not closing it, marks the connection lost and tells drop
+// the close code.
+func (c *wsConn) read(buf *bytes.Buffer, drop func(code string)) bool {
+	_, rd, err := c.ws.NextReader()
+	if err == nil {
+		buf.Reset()
+		_, err = buf.ReadFrom(rd)
+	}
+	if err != nil {
+		if !c.closing.Load() {
+			c.lost.Store(true)
+			drop(closeCode(err))
+		}
+		return false
+	}
+	return true
 }
