@@ -34,5 +34,6 @@ func (s *Server) routes() {
 	s.exportRoutes()
 	f.Get("/b/:id/ws", s.wsUpgrade(collab.RoleEditor), s.wsHandler(collab.RoleEditor))
 	f.Get("/v/:id/ws", s.wsUpgrade(collab.RoleViewer), s.wsHandler(collab.RoleViewer))
+	f.Get(linkPath+":id", s.linkUpgrade, s.linkHandler())
 	f.Use(s.notFound)
 }

@@ -81,7 +81,9 @@ type Server struct {
 	done       chan struct{} // closed by Shutdown: ends the streams app itself feeds
 	conns      sync.Map      // *wsConn → struct{}: open WebSocket connections, for pings
 	wsOpen     atomic.Int64  // WebSocket connections not yet closed; Shutdown waits for them
-	access     *slog.Logger  // nil: no access log
+	links      links         // to the owners of boards this node follows (wslink.go)
+	linkStats  linkStats
+	access     *slog.Logger // nil: no access log
 
 	wsAddrs        *sseLimiter // open WebSockets per client address
 	helloTimeout   time.Duration

@@ -35,6 +35,7 @@ func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
 		"goroutines":      metricUint(samples[0]),
 		"heap_bytes":      metricUint(samples[1]),
 		"rooms":           s.svc.Rooms(),
+		"links":           s.linkStats.snapshot(),
 	})
 }
 

@@ -54,19 +54,17 @@ func (s *Server) wsUpgrade(role collab.Role) fiber.Handler {
 			return fiber.NewError(fiber.StatusInternalServerError, "internal error")
 		}
 		ip := s.clients.of(c)
-		fwd, forwarded := s.forwardedClient(c) // from another node of ours (wsforward.go)
-		if forwarded {
-			ip = fwd
-		}
 		if !s.wsAddrs.acquire(ip) {
 			return fiber.NewError(fiber.StatusTooManyRequests, "too many connections from your address; close some tabs and try again")
 		}
+		var l *link
 		if s.svc.Node() != "" {
-			if local, err := s.route(c, b, ip, forwarded, func() { s.wsAddrs.release(ip) }); !local {
+			var served bool
+			if l, served, err = s.route(c, b, func() { s.wsAddrs.release(ip) }); !served {
 				return err
 			}
 		}
-		c.Locals(wsLocal, &wsStart{board: b, guard: g, ip: ip, fctx: c.Context()})
+		c.Locals(wsLocal, &wsStart{board: b, guard: g, ip: ip, fctx: c.Context(), link: l})
 		trimUpgradeRequest(c.Context())
 		return c.Next()
 	}
@@ -82,6 +80,7 @@ type wsStart struct {
 	guard *guardConn
 	ip    string
 	fctx  *fasthttp.RequestCtx
+	link  *link // the board's link to its owner, if another node owns it (wslink.go)
 }
 
 // upgradeHeaders are the request headers the library's upgrade reads.
@@ -162,7 +161,11 @@ func (s *Server) openWS(c *websocket.Conn, role collab.Role) (*wsConn, *guardCon
 	fctx.ResetUserValues()
 	st.guard.upgraded.Store(true) // from here on only our writer writes (guardConn)
 	w := newWSConn(st.guard.Conn, s.svc.MaxQueueBytes())
-	w.sess = s.svc.Open(st.board, role, st.ip, w)
+	if st.link != nil {
+		w.sess = st.link.open(w, st.board, role, st.ip)
+	} else {
+		w.sess = s.svc.Open(st.board, role, st.ip, w)
+	}
 	s.conns.Store(w, struct{}{})
 	return w, st.guard, st.ip
 }

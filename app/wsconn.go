@@ -35,7 +35,7 @@ const maxQueueAge = 5 * time.Second
 // or the connection's writer (run), which exists only while there is something to write
 // and sends every frame: messages, pings, pongs and the close frame.
 type wsConn struct {
-	sess     *collab.Session
+	sess     wsSession
 	maxBytes int                    // queue cap in bytes
 	running  atomic.Bool            // the right to write is taken (a writer, or a direct write)
 	ping     atomic.Bool            // a ping is due
@@ -65,6 +65,15 @@ type wsConn struct {
 }
 
 var _ collab.Transport = (*wsConn)(nil)
+
+// wsSession is what a connection's reader hands the client's messages to: the board's
+// session (collab.Session) when this node owns the board, or a remoteSession that sends
+// them to the node that does (wslink.go).
+type wsSession interface {
+	Receive(msg []byte)
+	Joined() bool
+	Close()
+}
 
 func newWSConn(out net.Conn, maxBytes int) *wsConn {
 	return &wsConn{out: out, raw: rawSocketOf(out), maxBytes: maxBytes, finished: make(chan struct{})}

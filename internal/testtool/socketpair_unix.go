@@ -34,3 +34,12 @@ func SocketPair(t testing.TB) (server, client net.Conn) {
 	}
 	return conns[0], conns[1]
 }
+
+// SmallReceiveBuffer is a net.Dialer Control function that makes the new socket's
+// receive buffer as small as the kernel allows: a client that stops reading fills the
+// server's side soon.
+func SmallReceiveBuffer(_, _ string, c syscall.RawConn) error {
+	return c.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+	})
+}
