@@ -23,7 +23,8 @@ import (
 // 10 writers at 10 batches/s, so 100k deliveries/s — against one node on its bbolt file,
 // then one node on Redis (no balancer: what Redis alone costs), then three nodes on one
 // Redis behind HAProxy, and reports the end-to-end p99
-// of each and what every process used. Run it alone, once:
+// of each and what every process used (and, to tell the balancer's cost from the
+// cluster's, one node behind HAProxy). Run it alone, once:
 //
 //	go test -run '^$' -bench ClusterLoad -benchtime 1x ./e2e
 //
@@ -48,12 +49,20 @@ func BenchmarkClusterLoad(b *testing.B) {
 			fmt.Fprintf(os.Stderr, "%s: redis-server CPU over the run: %.2f s\n", b.Name(), redisCPU(b, r.URL())-before)
 		}
 	})
+	b.Run("OneNodeRedisHAProxy", func(b *testing.B) {
+		// What the balancer alone costs: every socket through HAProxy to one node.
+		r := redistest.Start(b)
+		c := startCluster(b, 1, r.URL())
+		for b.Loop() {
+			runLoad(b, c, c.URL(), "http://127.0.0.1:"+strconv.Itoa(c.node(0).admin), args)
+		}
+	})
 	b.Run("ThreeNodesRedisHAProxy", func(b *testing.B) {
 		r := redistest.Start(b)
 		c := startCluster(b, 3, r.URL())
 		// The board is made on node 0 and a reader there makes node 0 its owner, so the
 		// tool reads the owner's own figures; the clients come through the balancer,
-		// two thirds of them to nodes 1 and 2, which only forward them.
+		// two thirds of them to nodes 1 and 2, which follow the board over a link.
 		id := postBoard(b, &testServer{URL: c.node(0).URL()})
 		owner := join(b, boardWS(c.node(0).URL(), id), 0)
 		go func() {
