@@ -303,6 +303,7 @@ func (s *Service) loseLease(h *heldLease) {
 // reconnect to the board's next owner and resend what was not acknowledged. Nothing
 // more is written or acknowledged here; the room unloads as soon as it is empty.
 func (r *room) moved() {
+	r.fan.wait()
 	r.everyone(func(s *Session) {
 		s.kick(CloseServiceRestart, "the board moved to another server; reconnecting")
 	})

@@ -11,6 +11,7 @@ import (
 
 	"tabula/collab/board"
 	"tabula/collab/wire"
+	"tabula/internal/hist"
 )
 
 // A room is a loaded board. One goroutine (run) owns everything below "room goroutine
@@ -28,6 +29,7 @@ type room struct {
 	svc   *Service
 	inbox inbox
 	quit  chan struct{} // closed when run returns
+	fan   *fanout       // writes what became durable (fanout.go)
 
 	viewerVoice atomic.Int32 // the board's voice setting for sessions (MayTalk)
 
@@ -155,7 +157,7 @@ type waitingWelcome struct {
 }
 
 func newRoom(svc *Service, id string) *room {
-	r := &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{}), fence: svc.fence(id)}
+	r := &room{id: id, svc: svc, inbox: newInbox(), quit: make(chan struct{}), fence: svc.fence(id), fan: newFanout(svc)}
 	if svc.cluster != nil && r.fence == "" {
 		// Its lease was let go as it started: it takes nobody and unloads; the
 		// session that started it reconnects, and the next room takes the lease again.
@@ -429,7 +431,8 @@ func (r *room) leave(s *Session) {
 	}
 	for i, m := range r.members {
 		if m == s {
-			r.members = append(r.members[:i], r.members[i+1:]...)
+			// A new list: the fan-out may still hold this one (fanJob).
+			r.members = slices.Delete(slices.Clone(r.members), i, i+1)
 			r.others(leaveFrame(s))
 			return
 		}
@@ -605,33 +608,26 @@ func (r *room) advance() {
 		r.fail(err)
 		return
 	}
-	// One batch becoming durable is written straight to members' sockets; several at
-	// once (a busy board, group commit) are held (Delivery.Held), so that each member's writer sends
-	// them in one frame: one system call per member instead of one per batch.
+	// The broadcasts, acks and late welcomes of what is durable now go to the fan-out,
+	// which writes them while the room goes on (fanout.go). The room sends a waiting
+	// session's welcome itself, now, before anything a job will send it.
 	ready := 0
 	for ready < len(r.inflight) && r.inflight[ready].seq <= durable {
 		ready++
 	}
-	direct := ready == 1
-	n := 0
-	for ; n < ready; n++ {
+	if ready == 0 {
+		return
+	}
+	job := fanJob{members: r.members, items: make([]fanItem, ready)}
+	now := time.Now().UnixNano()
+	for n := range ready {
 		f := &r.inflight[n]
 		if f.received != 0 {
-			r.svc.latency.Durable.Record(time.Duration(time.Now().UnixNano() - f.received))
+			r.svc.latency.Durable.Record(time.Duration(now - f.received))
 		}
-		// The sender first, broadcast then ack as every member sees them: its ack does
-		// not wait for the fan-out to a large board.
-		var skip *Session
-		if slices.Contains(r.members, f.sender) {
-			f.sender.deliver(f.frame, f.received, &r.svc.latency.Deliver, !direct)
-			skip = f.sender
-		}
-		ack := ackFrame(f.cid, f.seq)
-		f.sender.deliver(ack, f.received, &r.svc.latency.Ack, !direct)
-		r.fanOut(f.frame, f.received, skip, direct)
-		for _, s := range f.acks {
-			s.send(ack)
-		}
+		it := &job.items[n]
+		*it = fanItem{seq: f.seq, frame: f.frame, ack: ackFrame(f.cid, f.seq), sender: f.sender,
+			senderMember: slices.Contains(r.members, f.sender), acks: f.acks, received: f.received}
 		for len(r.waiting) > 0 && r.waiting[0].seq <= f.seq {
 			w := r.waiting[0]
 			r.waiting = r.waiting[1:]
@@ -640,12 +636,12 @@ func (r *room) advance() {
 				w.s.send(b)
 			}
 			r.members = append(r.members, w.s)
+			it.joined = append(it.joined, w.s)
 		}
 	}
-	if n > 0 {
-		clear(r.inflight[:n])
-		r.inflight = append(r.inflight[:0], r.inflight[n:]...)
-	}
+	clear(r.inflight[:ready])
+	r.inflight = append(r.inflight[:0], r.inflight[ready:]...)
+	r.fan.push(job)
 }
 
 // fail drops the room's state after a storage error (a full disk): nothing more is
@@ -671,7 +667,8 @@ func (r *room) fail(err error) {
 	}
 	r.log().Error("store board", "err", err)
 	r.broken, r.recovering = true, true
-	viewers := r.members[:0]
+	r.fan.wait()           // what was durable reaches everyone before the editors are closed
+	var viewers []*Session // a new list: the fan-out may have held the old one
 	for _, m := range r.members {
 		if m.Role == RoleViewer {
 			viewers = append(viewers, m)
@@ -680,7 +677,6 @@ func (r *room) fail(err error) {
 		m.send(errorFrame(&wire.Error{Code: wire.EInternal, Msg: r.svc.saveFailed()}, ""))
 		m.kick(CloseInternal, "storage failed")
 	}
-	clear(r.members[len(viewers):])
 	r.members = viewers
 	for _, w := range r.waiting {
 		if w.s.Role == RoleViewer {
@@ -762,11 +758,13 @@ func (r *room) flush() {
 
 // unload stops an idle room, unless a session acquired it meanwhile.
 func (r *room) unload() bool {
+	r.fan.wait()
 	r.flush()
 	return r.svc.tryUnload(r)
 }
 
 func (r *room) shutdown() {
+	r.fan.wait()
 	for _, m := range r.members {
 		m.kick(CloseGoingAway, "server shutting down")
 	}
@@ -929,25 +927,25 @@ func (t *logTail) since(since, seq int64) ([]LogEntry, bool) {
 // roomFanOutChunk is how many members one goroutine writes a broadcast to. Transports
 // write straight to their sockets when they can, so a broadcast to a
 // large board is that many system calls: above this many members direct writes are split
-// over the CPUs, and the room waits for all of them, which keeps every member's order.
+// over the CPUs, and the fan-out waits for all of them, which keeps every member's order.
 const roomFanOutChunk = 256
 
-// fanOut delivers msg to every member but skip; received is when the batch was read
-// (for the latency figures). direct: one broadcast alone, which transports may write
-// at once; else one of several in a row (Delivery.Held).
-func (r *room) fanOut(msg []byte, received int64, skip *Session, direct bool) {
+// fanOut delivers msg to members but skip; received is when the batch was read, h
+// where its latency goes. direct: one broadcast alone, which transports may write at
+// once; else one of several in a row (Delivery.Held).
+func fanOut(members []*Session, msg []byte, received int64, skip *Session, direct bool, h *hist.Histogram) {
 	send := func(part []*Session) {
 		for _, m := range part {
 			if m != skip {
-				m.deliver(msg, received, &r.svc.latency.Deliver, !direct)
+				m.deliver(msg, received, h, !direct)
 			}
 		}
 	}
 	if !direct {
 		// Queueing is cheap and wakes the members' writers: done from worker goroutines
 		// it was 6× slower (BenchmarkFanout/1000Conns 0.53 → 3.0 ms a batch).
-		send(r.members)
+		send(members)
 		return
 	}
-	inParallel(r.members, roomFanOutChunk, send)
+	inParallel(members, roomFanOutChunk, send)
 }

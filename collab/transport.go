@@ -31,16 +31,20 @@ type Delivery struct {
 	// at once, so that they go out together, one system call for all of them.
 	Held bool
 
-	at int64           // unix ns the client message this answers was read; 0: untimed
-	h  *hist.Histogram // where its latency is recorded
+	at   int64           // unix ns the client message this answers was read; 0: untimed
+	h    *hist.Histogram // where its latency is recorded
+	more []int64         // a message of several broadcasts: when the others' ops were read
 }
 
 // Written records the server's share of the latency of the message, now that it is
-// written: from reading the op it answers to writing the broadcast or ack. A no-op for
-// untimed messages.
+// written: from reading the op it answers to writing the broadcast or ack (for each
+// broadcast, when the message carries several). A no-op for untimed messages.
 func (d Delivery) Written(now time.Time) {
 	if d.h != nil {
 		d.h.Record(time.Duration(now.UnixNano() - d.at))
+		for _, at := range d.more {
+			d.h.Record(time.Duration(now.UnixNano() - at))
+		}
 	}
 }
 
