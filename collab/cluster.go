@@ -21,15 +21,16 @@ import (
 // owners never give two batches one seq. What a room does with a batch — validate,
 // give it the next seq, make it durable, then broadcast and ack — is as on one node.
 //
-// A node that is asked for a board another live node owns does not serve it: Route
-// says where the owner is, and the edge forwards the connection there. A node that
+// A node that is asked for a board another live node owns does not run its room: Route
+// says where the owner is, and the edge keeps the person's connection and passes its
+// messages to the owner's room over the board's link (app/wslink.go). A node that
 // loses a lease (a renewal refused, or none succeeded for a whole LeaseTTL) closes the
 // board's sessions with 1012 and unloads it; the pages reconnect, through the balancer,
 // to whichever node holds the lease next, and resend what was not acknowledged.
 //
 // The janitor's work (retention, image collection, trash purge) runs on the one node
 // holding JanitorLease. Each node heartbeats its address into the registry, so others
-// can forward to it, and withdraws it on a clean shutdown.
+// can reach it, and withdraws it on a clean shutdown.
 
 // DefaultLeaseTTL is how long a board's lease outlives its owner's last renewal: how
 // long a board is unavailable after its owner dies.
@@ -93,7 +94,8 @@ func (s *Service) Node() string {
 }
 
 // ClusterSecret is the secret the deployment's nodes share, to authenticate what they
-// tell each other (a forwarded connection's client address); nil on a single node.
+// tell each other (board links, a forwarded request's client address); nil on a single
+// node.
 // Returns an error if the broker cannot be asked for it.
 func (s *Service) ClusterSecret(ctx context.Context) ([]byte, error) {
 	c := s.cluster

@@ -14,7 +14,7 @@ import (
 )
 
 // shared is what a node of many uses instead of the data file: the store and the
-// broker on Redis (-redis), and the address the other nodes forward to.
+// broker on Redis (-redis), and the address the other nodes reach this one at.
 type shared struct {
 	store  *redisstore.Store
 	broker *redisbroker.Broker
