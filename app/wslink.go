@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	fws "github.com/fasthttp/websocket"
+
 	"tabula/collab"
 )
 
@@ -188,4 +190,29 @@ func roleOf(b []byte) (collab.Role, bool) {
 		return r, true
 	}
 	return "", false
+}
+
+// readLink reads link messages from ws and hands each to handle, until the link fails
+// or handle finds a record that does not parse (it reports false, or leaves r.err
+// set). Every message, ping or pong keeps the link alive for readTimeout more; a ping
+// is answered.
+func readLink(ws *fws.Conn, handle func(r *linkReader) bool) {
+	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(readTimeout)) }
+	alive()
+	ws.SetPongHandler(func(string) error { alive(); return nil })
+	ws.SetPingHandler(func(data string) error {
+		alive()
+		return ws.WriteControl(fws.PongMessage, []byte(data), time.Now().Add(writeTimeout))
+	})
+	for {
+		_, msg, err := ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		alive()
+		r := linkReader{b: msg}
+		if !handle(&r) || r.err != nil {
+			return
+		}
+	}
 }

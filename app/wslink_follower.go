@@ -215,24 +215,15 @@ func (l *link) write() {
 // read hands what the owner sends to the link's people until the link ends.
 func (l *link) read() {
 	defer l.end()
-	alive := func() { _ = l.ws.SetReadDeadline(time.Now().Add(readTimeout)) }
-	alive()
-	l.ws.SetPongHandler(func(string) error { alive(); return nil })
 	var ids []uint64
 	var to []*remoteSession
-	for {
-		_, msg, err := l.ws.ReadMessage()
-		if err != nil {
-			return
-		}
-		alive()
-		r := linkReader{b: msg}
+	readLink(l.ws, func(r *linkReader) bool {
 		for r.more() {
 			switch r.kind() {
 			case linkDeliver:
 				n := r.uint()
 				if n > uint64(len(r.b)) {
-					return // more ids than bytes left: malformed
+					return false // more ids than bytes left
 				}
 				ids = ids[:0]
 				for range n {
@@ -240,7 +231,7 @@ func (l *link) read() {
 				}
 				payload := r.bytes()
 				if r.err != nil {
-					return
+					return false
 				}
 				// Several records in one message: queue them, so that each socket gets
 				// them in one write, as a room holds a run of broadcasts (Delivery.Held).
@@ -253,20 +244,18 @@ func (l *link) read() {
 			case linkKick:
 				id, code, why := r.uint(), r.uint(), r.bytes()
 				if r.err != nil || code > 4999 {
-					return
+					return false
 				}
 				if to = l.sessions([]uint64{id}, to[:0]); len(to) == 1 {
 					to[0].w.Close(int(code), string(why))
 				}
 				clear(to)
 			default:
-				return
+				return false
 			}
 		}
-		if r.err != nil {
-			return
-		}
-	}
+		return true
+	})
 }
 
 // sessions appends the link's connections with ids to to; ids it no longer has (their

@@ -138,19 +138,7 @@ func (l *ownerLink) read() {
 			l.s.log.Error("panic in a board link", "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
-	alive := func() { _ = l.ws.SetReadDeadline(time.Now().Add(readTimeout)) }
-	alive()
-	l.ws.SetPingHandler(func(data string) error {
-		alive()
-		return l.ws.WriteControl(fws.PongMessage, []byte(data), time.Now().Add(writeTimeout))
-	})
-	for {
-		_, msg, err := l.ws.ReadMessage()
-		if err != nil {
-			return
-		}
-		alive()
-		r := linkReader{b: msg}
+	readLink(l.ws, func(r *linkReader) bool {
 		for r.more() {
 			switch r.kind() {
 			case linkOpen:
@@ -158,8 +146,7 @@ func (l *ownerLink) read() {
 				role, ok := roleOf(rb)
 				var meta collab.BoardMeta
 				if r.err != nil || !ok || id == 0 || l.sess[id] != nil || json.Unmarshal(mb, &meta) != nil || meta.ID != l.board.ID {
-					l.s.log.Warn("malformed link message", "board", collab.LogID(l.board.ID))
-					return
+					return l.malformed()
 				}
 				if !l.s.wsAddrs.acquire(ip) {
 					l.enqueue(linkEntry{id: id, code: collab.ClosePolicy, why: "too many connections from your address; close some tabs and try again"})
@@ -182,14 +169,17 @@ func (l *ownerLink) read() {
 					l.s.wsAddrs.release(t.ip)
 				}
 			default:
-				r.err = errLink
+				return l.malformed()
 			}
 		}
-		if r.err != nil {
-			l.s.log.Warn("malformed link message", "board", collab.LogID(l.board.ID))
-			return
-		}
-	}
+		return r.err == nil || l.malformed()
+	})
+}
+
+// malformed logs a link message no node sends; the link ends.
+func (l *ownerLink) malformed() bool {
+	l.s.log.Warn("malformed link message", "board", collab.LogID(l.board.ID))
+	return false
 }
 
 // enqueue queues e for the writer. A follower that has let deliveries pile up past

@@ -45,8 +45,9 @@ func dialLink(n *testServer, id string, h http.Header) (*websocket.Conn, *http.R
 	return d.Dial("ws://"+n.Addr()+linkPath+id, h)
 }
 
-// signedLink is a valid link to board id on n, as node "x" would open it.
-func signedLink(t *testing.T, n *testServer, id string) *websocket.Conn {
+// signedLink is a valid link to board id on n, as node "x" would open it; a dialer
+// given replaces the default one.
+func signedLink(t *testing.T, n *testServer, id string, with ...websocket.Dialer) *websocket.Conn {
 	t.Helper()
 	secret, err := n.svc.ClusterSecret(context.Background())
 	if err != nil {
@@ -55,7 +56,11 @@ func signedLink(t *testing.T, n *testServer, id string) *websocket.Conn {
 	h := http.Header{}
 	h.Set("X-Tabula-Node", "x")
 	h.Set("X-Tabula-Link", linkSig(secret, time.Now(), linkPath+id, "x"))
-	ws, _, err := dialLink(n, id, h)
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	if len(with) > 0 {
+		d = with[0]
+	}
+	ws, _, err := d.Dial("ws://"+n.Addr()+linkPath+id, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,20 +188,8 @@ func TestClusterLinkThatStopsReadingIsClosed(t *testing.T) {
 	writer := join(t, a.wsURL("/b/", board.ID), 0)
 	// A follower with a person on the board that never reads the link, with a small
 	// receive buffer so that the owner's side fills soon.
-	secret, err := a.svc.ClusterSecret(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := http.Header{}
-	h.Set("X-Tabula-Node", "x")
-	h.Set("X-Tabula-Link", linkSig(secret, time.Now(), linkPath+board.ID, "x"))
 	small := &net.Dialer{Control: testtool.SmallReceiveBuffer}
-	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, NetDialContext: small.DialContext}
-	ws, _, err := d.Dial("ws://"+a.Addr()+linkPath+board.ID, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := signedLink(t, a, board.ID, websocket.Dialer{HandshakeTimeout: 5 * time.Second, NetDialContext: small.DialContext})
 	msg := openRecord(1, "viewer", "10.0.0.1", board)
 	msg = linkString(append(msg, 'M', 1), `{"t":"hello","since":0,"name":"stuck"}`)
 	if err := ws.WriteMessage(websocket.BinaryMessage, msg); err != nil {
