@@ -191,39 +191,38 @@ func (c *simClient) onCursor(line []byte, now int64) {
 }
 
 // writeLoop sends batches at the configured rate, and cursors, until ctx is done or the
-// connection drops. Like a real client it keeps at most MaxUnacked batches in flight:
-// a batch that falls due while the window is full counts as a stall, and one batch is
-// sent as soon as an ack makes room (due batches do not pile up).
+// connection drops, keeping at most MaxUnacked batches in flight (window).
 func (c *simClient) writeLoop(ctx context.Context, seed uint64) {
 	r := c.r
 	rng := rand.New(rand.NewPCG(seed, uint64(c.idx)))
 	gen := newOpGen(r.id+"w"+strconv.FormatInt(int64(c.idx), 36)+"n", seed, uint64(c.idx)+1<<32)
 	gen.small = r.cfg.Ops == "move"
-	period := time.Duration(float64(time.Second) / r.cfg.Rate)
-	// Start at a random phase, so that writers started together do not send in lockstep.
-	phase := time.NewTimer(time.Duration(rng.Int64N(int64(max(period, time.Millisecond)))))
-	select {
-	case <-phase.C:
-	case <-ctx.Done():
-		phase.Stop()
-		return
-	}
-	opsT := time.NewTicker(max(period, time.Millisecond))
-	defer opsT.Stop()
-	var cursorC <-chan time.Time
+	w := window{period: time.Duration(float64(time.Second) / r.cfg.Rate), limit: int64(r.cfg.MaxUnacked),
+		inflight: &c.inflight, acked: c.ackSig, done: c.done, stalls: &r.stalls}
+	var (
+		ops []byte
+		msg []byte
+		n   int64
+	)
 	if r.cfg.CursorHz > 0 {
 		cur := time.NewTicker(max(time.Duration(float64(time.Second)/r.cfg.CursorHz), time.Millisecond))
 		defer cur.Stop()
-		cursorC = cur.C
+		w.also = cur.C
+		w.other = func() bool {
+			x := float64(r.since()) / 1e6
+			msg = append(msg[:0], `{"t":"cursor","x":`...)
+			msg = strconv.AppendFloat(msg, x, 'f', 3, 64)
+			msg = append(msg, `,"y":-`...)
+			msg = strconv.AppendFloat(msg, x, 'f', 3, 64)
+			msg = append(msg, '}')
+			if err := c.write(msg); err != nil {
+				return false
+			}
+			r.cursorsSent.Add(1)
+			return true
+		}
 	}
-	var (
-		ops   []byte
-		msg   []byte
-		n     int64
-		due   bool
-		limit = int64(r.cfg.MaxUnacked)
-	)
-	send := func() bool {
+	w.run(ctx, rng, func() bool {
 		var count int
 		ops, count = gen.appendOps(ops[:0])
 		n++
@@ -241,40 +240,7 @@ func (c *simClient) writeLoop(ctx context.Context, seed uint64) {
 		r.opsSent.Add(int64(count))
 		r.bytesSent.Add(int64(len(msg)))
 		return true
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.done:
-			return
-		case <-opsT.C:
-			if c.inflight.Load() >= limit {
-				r.stalls.Add(1)
-				due = true
-			} else if !send() {
-				return
-			}
-		case <-c.ackSig:
-			if due && c.inflight.Load() < limit {
-				due = false
-				if !send() {
-					return
-				}
-			}
-		case <-cursorC:
-			x := float64(r.since()) / 1e6
-			msg = append(msg[:0], `{"t":"cursor","x":`...)
-			msg = strconv.AppendFloat(msg, x, 'f', 3, 64)
-			msg = append(msg, `,"y":-`...)
-			msg = strconv.AppendFloat(msg, x, 'f', 3, 64)
-			msg = append(msg, '}')
-			if err := c.write(msg); err != nil {
-				return
-			}
-			r.cursorsSent.Add(1)
-		}
-	}
+	})
 }
 
 // notify wakes whoever waits on ch without blocking; ch has capacity 1.

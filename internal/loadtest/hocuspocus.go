@@ -270,28 +270,18 @@ func (c *hpClient) onAck(applied bool, now int64) error {
 func (c *hpClient) writeLoop(ctx context.Context, seed uint64) {
 	p := c.p
 	rng := rand.New(rand.NewPCG(seed, uint64(c.idx)))
-	period := time.Duration(float64(time.Second) / p.cfg.Rate)
-	phase := time.NewTimer(time.Duration(rng.Int64N(int64(max(period, time.Millisecond)))))
-	select {
-	case <-phase.C:
-	case <-ctx.Done():
-		phase.Stop()
-		return
-	}
-	tick := time.NewTicker(max(period, time.Millisecond))
-	defer tick.Stop()
 	var (
 		client   = p.clientBase + uint64(c.idx)
 		key      = "w" + strconv.FormatInt(int64(c.idx), 36)
 		clock    uint64
 		value    []byte
 		upd, msg []byte
-		due      bool
-		limit    = int64(p.cfg.MaxUnacked)
 		padding  = strings.Repeat("~", hpUpdateSize)
 		pad      int
 	)
-	send := func() bool {
+	w := window{period: time.Duration(float64(time.Second) / p.cfg.Rate), limit: int64(p.cfg.MaxUnacked),
+		inflight: &c.inflight, acked: c.ackSig, done: c.done, stalls: &p.stalls}
+	w.run(ctx, rng, func() bool {
 		sent := p.since()
 		value = appendCID(value[:0], p.id, c.idx, int64(clock)+1, sent)
 		upd = appendMapSet(upd[:0], client, clock, hpMap, key, string(value))
@@ -311,29 +301,7 @@ func (c *hpClient) writeLoop(ctx context.Context, seed uint64) {
 		p.opsSent.Add(1)
 		p.bytesSent.Add(int64(len(msg)))
 		return true
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.done:
-			return
-		case <-tick.C:
-			if c.inflight.Load() >= limit {
-				p.stalls.Add(1)
-				due = true
-			} else if !send() {
-				return
-			}
-		case <-c.ackSig:
-			if due && c.inflight.Load() < limit {
-				due = false
-				if !send() {
-					return
-				}
-			}
-		}
-	}
+	})
 }
 
 // keepAlive asks the server for the document's presence on every connection once per
