@@ -63,6 +63,7 @@ type ownerLink struct {
 	queued int       // bytes q holds, roughly: a message shared by a run of entries counts once
 	oldest time.Time // when q's head was queued
 	closed bool
+	round  *collab.Round // the last round q holds a delivery of; the writer wakes at its end
 
 	wake    chan struct{} // q has entries (capacity 1)
 	done    chan struct{} // closed when the link ends
@@ -207,15 +208,29 @@ func (l *ownerLink) enqueue(e linkEntry) bool {
 	}
 	l.queued += cost
 	l.q = append(l.q, e)
-	first := len(l.q) == 1
+	// A delivery of a room's fan-out round waits for the round's end, so that a
+	// broadcast to several of the follower's people is one record whichever way the
+	// fan-out and this writer interleave; anything else wakes the writer at once.
+	wake, atEnd := len(l.q) == 1 && e.d.Round == nil, e.d.Round != nil && e.d.Round != l.round
+	if atEnd {
+		l.round = e.d.Round
+	}
 	l.mu.Unlock()
-	if first {
-		select {
-		case l.wake <- struct{}{}:
-		default:
-		}
+	if wake {
+		l.wakeWriter()
+	}
+	if atEnd {
+		e.d.Round.AtEnd(l.wakeWriter)
 	}
 	return true
+}
+
+// wakeWriter tells the writer that q has entries.
+func (l *ownerLink) wakeWriter() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
 }
 
 // sameBytes reports whether a and b are the same slice (one broadcast to many).

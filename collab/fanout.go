@@ -110,20 +110,27 @@ func (f *fanout) run() {
 				same = same && len(it.joined) == 0
 			}
 		}
-		switch {
-		case len(items) > 1 && same:
-			f.writeTogether(jobs[0].members, items)
-		default:
-			for _, j := range jobs {
-				f.write(j, len(items) == 1)
-			}
-		}
+		f.writeRound(jobs, items, same)
 		clear(jobs)
 	}
 }
 
+// writeRound writes what run took in one round (see Delivery.Round), which ends even
+// if writing panics, so that no transport holds its part for a round that never ends.
+func (f *fanout) writeRound(jobs []fanJob, items []fanItem, same bool) {
+	round := &Round{}
+	defer round.end()
+	if len(items) > 1 && same {
+		f.writeTogether(jobs[0].members, items, round)
+		return
+	}
+	for _, j := range jobs {
+		f.write(j, len(items) == 1, round)
+	}
+}
+
 // write sends one job's items in order.
-func (f *fanout) write(j fanJob, direct bool) {
+func (f *fanout) write(j fanJob, direct bool, round *Round) {
 	lat := &f.svc.latency
 	members := j.members
 	for _, it := range j.items {
@@ -135,7 +142,7 @@ func (f *fanout) write(j fanJob, direct bool) {
 			skip = it.sender
 		}
 		it.sender.deliver(it.ack, it.received, &lat.Ack, !direct)
-		fanOut(members, it.frame, it.received, skip, direct, &lat.Deliver)
+		fanOut(members, it.frame, it.received, skip, direct, &lat.Deliver, round)
 		for _, s := range it.acks {
 			s.send(it.ack)
 		}
@@ -156,7 +163,7 @@ func sameMembers(a, b []*Session) bool {
 // them: every member but their senders gets one message of all the broadcasts, one
 // per line, written straight to its socket (one system call, no writer woken); each
 // sender gets its items one by one, its own broadcast then its ack, held.
-func (f *fanout) writeTogether(members []*Session, items []fanItem) {
+func (f *fanout) writeTogether(members []*Session, items []fanItem, round *Round) {
 	lat := &f.svc.latency
 	size := len(items)
 	senders := make(map[*Session]bool, len(items))
@@ -188,9 +195,9 @@ func (f *fanout) writeTogether(members []*Session, items []fanItem) {
 			}
 		}
 	}
-	var d Delivery
+	d := Delivery{Round: round}
 	if len(read) > 0 {
-		d = Delivery{at: read[0], h: &lat.Deliver, more: read[1:]}
+		d.at, d.h, d.more = read[0], &lat.Deliver, read[1:]
 	}
 	inParallel(members, roomFanOutChunk, func(part []*Session) {
 		for _, m := range part {

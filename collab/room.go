@@ -930,14 +930,18 @@ func (t *logTail) since(since, seq int64) ([]LogEntry, bool) {
 // over the CPUs, and the fan-out waits for all of them, which keeps every member's order.
 const roomFanOutChunk = 256
 
-// fanOut delivers msg to members but skip; received is when the batch was read, h
-// where its latency goes. direct: one broadcast alone, which transports may write at
-// once; else one of several in a row (Delivery.Held).
-func fanOut(members []*Session, msg []byte, received int64, skip *Session, direct bool, h *hist.Histogram) {
+// fanOut delivers msg to members but skip, in round; received is when the batch was
+// read, h where its latency goes. direct: one broadcast alone, which transports may
+// write at once; else one of several in a row (Delivery.Held).
+func fanOut(members []*Session, msg []byte, received int64, skip *Session, direct bool, h *hist.Histogram, round *Round) {
+	d := Delivery{Held: !direct, Round: round}
+	if received != 0 {
+		d.at, d.h = received, h
+	}
 	send := func(part []*Session) {
 		for _, m := range part {
 			if m != skip {
-				m.deliver(msg, received, h, !direct)
+				m.t.Deliver(msg, d)
 			}
 		}
 	}

@@ -294,11 +294,16 @@ func (s *Service) tryUnload(r *room) bool {
 }
 
 // Close closes every session (1001), waits until everything acknowledged is durable and
-// every room has stored a final snapshot, then stops. The store is left open.
+// every room has stored a final snapshot, then stops. The store is left open. Only the
+// first call does anything; a later one returns at once, even before the first is done.
 func (s *Service) Close() {
 	s.mu.Lock()
+	again := s.closing
 	s.closing = true
 	s.mu.Unlock()
+	if again { // closed, or closing on another goroutine
+		return
+	}
 	s.rooms.Close(nil) // rooms end with s.ctx, after their final snapshot
 	if s.cfg.Voice != nil {
 		s.cfg.Voice.Close()

@@ -1,6 +1,7 @@
 package collab
 
 import (
+	"sync"
 	"time"
 
 	"tabula/internal/hist"
@@ -30,10 +31,45 @@ type Delivery struct {
 	// several broadcasts in a row): the transport should queue msg rather than write it
 	// at once, so that they go out together, one system call for all of them.
 	Held bool
+	// Round, when not nil, is the broadcast msg is part of. A transport that writes for
+	// several sessions at once (a node's link to the board's owner, for its people) may
+	// hold msg until the round ends (Round.AtEnd): the broadcast then crosses once for
+	// all of them, however the fan-out's goroutines and the transport's writer interleave.
+	Round *Round
 
 	at   int64           // unix ns the client message this answers was read; 0: untimed
 	h    *hist.Histogram // where its latency is recorded
 	more []int64         // a message of several broadcasts: when the others' ops were read
+}
+
+// Round is one fan-out of a room's broadcasts to its members.
+type Round struct {
+	mu    sync.Mutex
+	ended bool
+	atEnd []func()
+}
+
+// AtEnd calls fn once the round's deliveries are all made: at once if they are.
+func (r *Round) AtEnd(fn func()) {
+	r.mu.Lock()
+	if !r.ended {
+		r.atEnd = append(r.atEnd, fn)
+		r.mu.Unlock()
+		return
+	}
+	r.mu.Unlock()
+	fn()
+}
+
+// end runs what waits for the round's end.
+func (r *Round) end() {
+	r.mu.Lock()
+	fns := r.atEnd
+	r.ended, r.atEnd = true, nil
+	r.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // Written records the server's share of the latency of the message, now that it is
