@@ -71,6 +71,7 @@ type options struct {
 	cfg   Config
 	json  string
 	sweep []int
+	prof  string // -cpuprofile: where the tool's own CPU profile goes
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -102,6 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the op mix")
 	fs.StringVar(&c.Ops, "ops", "mix", "what writers send: mix (strokes, moves, text) or move (one rectangle moved per batch, ~100 bytes)")
 	fs.StringVar(&o.json, "json", "", "also write the results as JSON to this file")
+	fs.StringVar(&o.prof, "cpuprofile", "", "write the load tool's own CPU profile to this file (go tool pprof), to see what its core does")
 	fs.StringVar(&sweep, "sweep", "", "comma-separated client counts: one run per count, in order, all written to -json")
 	if err := fs.Parse(args); err != nil {
 		return o, err

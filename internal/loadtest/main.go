@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 )
 
 // Main runs the command line `tabula loadtest [flags]` or `tabula loadtest chart …`
@@ -41,6 +42,22 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if o.prof != "" {
+		f, err := os.Create(o.prof)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "loadtest: -cpuprofile:", err)
+			return 2
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				fmt.Fprintln(stderr, "loadtest: -cpuprofile:", err)
+			}
+		}()
+	}
 	counts := o.sweep
 	if len(counts) == 0 {
 		counts = []int{o.cfg.Clients}
