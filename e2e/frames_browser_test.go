@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -61,6 +62,28 @@ func journeyFrames(t *testing.T, s site) {
 	ana.key("r")
 	r := ana.added("rect", func() { ana.dragWith([2]float64{420, 280}, [2]float64{580, 400}) })
 	ana.waitFor("the rectangle in frame 1", `tabula.doc.get(`+jsString(r.ID)+`).frame === `+jsString(f1.ID))
+	// Members are clipped to their frame, and only they: a rectangle of frame 1 that
+	// sticks out past its right edge (x 680) is cut there, and one drawn beside the frame
+	// after it is whole.
+	ana.key("r")
+	out := ana.added("rect", func() { ana.dragWith([2]float64{600, 300}, [2]float64{740, 340}) })
+	ana.waitFor("the rectangle sticking out of frame 1 in it", `tabula.doc.get(`+jsString(out.ID)+`).frame === `+jsString(f1.ID))
+	ana.key("r")
+	beside := ana.added("rect", func() { ana.dragWith([2]float64{700, 240}, [2]float64{740, 280}) })
+	ana.waitFor("the rectangle beside frame 1 in no frame", `!tabula.doc.get(`+jsString(beside.ID)+`).frame`)
+	ana.nextFrameIfBoard()
+	ink := func(x, y int) bool { // an opaque dark pixel of the scene at screen point (x, y)
+		var c [4]int
+		px := fmt.Sprintf(`Array.from(document.getElementById("scene").getContext("2d").getImageData(%d * devicePixelRatio, %d * devicePixelRatio, 1, 1).data).join()`, x, y)
+		if _, err := fmt.Sscanf(eval[string](ana, px), "%d,%d,%d,%d", &c[0], &c[1], &c[2], &c[3]); err != nil {
+			t.Fatal(err)
+		}
+		return c[3] > 128 && c[0]+c[1]+c[2] < 300
+	}
+	if !ink(650, 300) || ink(720, 300) || !ink(720, 240) {
+		t.Fatalf("clipping: the top edge inside frame 1 drawn %v (want true), outside it %v (want false); the rectangle beside it drawn %v (want true)",
+			ink(650, 300), ink(720, 300), ink(720, 240))
+	}
 
 	// Frame 2, from the tool bar, with a pen stroke in it.
 	ana.pick("frame")

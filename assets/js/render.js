@@ -24,6 +24,13 @@ const NOTE_FILL = '#fff3bf';
 const strokeCache = new WeakMap();
 /** @type {WeakMap<Element, Path2D>} */
 const shapeCache = new WeakMap();
+// A shape's outline depends only on its kind and size, in its own coordinates: a moved
+// shape (a new object) finds the outline made for the old one here, by geometry, so a
+// frame carrying 500 rectangles costs no new Path2D on any screen. Bounded: cleared
+// when it holds many sizes.
+/** @type {Map<string, Path2D>} */
+const shapeBySize = new Map();
+const SHAPE_SIZES = 4096;
 /** @type {WeakMap<object, {path: Path2D, curved: boolean}>} */
 const lineCache = new WeakMap();
 /** @type {WeakMap<Element, string[]>} */
@@ -274,6 +281,12 @@ function drawHead(ctx, from, tip, kind, width) {
 function shapePath(el) {
   let p = shapeCache.get(el);
   if (p) return p;
+  const key = `${el.type}:${el.w || 0}:${el.h || 0}`;
+  p = shapeBySize.get(key);
+  if (p) {
+    shapeCache.set(el, p);
+    return p;
+  }
   const b = localBox(el);
   const cx = (b.minX + b.maxX) / 2;
   const cy = (b.minY + b.maxY) / 2;
@@ -290,6 +303,8 @@ function shapePath(el) {
     p.rect(b.minX, b.minY, b.maxX - b.minX, b.maxY - b.minY);
   }
   shapeCache.set(el, p);
+  if (shapeBySize.size >= SHAPE_SIZES) shapeBySize.clear();
+  shapeBySize.set(key, p);
   return p;
 }
 

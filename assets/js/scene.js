@@ -85,21 +85,29 @@ export function drawScene(ctx, cam, elements, width, height, dpr, opts) {
   /** Live frames by id: their members are clipped to them. @type {Map<string, Element>} */
   const frames = new Map();
   for (const el of elements) if (isFrame(el)) frames.set(el.id, el);
+  // Members are clipped to their frame: one clip for each run of members of the same
+  // frame in draw order (a frame's members usually follow it), not one per member.
+  /** @type {Element | undefined} */
+  let clipped;
   for (const el of elements) {
     if (!intersects(elementBounds(el), view) || el.id === opts.skip) continue;
     const frame = el.frame ? frames.get(el.frame) : undefined;
-    if (frame) {
-      const r = frameRect(frame);
-      ctx.save();
-      ctx.setTransform(k, 0, 0, k, e, f);
-      ctx.beginPath();
-      ctx.rect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
-      ctx.clip();
+    if (frame !== clipped) {
+      if (clipped) ctx.restore();
+      clipped = frame;
+      if (frame) {
+        const r = frameRect(frame);
+        ctx.save();
+        ctx.setTransform(k, 0, 0, k, e, f);
+        ctx.beginPath();
+        ctx.rect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
+        ctx.clip();
+      }
     }
     drawPlaced(ctx, el, scale, k, e, f, opts.fade.has(el.id) ? 0.25 : 1);
-    if (frame) ctx.restore();
     n++;
   }
+  if (clipped) ctx.restore();
   ctx.globalAlpha = 1;
   return n;
 }
