@@ -18,6 +18,7 @@ import (
 	"tabula/collab"
 	"tabula/collab/bolt"
 	"tabula/internal/client"
+	"tabula/internal/testtool"
 )
 
 // rotated is the answer of POST /b/{edit}/rotate.
@@ -293,7 +294,7 @@ func TestReplacedLinksSurviveRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		go srv.Serve(ln)
-		return &testServer{Server: srv, URL: "http://" + ln.Addr().String(), log: &syncBuffer{}}, func() {
+		return &testServer{Server: srv, URL: "http://" + ln.Addr().String(), log: &testtool.LogBuffer{}}, func() {
 			svc.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()

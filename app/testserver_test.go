@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,37 +8,19 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"tabula/collab"
 	"tabula/collab/bolt"
+	"tabula/internal/testtool"
 )
-
-// syncBuffer collects a server's log for a test to read.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // testServer is a real Server over a real bbolt store, on a loopback port.
 type testServer struct {
 	*Server
 	URL string
-	log *syncBuffer
+	log *testtool.LogBuffer
 }
 
 // startTestServer serves store (nil: a fresh bbolt file) with cfg on 127.0.0.1.
@@ -53,7 +34,7 @@ func startTestServer(t *testing.T, store collab.Store, cfg Config) *testServer {
 		t.Cleanup(func() { b.Close() })
 		store = b
 	}
-	logs := &syncBuffer{}
+	logs := &testtool.LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	sc := collab.DefaultConfig()
 	sc.Logger = log

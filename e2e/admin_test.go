@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"tabula/app/program"
 	"tabula/collab"
+	"tabula/internal/testtool"
 )
 
 // TestAdminListener: the server's costs and metrics are served on the admin listener
@@ -112,7 +112,7 @@ func TestMetricsScrape(t *testing.T) {
 // any log line, while its log tag is.
 func TestLogsKeepBoardLinksSecret(t *testing.T) {
 	checkLeaks(t)
-	var logs syncBuffer
+	var logs testtool.LogBuffer
 	cfg := testConfig(t)
 	ts := startProgram(t, cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	b := ts.newBoard(t)
@@ -170,22 +170,4 @@ func scrape(t *testing.T, admin string) map[string]float64 {
 		m[line[:i]] = v
 	}
 	return m
-}
-
-// syncBuffer is a bytes.Buffer that goroutines may write to at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

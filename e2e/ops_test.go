@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"tabula/collab"
+	"tabula/internal/testtool"
 )
 
 // TestReadyz: ready while the store answers; not once it is closed under the server.
@@ -28,7 +29,7 @@ func TestReadyz(t *testing.T) {
 // proxy's id is kept, a forged one replaced), and board ids stay out of the lines.
 func TestAccessLog(t *testing.T) {
 	checkLeaks(t)
-	var logs syncBuffer
+	var logs testtool.LogBuffer
 	ts := startProgram(t, testConfig(t), slog.New(slog.NewTextHandler(&logs, nil)))
 	b := ts.newBoard(t)
 

@@ -1,36 +1,18 @@
 package voice
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
+	"tabula/internal/testtool"
 	"testing"
 	"time"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A panic in a voice room's goroutine is logged with its stack and the room carries
 // on: a second panic is recovered too (the goroutine survived the first), and the SFU
 // still closes cleanly.
 func TestVoiceRoomPanicIsRecovered(t *testing.T) {
-	var logs syncBuffer
+	var logs testtool.LogBuffer
 	f, err := New(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Loopback: true})
 	if err != nil {
 		t.Fatal(err)
