@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"tabula/collab/wire"
 )
 
@@ -60,6 +62,12 @@ type cluster struct {
 	addr   string
 	ttl    time.Duration
 	secret []byte
+
+	// taking asks the broker for a board's lease once at a time: of two people opening
+	// a board nobody holds at the same moment, the second would otherwise be told the
+	// lease is held by this very node (the first's, not yet recorded in leases) and
+	// refused with 1013.
+	taking singleflight.Group
 
 	mu      sync.Mutex
 	leases  map[string]*heldLease
@@ -167,6 +175,32 @@ func (s *Service) own(ctx context.Context, id string) (Lease, error) {
 	if gone {
 		return Lease{}, fmt.Errorf("%w: the board is leaving this server", ErrElsewhere)
 	}
+	ch := c.taking.DoChan(id, func() (any, error) {
+		// Not bound to the first asker's context: the others wait for the answer too.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ttl/3)
+		defer cancel()
+		return s.take(actx, id)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return Lease{}, r.Err
+		}
+		return r.Val.(Lease), nil
+	case <-ctx.Done():
+		return Lease{}, fmt.Errorf("%w: %w", ErrElsewhere, ctx.Err())
+	}
+}
+
+// take asks the broker for board id's lease (own, one call per board at a time).
+func (s *Service) take(ctx context.Context, id string) (Lease, error) {
+	c := s.cluster
+	c.mu.Lock()
+	h := c.leases[id]
+	c.mu.Unlock()
+	if h != nil { // taken by the call just before this one
+		return h.l, nil
+	}
 	l, err := c.broker.Acquire(ctx, id, c.node, c.ttl)
 	if errors.Is(err, ErrLeaseHeld) {
 		if l.Node == c.node {
@@ -181,10 +215,6 @@ func (s *Service) own(ctx context.Context, id string) (Lease, error) {
 	}
 	now := time.Now()
 	c.mu.Lock()
-	if cur := c.leases[id]; cur != nil { // taken by a concurrent call meanwhile
-		c.mu.Unlock()
-		return cur.l, nil
-	}
 	c.leases[id] = &heldLease{l: l, taken: now, renewed: now}
 	c.mu.Unlock()
 	return l, nil

@@ -118,7 +118,7 @@ func runLoad(b *testing.B, c *cluster, url, admin string, args []string) {
 	took := time.Since(start).Seconds()
 	after := c.cpu()
 	if err != nil {
-		b.Fatalf("loadtest: %v\n%s", err, text)
+		b.Fatalf("loadtest: %v\n%s\n%s", err, text, c.Logs())
 	}
 	// The whole table, which b.Log would cut short.
 	fmt.Fprintf(os.Stderr, "%s: tabula loadtest -url %s %s\n%s", b.Name(), url, strings.Join(args, " "), text)

@@ -416,6 +416,40 @@ func TestClusterStaleOwnerCannotWrite(t *testing.T) {
 	}
 }
 
+// TestClusterFirstJoinsAtOnce: many people opening a board nobody holds at the same
+// moment (a meeting's link shared) all get in on the first try: the node takes the
+// board's lease once, and nobody is told 1013 because the lease was taken by the very
+// node they are on a moment before.
+func TestClusterFirstJoinsAtOnce(t *testing.T) {
+	checkLeaks(t)
+	srv := redistest.Start(t)
+	a := startNodes(t, srv, 1)[0]
+	for round := range 5 {
+		board := a.newBoard(t)
+		const people = 40
+		var wg sync.WaitGroup
+		errs := make(chan error, people)
+		for range people {
+			wg.Go(func() {
+				c, _, err := client.Dial(a.wsURL("/b/", board.ID), "")
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer c.WS.Close()
+				if _, err := c.Hello(0, "tester", time.Now().Add(wait)); err != nil {
+					errs <- fmt.Errorf("hello: %w (close code %d)", err, errCloseCode(err))
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("round %d: %d people opening a new board at once: %v", round, people, err)
+		}
+	}
+}
+
 // TestClusterRedisDownWritersGetAnError: while Redis is down an editor's batch is not
 // acknowledged and the editor is told why; once Redis is back, the editor rejoins,
 // resends, and the batch is stored once.
