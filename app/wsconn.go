@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"tabula/collab"
+	"tabula/internal/metrics"
 )
 
 const (
@@ -95,6 +96,7 @@ func (w *wsConn) Deliver(msg []byte, d collab.Delivery) bool {
 		now.Sub(w.oldest) > maxQueueAge) {
 		w.closeLocked(collab.CloseTryAgain, "too slow: reconnect and resume")
 		w.mu.Unlock()
+		metrics.Refuse("too_slow")
 		w.wake()
 		return false
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tabula/collab"
+	"tabula/internal/metrics"
 )
 
 // The owner's side of board links (wslink.go): people on other nodes, in this node's
@@ -196,6 +197,7 @@ func (l *ownerLink) enqueue(e linkEntry) bool {
 	if len(l.q) > 0 && (l.queued > linkMaxBytes || now.Sub(l.oldest) > maxQueueAge) {
 		l.mu.Unlock()
 		l.s.log.Warn("a board link fell behind; its people reconnect", "board", collab.LogID(l.board.ID))
+		metrics.Refuse("link_too_slow")
 		l.abandon()
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -151,9 +152,26 @@ func TestLogsKeepBoardLinksSecret(t *testing.T) {
 // scrape reads the admin listener's /metrics into name{labels} → value.
 func scrape(t *testing.T, admin string) map[string]float64 {
 	t.Helper()
-	resp, body := get(t, admin+"/metrics")
+	m, err := scrapeMetrics(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// scrapeMetrics is scrape for any goroutine: it returns what went wrong.
+func scrapeMetrics(admin string) (map[string]float64, error) {
+	resp, err := http.Get(admin + "/metrics")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /metrics: %d %s", resp.StatusCode, body)
+		return nil, fmt.Errorf("GET /metrics: %d %s", resp.StatusCode, body)
 	}
 	m := map[string]float64{}
 	sc := bufio.NewScanner(bytes.NewReader(body))
@@ -165,9 +183,9 @@ func scrape(t *testing.T, admin string) map[string]float64 {
 		i := strings.LastIndexByte(line, ' ')
 		v, err := strconv.ParseFloat(line[i+1:], 64)
 		if err != nil {
-			t.Fatalf("metrics line %q: %v", line, err)
+			return nil, fmt.Errorf("metrics line %q: %v", line, err)
 		}
 		m[line[:i]] = v
 	}
-	return m
+	return m, nil
 }

@@ -50,6 +50,31 @@ func TestSlowReaderIsClosedWithoutSlowingOthers(t *testing.T) {
 		}
 		fastDone <- nil
 	}()
+	// The slow reader reads again as soon as the server has given up on it (a person's
+	// tab back from the background): the close frame waits behind what its socket holds,
+	// and a client that read nothing for the write timeout (10 s) would get no close
+	// frame at all (1006) — which a slow machine reached before the writer was done.
+	admin := "http://" + ts.AdminAddr()
+	const tooSlow = `tabula_refusals_total{reason="too_slow"}`
+	before := scrape(t, admin)[tooSlow]
+	slowCode := make(chan int, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			m, err := scrapeMetrics(admin)
+			if err == nil && m[tooSlow] > before {
+				break
+			}
+			select {
+			case <-stop:
+				slowCode <- 0
+				return
+			case <-time.After(20 * time.Millisecond): // polling the counter, not waiting for an outcome
+			}
+		}
+		slowCode <- closeCode(slow.c)
+	}()
 	points, _ := json.Marshal(pts)
 	for i := range batches {
 		frame := fmt.Sprintf(`{"t":"ops","cid":"c%d","ops":[{"o":"put","el":{"id":"s%d","type":"stroke","points":%s,"z":"a"}}]}`, i, i, points)
@@ -61,7 +86,7 @@ func TestSlowReaderIsClosedWithoutSlowingOthers(t *testing.T) {
 	if err := <-fastDone; err != nil {
 		t.Fatalf("the reader that keeps up was dropped: %v", err)
 	}
-	if code := closeCode(slow.c); code != 1013 {
+	if code := <-slowCode; code != 1013 {
 		t.Fatalf("slow reader closed with %d, want 1013", code)
 	}
 	// It resumes like any client that was dropped.
