@@ -89,15 +89,20 @@ func Run(t *testing.T, open func(t *testing.T) collab.Broker) {
 
 	t.Run("RenewKeepsLease", func(t *testing.T) {
 		b := open(t)
-		a, err := b.Acquire(ctx, "board", "A", short)
+		// Each renewal comes a quarter of the TTL after the last (as an owner renews,
+		// with room for a slow machine), until well past the TTL the lease was taken
+		// with: only the renewals can have kept it.
+		ttl := 2 * short
+		start := time.Now()
+		a, err := b.Acquire(ctx, "board", "A", ttl)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < 4; i++ {
-			if err := b.Renew(ctx, a, 2*short); err != nil {
-				t.Fatalf("renew %d: %v", i, err)
+		for i := 0; time.Since(start) < ttl+short; i++ {
+			if err := b.Renew(ctx, a, ttl); err != nil {
+				t.Fatalf("renew %d, %v after taking the lease: %v", i, time.Since(start), err)
 			}
-			time.Sleep(short / 2) // within the TTL: what a renewing owner does
+			time.Sleep(ttl / 4)
 		}
 		if h, ok, _ := b.Holder(ctx, "board"); !ok || h != a {
 			t.Fatalf("holder %+v %v after renewals; want %+v", h, ok, a)
