@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,31 +13,14 @@ import (
 	"tabula/collab"
 	"tabula/collab/wire"
 	"tabula/internal/client"
+	"tabula/internal/testtool"
 )
-
-// lockedBuffer is a log destination tests can read while the server writes to it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A panic in a board's goroutine is recovered and logged with its stack; the board's
 // people are closed with 1011 "internal error"; the server keeps serving other boards;
 // and the board loads again, with everything acknowledged, on the next join.
 func TestRoomPanicIsRecovered(t *testing.T) {
-	var logs lockedBuffer
+	var logs testtool.LogBuffer
 	ts := startProgram(t, testConfig(t), slog.New(slog.NewTextHandler(&logs, nil)))
 	sick, well := ts.newBoard(t), ts.newBoard(t)
 	collab.SetTestHookRoom(func(board string, m *wire.Message) {
