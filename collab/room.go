@@ -934,10 +934,7 @@ const roomFanOutChunk = 256
 // read, h where its latency goes. direct: one broadcast alone, which transports may
 // write at once; else one of several in a row (Delivery.Held).
 func fanOut(members []*Session, msg []byte, received int64, skip *Session, direct bool, h *hist.Histogram, round *Round) {
-	d := Delivery{Held: !direct, Round: round}
-	if received != 0 {
-		d.at, d.h = received, h
-	}
+	d := timed(received, h, !direct, round)
 	send := func(part []*Session) {
 		for _, m := range part {
 			if m != skip {

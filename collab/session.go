@@ -56,11 +56,7 @@ func (s *Session) send(msg []byte) bool { return s.t.Deliver(msg, Delivery{}) }
 // deliver is send for a message whose latency is timed: at is when the op it answers was
 // read (0: untimed), h where the latency goes; held, see Delivery.
 func (s *Session) deliver(msg []byte, at int64, h *hist.Histogram, held bool) bool {
-	d := Delivery{Held: held}
-	if at != 0 {
-		d.at, d.h = at, h
-	}
-	return s.t.Deliver(msg, d)
+	return s.t.Deliver(msg, timed(at, h, held, nil))
 }
 
 // Send delivers msg to the client without blocking, like every message of the board;

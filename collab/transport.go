@@ -42,6 +42,16 @@ type Delivery struct {
 	more []int64         // a message of several broadcasts: when the others' ops were read
 }
 
+// timed is the Delivery of a message that answers an op read at (unix ns; 0: untimed),
+// its latency recorded in h once written.
+func timed(at int64, h *hist.Histogram, held bool, round *Round) Delivery {
+	d := Delivery{Held: held, Round: round}
+	if at != 0 {
+		d.at, d.h = at, h
+	}
+	return d
+}
+
 // Round is one fan-out of a room's broadcasts to its members.
 type Round struct {
 	mu    sync.Mutex
