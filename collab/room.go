@@ -468,9 +468,12 @@ func (r *room) sendNotices() {
 	msg := bytes.Join(r.notices, []byte{'\n'})
 	clear(r.notices)
 	r.notices = r.notices[:0]
+	// One round, like a broadcast of ops: a node's link sends it once for its people.
+	round := &Round{}
 	for _, m := range r.members {
-		m.send(msg)
+		m.t.Deliver(msg, Delivery{Round: round})
 	}
+	round.end()
 	for i := range r.waiting {
 		r.waiting[i].after = append(r.waiting[i].after, msg)
 	}

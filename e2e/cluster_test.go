@@ -131,7 +131,8 @@ func TestClusterForwardsToOwner(t *testing.T) {
 	}
 	// B's three people share one link to A, and a broadcast crosses it once for the
 	// three of them: one more batch from a person on A is one record of three
-	// deliveries on the link.
+	// deliveries on the link. (The room's notices of who joined, sent every 100 ms,
+	// may cross meanwhile: one record of three deliveries too.)
 	la, lb := linkStats(t, a), linkStats(t, b)
 	if lb.Following != 1 || la.Served != 1 || lb.Served != 0 || la.Following != 0 {
 		t.Fatalf("links: A %+v, B %+v; want B following A's board over one link", la, lb)
@@ -140,8 +141,8 @@ func TestClusterForwardsToOwner(t *testing.T) {
 	for _, p := range peers[1:] {
 		p.untilSeq(total + 1)
 	}
-	if after := linkStats(t, a); after.Deliveries-la.Deliveries != 3 || after.Records-la.Records != 1 {
-		t.Fatalf("a broadcast to B's three people: %d deliveries in %d records on the link; want 3 in 1",
+	if after := linkStats(t, a); after.Records-la.Records < 1 || after.Deliveries-la.Deliveries != 3*(after.Records-la.Records) {
+		t.Fatalf("a broadcast to B's three people: %d deliveries in %d records on the link; want 3 in each",
 			after.Deliveries-la.Deliveries, after.Records-la.Records)
 	}
 	want = peers[0].doc.Canonical()
