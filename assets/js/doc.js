@@ -91,12 +91,20 @@ function carry(m, prev, f, placed, stamp) {
   const dx = (f.x || 0) - (prev.x || 0);
   const dy = (f.y || 0) - (prev.y || 0);
   if ((!dx && !dy) || prev.deleted || f.deleted || f.type !== 'frame') return;
-  for (const [id, el] of m) {
-    if (el.frame !== f.id || el.deleted || placed?.has(id)) continue;
-    const next = { ...el, x: (el.x || 0) + dx, y: (el.y || 0) + dy, v: (el.v || 0) + 1 };
-    if (stamp.by !== undefined) next.by = stamp.by;
-    if (stamp.at !== undefined) next.at = stamp.at;
-    m.set(id, next);
+  const { by, at } = stamp;
+  // Replacing a key's value while iterating a Map visits each key once. The copy takes
+  // the same property order as el, so 500 members stay one object shape for V8 (a
+  // spread with overrides made a frame of 500 twice as dear to carry: 0.25–0.28 ms against
+  // 0.12–0.13 in node: bench/js/framemove.mjs).
+  for (const el of m.values()) {
+    if (el.frame !== f.id || el.deleted || placed?.has(el.id)) continue;
+    const next = { ...el };
+    next.x = (el.x || 0) + dx;
+    next.y = (el.y || 0) + dy;
+    next.v = (el.v || 0) + 1;
+    if (by !== undefined) next.by = by;
+    if (at !== undefined) next.at = at;
+    m.set(el.id, next);
   }
 }
 
