@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCamera, screenToWorld, worldToScreen, zoomAt, panBy, visibleRect, centredOn, fitRect, glide, MIN_ZOOM, MAX_ZOOM } from '../js/camera.js';
-import { elementBounds, intersects } from '../js/geometry.js';
+import { elementBounds, intersects, localBox } from '../js/geometry.js';
 
 test('screen and world round-trip', () => {
   const cam = { x: 100, y: -50, zoom: 2 };
@@ -30,7 +30,10 @@ test('panBy moves by screen pixels', () => {
 test('elementBounds covers strokes, shapes, rotation; culling uses it', () => {
   const stroke = { id: 's', type: 'stroke', x: 100, y: 100, points: [[0, 0], [50, 20]], width: 4, opacity: 1, z: 'a0' };
   assert.deepEqual(elementBounds(stroke), { minX: 95, minY: 95, maxX: 155, maxY: 125 });
-  assert.equal(elementBounds(stroke), elementBounds(stroke), 'cached per element');
+  // A moved stroke is a new object with the same points: its box is found by them.
+  const moved = { ...stroke, x: 130, y: 90 };
+  assert.equal(localBox(moved), localBox(stroke), 'a box from points is cached by the points');
+  assert.deepEqual(elementBounds(moved), { minX: 125, minY: 85, maxX: 185, maxY: 115 });
   const rect = { id: 'r', type: 'rect', x: 0, y: 0, w: -20, h: 10, opacity: 1, z: 'a0' };
   assert.deepEqual(elementBounds(rect), { minX: -22, minY: -2, maxX: 2, maxY: 12 });
   const rotated = elementBounds({ id: 'q', type: 'rect', x: 0, y: 0, w: 100, h: 0, width: 0, angle: Math.PI / 2, opacity: 1, z: 'a0' });
