@@ -135,3 +135,43 @@ func BenchmarkSnapshotEncode(b *testing.B) {
 		s.encodeSnapshot()
 	}
 }
+
+// BenchmarkApplyFrameMove applies a patch of a frame's x that holds 500 rectangles
+// (the frame rule moves them: carry.go), against a patch of one lone rectangle, on a
+// board of the frame, its members and the rectangle. Issue 16 asks a frame's move to
+// reach the others as fast as a single one; this is the room's part of the difference.
+func BenchmarkApplyFrameMove(b *testing.B) {
+	lim := wire.DefaultLimits
+	setup := `{"t":"ops","cid":"s","ops":[{"o":"put","el":{"id":"f","type":"frame","x":0,"y":0,"w":5000,"h":5000,"z":"a0","text":"Deck"}},{"o":"put","el":{"id":"alone","type":"rect","x":6000,"y":0,"w":100,"h":80,"z":"c0"}}`
+	for i := range 500 {
+		setup += fmt.Sprintf(`,{"o":"put","el":{"id":"m%03d","type":"rect","x":%d,"y":%d,"w":14,"h":12,"z":"b%03d","frame":"f","stroke":"#1e1e1e"}}`, i, i%25*200, i/25*200, i)
+	}
+	m, err := wire.DecodeMessage([]byte(setup+`]}`), &lim)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, id := range []string{"alone", "f"} {
+		b.Run(id, func(b *testing.B) {
+			s := NewState()
+			if _, err := s.Apply(m.Ops, "sess", 1, &lim); err != nil {
+				b.Fatal(err)
+			}
+			var moves [2][]wire.Op
+			for i := range moves {
+				mv, err := wire.DecodeMessage(fmt.Appendf(nil, `{"t":"ops","cid":"c","ops":[{"o":"patch","id":%q,"set":{"x":%d}}]}`, id, i*10), &lim)
+				if err != nil {
+					b.Fatal(err)
+				}
+				moves[i] = mv.Ops
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := s.Apply(moves[i%2], "sess", 1, &lim); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
