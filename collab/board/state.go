@@ -51,15 +51,10 @@ func NewState() *State {
 // patches and dels the new version, and ops on unknown ids are dropped.
 func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]wire.Op, error) {
 	changed := make(map[string]*wire.Element, len(ops))
-	get := func(id string) *wire.Element {
-		if e, ok := changed[id]; ok {
-			return e
-		}
-		return s.els[id]
-	}
+	carry := newCarrier(s, ops, lim.MaxElements)
+	get := func(id string) *wire.Element { return carry.get(changed, id) }
 	live := s.live
 	out := make([]wire.Op, 0, len(ops))
-	carry := newCarrier(s, ops, lim.MaxElements)
 	for _, op := range ops {
 		prev := get(op.ID)
 		var e wire.Element
@@ -96,7 +91,7 @@ func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]w
 		out = append(out, op)
 		carry.joined(&e)
 		if op.Kind == wire.OpPatch && prev != nil {
-			if err := carry.move(prev, &e, changed, get, by, at); err != nil {
+			if err := carry.move(prev, &e, changed, by, at); err != nil {
 				return nil, err
 			}
 		}
@@ -110,6 +105,11 @@ func (s *State) Apply(ops []wire.Op, by string, at int64, lim *wire.Limits) ([]w
 	pages, err := s.checkPages(ops, changed, get)
 	if err != nil {
 		return nil, err
+	}
+	// Carried first: a member an op changed after its frame moved it is in both, and
+	// changed has the later version.
+	for id, e := range carry.carried {
+		s.els[id] = e
 	}
 	for id, e := range changed {
 		s.els[id] = e
