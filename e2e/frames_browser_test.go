@@ -127,6 +127,30 @@ func journeyFrames(t *testing.T, s site) {
 	bob.waitFor("moved again after redo", strokeAt(before.X+moved.X-f2.X, before.Y+moved.Y-f2.Y))
 	converged(t, ana, bob)
 
+	// Resize frame 2 by its left handle: the frame's x changes, its stroke stays where
+	// it is (a frame's move would carry it) and in the frame. Then shrink it by its right
+	// handle past the stroke's middle: the stroke leaves the frame, in place; one undo
+	// brings it back in.
+	placed := eval[elem](ana, `tabula.doc.get(`+jsString(stroke.ID)+`)`)
+	l = ana.frameLabel(f2.ID)
+	ana.click(l[0], l[1], 1)
+	ana.waitFor("frame 2 selected", `tabula.editor.selection.has(`+jsString(f2.ID)+`) && tabula.editor.selection.size === 1`)
+	fr := eval[elem](ana, `tabula.doc.get(`+jsString(f2.ID)+`)`)
+	h := ana.worldToScreen(fr.X, fr.Y+fr.H/2)
+	ana.dragWith([2]float64{h[0] - 4, h[1]}, [2]float64{h[0] + 36, h[1]})
+	ana.waitFor("ana's resize saved", `tabula.doc.pending.length === 0 && tabula.doc.get(`+jsString(f2.ID)+`).x > `+ftoa(fr.X+20))
+	fr = eval[elem](ana, `tabula.doc.get(`+jsString(f2.ID)+`)`)
+	bob.waitFor("frame 2 resized on bob's page", `Math.abs(tabula.doc.get(`+jsString(f2.ID)+`).x - `+ftoa(fr.X)+`) < 0.01`)
+	bob.waitFor("the stroke where it was, still in frame 2", strokeAt(placed.X, placed.Y)+` && tabula.doc.get(`+jsString(stroke.ID)+`).frame === `+jsString(f2.ID))
+	sb := eval[struct{ MinX, MaxX float64 }](ana, `(() => { const s = tabula.doc.get(`+jsString(stroke.ID)+`), xs = s.points.map((p) => p[0]); return {minX: s.x + Math.min(...xs), maxX: s.x + Math.max(...xs)}; })()`)
+	h = ana.worldToScreen(fr.X+fr.W, fr.Y+fr.H/2)
+	to := ana.worldToScreen((sb.MinX+sb.MaxX)/2-10, 0)
+	ana.dragWith([2]float64{h[0] + 4, h[1]}, [2]float64{to[0], h[1]})
+	bob.waitFor("the stroke out of frame 2, in place", strokeAt(placed.X, placed.Y)+` && !tabula.doc.get(`+jsString(stroke.ID)+`).frame`)
+	ana.key("z", kb.ModifierCtrl)
+	bob.waitFor("the stroke back in frame 2 after undo", strokeAt(placed.X, placed.Y)+` && tabula.doc.get(`+jsString(stroke.ID)+`).frame === `+jsString(f2.ID))
+	converged(t, ana, bob)
+
 	// Delete frame 1: its rectangle goes too; one undo brings both back.
 	l = ana.frameLabel(f1.ID)
 	ana.click(l[0], l[1], 1)

@@ -99,6 +99,8 @@ const PLACE = ['x', 'y', 'w', 'h', 'points', 'angle'];
  *  - an element put or moved (not a frame) goes into the frame its centre is in, or out
  *    of its frame when it leaves it (an op that sets `frame` itself is left alone);
  *  - a new frame takes in the elements in no frame that lie wholly inside it;
+ *  - a resized frame keeps its contents in place and holds what its new edges hold
+ *    (resized, below);
  *  - deleting a frame deletes its members.
  * Moving a frame needs no ops for its members: the frame's patch moves them wherever it
  * is applied (doc.js applyBatch, carriedBy below).
@@ -152,9 +154,46 @@ export function withFrames(ops, get, list) {
         out.push({ o: 'patch', id: m.id, set: { frame: id } });
         touched.set(m.id, op);
       }
+    } else if (op.o === 'patch' && ('w' in op.set || 'h' in op.set)) {
+      resized(out, touched, op, before, f, list);
     }
   }
   return out;
+}
+
+/**
+ * A frame resized (its w or h set): its contents stay where they are, and what it holds
+ * follows its new edges, as when it was drawn. Resizing by a left or top handle also
+ * sets the frame's x or y, which would carry its members along (doc.js applyBatch), so
+ * each member is pinned with its own x and y (an element the batch places is not
+ * carried). A member whose centre the new edges leave out leaves the frame, as when it
+ * is dragged out (frameAt); elements in no frame wholly inside them join it, as when a
+ * frame is drawn around them.
+ * @param {Op[]} out @param {Map<string, Op>} touched @param {Op} op
+ * @param {Element} before @param {Element} f the frame before and after the op
+ * @param {readonly Element[]} list
+ */
+function resized(out, touched, op, before, f, list) {
+  const r = frameRect(f);
+  const shifted = (f.x || 0) !== (before.x || 0) || (f.y || 0) !== (before.y || 0);
+  for (const m of list) {
+    if (touched.has(m.id) || m.type === 'frame') continue;
+    /** @type {Record<string, any> | null} */
+    let set = null;
+    if (m.frame === f.id) {
+      const b = elementBounds(m);
+      const cx = (b.minX + b.maxX) / 2;
+      const cy = (b.minY + b.maxY) / 2;
+      const outside = cx < r.minX || cx > r.maxX || cy < r.minY || cy > r.maxY;
+      if (shifted) set = { x: m.x || 0, y: m.y || 0 };
+      if (outside) set = { ...set, frame: '' };
+    } else if (!m.frame && pageOf(m) === pageOf(f) && holds(r, elementBounds(m))) {
+      set = { frame: f.id };
+    }
+    if (!set) continue;
+    out.push({ o: 'patch', id: m.id, set });
+    touched.set(m.id, op);
+  }
 }
 
 /**

@@ -107,6 +107,32 @@ test('a new frame takes in what lies wholly inside it and is in no frame', () =>
   assert.deepEqual(ops.slice(1), [{ o: 'patch', id: 'in', set: { frame: 'f' } }]);
 });
 
+test('resizing a frame keeps its contents in place, and what it holds follows its edges', () => {
+  const f = frame('f', 0, 0, 200, 200);
+  const els = [f, rect('m1', 10, 10, 20, 20, { frame: 'f' }), rect('m2', 150, 150, 20, 20, { frame: 'f' }), rect('near', 230, 10), rect('far', 600, 600), rect('other', 240, 40, 10, 10, { frame: 'g' })];
+  const b = board(...els);
+
+  // By the right edge: x and y stay, nothing is pinned; grown over 'near', it takes it
+  // in ('other' is in another frame and stays there).
+  const grow = withFrames([{ o: 'patch', id: 'f', set: { w: 300 } }], b.get, b.list);
+  assert.deepEqual(grow.slice(1), [{ o: 'patch', id: 'near', set: { frame: 'f' } }]);
+
+  // By the left edge: the frame's x changes, which would carry its members; each is
+  // pinned where it is, and a member whose centre is now outside leaves.
+  const left = withFrames([{ o: 'patch', id: 'f', set: { x: 100, w: 100 } }], b.get, b.list);
+  assert.deepEqual(left.slice(1), [
+    { o: 'patch', id: 'm1', set: { x: 10, y: 10, frame: '' } },
+    { o: 'patch', id: 'm2', set: { x: 150, y: 150 } },
+  ]);
+  const doc = new Doc();
+  doc.reset(els.map((el) => ({ ...el, v: 1 })), 1);
+  doc.addPending('c1', left);
+  assert.deepEqual([doc.get('f').x, doc.get('m1').x, doc.get('m1').frame, doc.get('m2').x, doc.get('m2').y], [100, 10, '', 150, 150]);
+  // Shrunk by the bottom edge past m2's centre: it leaves, unpinned (y stayed).
+  const up = withFrames([{ o: 'patch', id: 'f', set: { h: 155 } }], b.get, b.list);
+  assert.deepEqual(up.slice(1), [{ o: 'patch', id: 'm2', set: { frame: '' } }]);
+});
+
 test('links to a frame', () => {
   assert.equal(frameFromHash('#frame=abc_-1'), 'abc_-1');
   assert.equal(frameFromHash('#x=1&frame=F2'), 'F2');
