@@ -95,25 +95,7 @@ func TestHocuspocusSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var table strings.Builder
-	if err := rep.writeTable(&table); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("\n%s", table.String())
-
-	if rep.Connected != cfg.Clients {
-		t.Fatalf("%d of %d clients connected", rep.Connected, cfg.Clients)
-	}
-	if rep.Errors.Total != 0 || rep.Drops.Total != 0 {
-		t.Fatalf("errors %v, drops %v %v", rep.Errors.ByCode, rep.Drops.ByCode, rep.Drops.Reasons)
-	}
-	b := rep.Batches
-	if b.Sent == 0 || b.Acked != b.Sent || b.Refused != 0 || b.Unacked != 0 {
-		t.Fatalf("updates: %d sent, %d acked, %d refused, %d unacked; want all acked", b.Sent, b.Acked, b.Refused, b.Unacked)
-	}
-	if k := rep.Consistency; k != (Consistency{}) {
-		t.Fatalf("the tool's own check failed: %+v", k)
-	}
+	checkClean(t, rep, cfg, "updates")
 	for _, c := range p.clients {
 		got := make([][]uint64, cfg.Writers)
 		for _, d := range c.trace {

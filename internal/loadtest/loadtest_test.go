@@ -42,6 +42,32 @@ func startServer(t *testing.T) (base, admin string) {
 	return "http://" + p.Addr(), "http://" + p.AdminAddr()
 }
 
+// checkClean logs rep's table and fails unless every client connected, nothing failed
+// or was dropped, every one of the writers' units (what they are called in the
+// report) was acknowledged, and the tool's own order and gap check passed.
+func checkClean(t *testing.T, rep *Report, cfg Config, units string) {
+	t.Helper()
+	var table strings.Builder
+	if err := rep.writeTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", table.String())
+
+	if rep.Connected != cfg.Clients {
+		t.Fatalf("%d of %d clients connected", rep.Connected, cfg.Clients)
+	}
+	if rep.Errors.Total != 0 || rep.Drops.Total != 0 {
+		t.Fatalf("errors %v, drops %v %v", rep.Errors.ByCode, rep.Drops.ByCode, rep.Drops.Reasons)
+	}
+	b := rep.Batches
+	if b.Sent == 0 || b.Acked != b.Sent || b.Refused != 0 || b.Unacked != 0 {
+		t.Fatalf("%s: %d sent, %d acked, %d refused, %d unacked; want all acked", units, b.Sent, b.Acked, b.Refused, b.Unacked)
+	}
+	if k := rep.Consistency; k != (Consistency{}) {
+		t.Fatalf("the tool's own check failed: %+v", k)
+	}
+}
+
 // TestSmoke runs the tool briefly and checks correctness, not speed: every batch
 // acknowledged, every broadcast delivered to every client of its board exactly once and
 // in seq order, nothing refused or dropped, and the server's stats sampled.
@@ -58,25 +84,7 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var table strings.Builder
-	if err := rep.writeTable(&table); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("\n%s", table.String())
-
-	if rep.Connected != cfg.Clients {
-		t.Fatalf("%d of %d clients connected", rep.Connected, cfg.Clients)
-	}
-	if rep.Errors.Total != 0 || rep.Drops.Total != 0 {
-		t.Fatalf("errors %v, drops %v %v", rep.Errors.ByCode, rep.Drops.ByCode, rep.Drops.Reasons)
-	}
-	b := rep.Batches
-	if b.Sent == 0 || b.Acked != b.Sent || b.Refused != 0 || b.Unacked != 0 {
-		t.Fatalf("batches: %d sent, %d acked, %d refused, %d unacked; want all acked", b.Sent, b.Acked, b.Refused, b.Unacked)
-	}
-	if k := rep.Consistency; k != (Consistency{}) {
-		t.Fatalf("the tool's own check failed: %+v", k)
-	}
+	checkClean(t, rep, cfg, "batches")
 
 	// The acks are the truth about each board: seq → cid, with no seq twice.
 	logs := map[*board]map[int64]string{}
@@ -95,8 +103,8 @@ func TestSmoke(t *testing.T) {
 	for _, l := range logs {
 		acked += len(l)
 	}
-	if int64(acked) != b.Sent {
-		t.Fatalf("%d acks traced, %d batches sent", acked, b.Sent)
+	if int64(acked) != rep.Batches.Sent {
+		t.Fatalf("%d acks traced, %d batches sent", acked, rep.Batches.Sent)
 	}
 	// Every client got exactly its board's log, in order, from seq 1.
 	for _, c := range r.clients {
