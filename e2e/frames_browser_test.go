@@ -46,11 +46,7 @@ func TestBrowserFrames(t *testing.T) {
 func journeyFrames(t *testing.T, s site) {
 	browser := newBrowser(t)
 	shots := newShots(t)
-	ana := createBoard(t, browser, "ana", s.home("ana"))
-	ana.watchToasts()
-	link := eval[string](ana, `location.href`)
-	bob := openTab(t, browser, "bob", s.link(t, "bob", link))
-	bob.watchToasts()
+	ana, bob, link := twoOnBoard(t, browser, s, "ana", "bob")
 
 	// Frame 1, with F.
 	ana.key("f")

@@ -418,3 +418,16 @@ func (tb *tab) setOffline(offline bool) {
 		return err
 	}))
 }
+
+// twoOnBoard is how a journey of two people starts on site s: maker makes a new board
+// from the home page, and other opens it by the link in maker's address bar. Both
+// watch for toasts. link is that address.
+func twoOnBoard(t *testing.T, browser context.Context, s site, maker, other string) (a, b *tab, link string) {
+	t.Helper()
+	a = createBoard(t, browser, maker, s.home(maker))
+	a.watchToasts()
+	link = eval[string](a, `location.href`)
+	b = openTab(t, browser, other, s.link(t, other, link))
+	b.watchToasts()
+	return a, b, link
+}

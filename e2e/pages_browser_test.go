@@ -36,11 +36,7 @@ func TestBrowserPages(t *testing.T) {
 func journeyPages(t *testing.T, s site) {
 	browser := newBrowser(t)
 	shots := newShots(t)
-	ana := createBoard(t, browser, "ana", s.home("ana"))
-	ana.watchToasts()
-	link := eval[string](ana, `location.href`)
-	bob := openTab(t, browser, "bob", s.link(t, "bob", link))
-	bob.watchToasts()
+	ana, bob, link := twoOnBoard(t, browser, s, "ana", "bob")
 
 	// A rectangle on the first page.
 	ana.key("r")
