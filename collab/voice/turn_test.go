@@ -4,6 +4,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"tabula/collab/wire"
 	"testing"
 	"time"
 
@@ -118,23 +119,7 @@ func TestTURNRefusesLoopbackRelay(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer tu.Close()
-			cred := tu.Credentials("sid")
-			conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			c, err := turn.NewClient(&turn.ClientConfig{
-				TURNServerAddr: tu.Addr().String(), STUNServerAddr: tu.Addr().String(),
-				Username: cred.Username, Password: cred.Credential, Realm: "tabula", Conn: conn,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if err := c.Listen(); err != nil {
-				t.Fatal(err)
-			}
+			c := turnClient(t, tu, tu.Credentials("sid"))
 			relay, err := c.Allocate()
 			if err != nil {
 				t.Fatalf("allocate with issued credentials: %v", err)
@@ -164,12 +149,22 @@ func TestTURNRefusesWrongCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	cred := other.Credentials("sid")
+	c := turnClient(t, tu, other.Credentials("sid"))
+	if relay, err := c.Allocate(); err == nil {
+		relay.Close()
+		t.Fatal("allocated with credentials signed by another secret")
+	}
+}
+
+// turnClient is a pion TURN client of tu on a loopback socket, listening, signed in
+// with cred; it is closed when the test ends.
+func turnClient(t *testing.T, tu *TURN, cred wire.ICEServer) *turn.Client {
+	t.Helper()
 	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	c, err := turn.NewClient(&turn.ClientConfig{
 		TURNServerAddr: tu.Addr().String(), STUNServerAddr: tu.Addr().String(),
 		Username: cred.Username, Password: cred.Credential, Realm: "tabula", Conn: conn,
@@ -177,12 +172,9 @@ func TestTURNRefusesWrongCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(c.Close)
 	if err := c.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	if relay, err := c.Allocate(); err == nil {
-		relay.Close()
-		t.Fatal("allocated with credentials signed by another secret")
-	}
+	return c
 }
