@@ -4,11 +4,12 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"tabula/collab/wire"
 	"testing"
 	"time"
 
 	"github.com/pion/turn/v5"
+
+	"tabula/collab/wire"
 )
 
 func TestRelayAllowedRefusesPrivatePeers(t *testing.T) {
