@@ -23,8 +23,9 @@ type carrier struct {
 	placed  map[string]bool     // ids the batch puts or patches x or y of
 	members map[string][]string // moved frame id → ids that were or became its members (checked on use)
 	// carried holds the new versions of members the batch moved and changed no other
-	// way, sized once for the first frame's members. Apart from changed, whose small map
-	// grew six times for a frame of 500 (a fifth of the room's time for the move).
+	// way, sized once for the first frame's members. It is kept apart from changed,
+	// whose small map grew six times for a frame of 500 (a fifth of the room's time
+	// for the move).
 	carried map[string]*wire.Element
 }
 
