@@ -34,12 +34,16 @@ let shapeSizes = 0;
 const SHAPE_SIZES = 4096;
 /** @type {WeakMap<object, {path: Path2D, curved: boolean}>} */
 const lineCache = new WeakMap();
-// A note's text as wrapped to its card, by font, width and text (not by the element
+// A note's text as wrapped to its card, by text, then font and width (not by the element
 // object, for the same reason as shapes: a moved note must not be measured again on
-// every screen). Bounded: cleared when it holds many.
-/** @type {Map<string, string[]>} */
+// every screen). The text itself is the outer key, not a key built from it: a moved
+// copy shares the same string, whose hash V8 keeps, so no note's text is copied or
+// hashed again on each draw. Bounded: cleared when it holds many texts, or one text at
+// many widths.
+/** @type {Map<string, Map<string, string[]>>} */
 const wrapCache = new Map();
 const WRAPS = 2048;
+const WRAP_SIZES = 16;
 
 /**
  * Where decoded images come from (images.js): null while one is loading.
@@ -434,15 +438,22 @@ function drawNote(ctx, el, scale) {
   }
   setFont(ctx, el);
   const font = ctx.font;
-  const key = `${font}\n${w - pad * 2}\n${el.text}`;
-  let lines = wrapCache.get(key);
+  const text = String(el.text);
+  const sized = `${font}|${w - pad * 2}`;
+  let bySize = wrapCache.get(text);
+  let lines = bySize?.get(sized);
   if (!lines) {
-    lines = wrapLines(String(el.text), w - pad * 2, (t) => {
+    lines = wrapLines(text, w - pad * 2, (t) => {
       ctx.font = font;
       return ctx.measureText(t).width;
     });
-    if (wrapCache.size >= WRAPS) wrapCache.clear();
-    wrapCache.set(key, lines);
+    if (!bySize) {
+      if (wrapCache.size >= WRAPS) wrapCache.clear();
+      wrapCache.set(text, (bySize = new Map()));
+    } else if (bySize.size >= WRAP_SIZES) {
+      bySize.clear(); // a note resized by a drag wraps at a new width on every frame
+    }
+    bySize.set(sized, lines);
   }
   // Clip only text that runs out of the card: clipping costs.
   const overflows = pad + lines.length * size * LINE_HEIGHT > h;
