@@ -9,11 +9,13 @@
 #   bench/hocuspocus/compare.sh                       (1,000 clients, R = 10 20 30 50)
 #   RATES="10" RUNS=1 CLIENTS=50 DURATION=3s bench/hocuspocus/compare.sh   (a smoke)
 #
-# Settings (environment): SERVERS (default "tabula hocuspocus"), RATES, RUNS, CLIENTS, WRITERS, DURATION, WARMUP, SERVER_CPU,
+# Settings (environment): SERVERS (default "tabula hocuspocus"; "floor" adds bench/floor,
+# the protocol and fan-out with nothing else), RATES, RUNS, CLIENTS, WRITERS, DURATION, WARMUP, SERVER_CPU,
 # TOOL_CPU, TABULA_GOMAXPROCS; TABULA=path of the Tabula server binary to measure (default:
 # built from this tree; the load tool always is), TABULA_ARGS=extra load tool flags for
 # the Tabula runs (default -ops move: one ~110-byte move per batch, as the peer's ~100-byte
-# Yjs updates), OUT=directory for the JSON and logs.
+# Yjs updates), FLOOR_ARGS=flags of bench/floor (-tick, -split), OUT=directory for the
+# JSON and logs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -34,6 +36,8 @@ OUT=${OUT:-$(mktemp -d /tmp/compare.XXXXXX)}
 TABULA_PORT=${TABULA_PORT:-8099}
 ADMIN_PORT=${ADMIN_PORT:-8098}
 HP_PORT=${HP_PORT:-8097}
+FLOOR_PORT=${FLOOR_PORT:-8096}
+FLOOR_ARGS=${FLOOR_ARGS:-}
 mkdir -p "$OUT"
 
 if [ ! -d "$here/node_modules/@hocuspocus/server" ]; then
@@ -42,6 +46,8 @@ fi
 load="$OUT/tabula-load"
 (cd "$root" && go build -o "$load" .)
 tabula=${TABULA:-$load}
+floor="$OUT/floor"
+(cd "$root" && go build -o "$floor" ./bench/floor)
 
 server_pid=
 stop_server() {
@@ -79,6 +85,21 @@ run_tabula() { # rate run
 		"${common[@]}" -rate "$1" -json "$OUT/tabula-$1-$2.json" $TABULA_ARGS >"$OUT/tabula-$1-$2.txt" 2>&1 || true
 	stop_server
 	row tabula "$1" "$OUT/tabula-$1-$2.json"
+}
+
+# The floor (internal/floor): Tabula's protocol and fan-out with nothing else — no
+# checks, no storage — what this machine costs any server's fan-out. Same GOMAXPROCS
+# and load tool flags as Tabula.
+run_floor() { # rate run
+	# shellcheck disable=SC2086 # FLOOR_ARGS is a list of flags
+	GOMAXPROCS=$TABULA_GOMAXPROCS taskset -c "$SERVER_CPU" "$floor" -addr "127.0.0.1:$FLOOR_PORT" $FLOOR_ARGS >"$OUT/floor-$1-$2.log" 2>&1 &
+	server_pid=$!
+	wait_for grep -q listening "$OUT/floor-$1-$2.log"
+	# shellcheck disable=SC2086 # TABULA_ARGS is a list of flags
+	taskset -c "$TOOL_CPU" "$load" loadtest -url "http://127.0.0.1:$FLOOR_PORT" -admin "" -server-pid "$server_pid" \
+		"${common[@]}" -rate "$1" -json "$OUT/floor-$1-$2.json" $TABULA_ARGS >"$OUT/floor-$1-$2.txt" 2>&1 || true
+	stop_server
+	row floor "$1" "$OUT/floor-$1-$2.json"
 }
 
 run_hocuspocus() { # rate run
