@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,12 +24,7 @@ func TestSmokeFloor(t *testing.T) {
 	cfg.Ops = "move"
 	cfg.Warmup, cfg.Duration = 300*time.Millisecond, time.Second
 	cfg.trace = true
-	var progress strings.Builder
-	rep, r, err := execute(t.Context(), cfg, &progress)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkClean(t, rep, cfg, "batches")
+	rep, r := runClean(t, cfg)
 	for _, c := range r.clients {
 		if int64(len(c.trace)) != rep.Batches.Sent {
 			t.Fatalf("client %d received %d broadcasts of %d batches", c.idx, len(c.trace), rep.Batches.Sent)

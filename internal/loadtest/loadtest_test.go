@@ -68,6 +68,19 @@ func checkClean(t *testing.T, rep *Report, cfg Config, units string) {
 	}
 }
 
+// runClean runs the tool on a Tabula-protocol server and checks the run clean
+// (checkClean).
+func runClean(t *testing.T, cfg Config) (*Report, *run) {
+	t.Helper()
+	var progress strings.Builder
+	rep, r, err := execute(t.Context(), cfg, &progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClean(t, rep, cfg, "batches")
+	return rep, r
+}
+
 // TestSmoke runs the tool briefly and checks correctness, not speed: every batch
 // acknowledged, every broadcast delivered to every client of its board exactly once and
 // in seq order, nothing refused or dropped, and the server's stats sampled.
@@ -79,12 +92,7 @@ func TestSmoke(t *testing.T) {
 	cfg.Warmup, cfg.Duration = 500*time.Millisecond, 2*time.Second
 	cfg.Sources = 2
 	cfg.trace = true
-	var progress strings.Builder
-	rep, r, err := execute(t.Context(), cfg, &progress)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkClean(t, rep, cfg, "batches")
+	rep, r := runClean(t, cfg)
 
 	// The acks are the truth about each board: seq → cid, with no seq twice.
 	logs := map[*board]map[int64]string{}
