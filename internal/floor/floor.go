@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -31,8 +32,7 @@ type Server struct {
 	tick     time.Duration // least time from one round's start to the next's
 	events   chan event
 	upgrader websocket.Upgrader
-	mu       sync.Mutex
-	nextSID  int
+	sids     atomic.Int64
 	done     chan struct{}
 	stopOnce sync.Once
 }
@@ -99,10 +99,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// replies of its own between them.
 	ws.SetCloseHandler(func(int, string) error { return nil })
 	ws.SetPingHandler(func(string) error { return nil })
-	s.mu.Lock()
-	s.nextSID++
-	c := &conn{nc: ws.NetConn(), sid: "f" + strconv.Itoa(s.nextSID)}
-	s.mu.Unlock()
+	c := &conn{nc: ws.NetConn(), sid: "f" + strconv.FormatInt(s.sids.Add(1), 10)}
 	defer ws.Close()
 	joined := false
 	for {
