@@ -60,4 +60,23 @@ func TestPickColor(t *testing.T) {
 			t.Errorf("renaming someone not on the board gave %q", c)
 		}
 	})
+	t.Run("SecondTabRenamed", func(t *testing.T) {
+		// A second tab joins as the same person, then takes another name because its
+		// own is in use: the colour they shared is no longer the same person's.
+		q := newPresence()
+		first := q.join("b", Person{SID: "tab1", Name: "Dapper Fox", Color: "#1971c2"}, nil)
+		if c := q.join("b", Person{SID: "tab2", Name: "Dapper Fox", Color: "#1971c2"}, nil); c != first {
+			t.Fatalf("the second tab of the same person got %s, want %s", c, first)
+		}
+		second := q.rename("b", "tab2", "Happy Puffin", "#1971c2")
+		if second == "" || second == first {
+			t.Fatalf("renamed to another name, the second tab wears %q, the first %q", second, first)
+		}
+		if c := q.rename("b", "tab2", "Happy Puffin", ""); c != second {
+			t.Errorf("renaming again without asking for a colour changed %s to %s", second, c)
+		}
+		if c := q.rename("b", "tab1", "Dapper Fox", ""); c != first {
+			t.Errorf("the first tab's colour changed from %s to %s", first, c)
+		}
+	})
 }

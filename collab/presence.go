@@ -253,7 +253,10 @@ func (p *presence) update(id, sid string, fn func(*Person) bool) {
 
 // rename changes the name of sid on board id and, if color is not empty and nobody else
 // there wears it (see pickColor), their colour; asking for a worn colour keeps the one
-// they had. Returns the colour they now have, or "" if they are not on the board.
+// they had. A colour they shared as the same person on two connections (same name, see
+// pickColor) stops being theirs when the new name differs — a second tab renames itself
+// when its name is taken — and they get a free one. Returns the colour they now have,
+// or "" if they are not on the board.
 func (p *presence) rename(id, sid, name, color string) string {
 	p.mu.Lock()
 	r := p.boards[id]
@@ -268,10 +271,18 @@ func (p *presence) rename(id, sid, name, color string) string {
 		return ""
 	}
 	person.Name = name
-	if color != "" && !strings.EqualFold(color, person.Color) {
-		// The colour asked for if nobody else wears it; else the one they had.
-		r.unwear(person.Color)
-		if c := r.pickColor(sid, name, color); strings.EqualFold(c, color) {
+	had := person.Color
+	// Someone else wears it under another name: it was shared as the same person.
+	clash := r.colors[had] > 1 && !r.wornBy(had, name)
+	want := color
+	if want == "" {
+		want = had
+	}
+	if clash || !strings.EqualFold(want, had) {
+		// The colour asked for if nobody else wears it; else the one they had, unless
+		// that clashes now (then the free one pickColor gives).
+		r.unwear(had)
+		if c := r.pickColor(sid, name, want); clash || strings.EqualFold(c, want) {
 			person.Color = c
 		}
 		r.wear(person.Color)
