@@ -481,7 +481,12 @@ export class Sync {
       // we are not one of our peers.
       case 'join':
         if (msg.sid === this.sid) {
-          if (typeof msg.color === 'string' && msg.color) this.color = msg.color;
+          // After a rename the server may have given us another colour (ours was
+          // shared while we had the name of someone here): show it.
+          if (typeof msg.color === 'string' && msg.color && msg.color !== this.color) {
+            this.color = msg.color;
+            this.emit('peers', this.peers);
+          }
           return;
         }
         this.peers.set(msg.sid, { sid: msg.sid, name: msg.name, color: msg.color, role: msg.role });

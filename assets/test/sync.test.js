@@ -402,6 +402,20 @@ test('a title set offline is sent after welcome; join and leave update peers', (
   assert.deepEqual(seen, [['p1'], ['p1', 'p2'], ['p2']]);
 });
 
+test('our own join after a rename brings the colour the server gave, and shows it', () => {
+  const t = setup();
+  const s = online(t, welcome({ color: '#1971c2' }));
+  let shown = 0;
+  t.sync.on('peers', () => shown++);
+  t.sync.setIdentity('Happy Puffin', '#1971c2');
+  s.frame({ t: 'join', sid: 'me', name: 'Happy Puffin', color: '#2f9e44', role: 'editor' });
+  assert.equal(t.sync.color, '#2f9e44');
+  assert.equal(shown, 1, 'the people are shown again, with our new colour');
+  assert.equal(t.sync.peers.has('me'), false, 'we are not one of our peers');
+  s.frame({ t: 'join', sid: 'me', name: 'Happy Puffin', color: '#2f9e44', role: 'editor' });
+  assert.equal(shown, 1, 'the same colour again changes nothing');
+});
+
 test("the board's canvas colour comes with welcome and canvas; one chosen offline is sent after welcome", () => {
   const t = setup();
   t.sync.setCanvas('mint');
