@@ -123,6 +123,28 @@ func openPage(t testing.TB, browser context.Context, name, url string, screen ch
 func newTab(t testing.TB, browser context.Context, name string, screen chromedp.Action[chromedp.Void]) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	return setUpTab(t, ctx, cancel, name, screen)
+}
+
+// sameBrowserTab opens url in another tab of of's browser (its storage shared), as
+// openTab does: the same person's second tab.
+func sameBrowserTab(t testing.TB, of *tab, name, url string) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(of.ctx) // inherits of's browser context
+	tb := setUpTab(t, ctx, cancel, name, chromedp.EmulateViewport(viewW, viewH))
+	navCtx, navCancel := context.WithTimeout(tb.ctx, 3*wait)
+	defer navCancel()
+	if err := chromedp.Do(navCtx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("%s: navigate to %s: %v", name, url, err)
+	}
+	tb.waitFor("page online", `document.body.dataset.state === "online"`)
+	return tb
+}
+
+// setUpTab makes a tab of the chromedp context ctx: page errors fail the test, and
+// the screen is set by screen.
+func setUpTab(t testing.TB, ctx context.Context, cancel context.CancelFunc, name string, screen chromedp.Action[chromedp.Void]) *tab {
+	t.Helper()
 	tb := &tab{t: t, name: name, ctx: ctx}
 	err := chromedp.Listen(ctx, func(ev any) {
 		var msg string

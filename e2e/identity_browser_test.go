@@ -95,6 +95,20 @@ func TestBrowserIdentityNamesAndColours(t *testing.T) {
 	boSID := eval[string](bo, `window.tabula.sync.sid`)
 	ana.waitFor("Bo renamed on Ana's page", avatarLabel(boSID)+`.startsWith("Bo Lima")`)
 
+	// A second tab of Ana's browser joins as Ana (her saved name and colour), finds her
+	// name in use and takes another; it must take another colour too, or two names on
+	// the board would wear one.
+	ana2 := sameBrowserTab(t, ana, "ana's second tab", link)
+	fourColours := `(() => { const cs = [...document.querySelectorAll("#peers li[data-sid] .avatar")].map((a) => a.style.getPropertyValue("--person").trim());
+		return cs.length === 4 && new Set(cs).size === 4; })()`
+	for _, tb := range []*tab{ana2, ana, cy} {
+		tb.waitFor("four people in four colours", fourColours)
+	}
+	if me, other := eval[string](ana2, meLabel), eval[string](ana, meLabel); me == other {
+		t.Errorf("Ana's two tabs are both %q", me)
+	}
+	ana2.shot("identity-second-tab.png")
+
 	bo.do("go home", chromedp.Navigate(ts.URL+"/"))
 	bo.waitAcross("the home page", `!!document.querySelector('form[action="/boards"] button')`)
 	if other := bo.newBoardFromHome(); other == link {
