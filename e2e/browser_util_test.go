@@ -106,16 +106,21 @@ func openTabOn(t testing.TB, browser context.Context, name, url string, screen c
 func openPage(t testing.TB, browser context.Context, name, url string, screen chromedp.Action[chromedp.Void]) *tab {
 	t.Helper()
 	tb := newTab(t, browser, name, screen)
-	// A page load is dozens of requests (modules, styles, the font): on a loaded machine
-	// (CI's two cores running three browsers, and three nodes with HAProxy and Redis in
-	// the cross-node journeys) it has taken more than wait. It gets longer; the test
-	// still fails on a page that does not load.
+	tb.navigate(url)
+	return tb
+}
+
+// navigate loads url in the tab. A page load is dozens of requests (modules, styles,
+// the font): on a loaded machine (CI's two cores running three browsers, and three
+// nodes with HAProxy and Redis in the cross-node journeys) it has taken more than
+// wait. It gets longer; the test still fails on a page that does not load.
+func (tb *tab) navigate(url string) {
+	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 3*wait)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("%s: navigate to %s: %v", name, url, err)
+		tb.t.Fatalf("%s: navigate to %s: %v", tb.name, url, err)
 	}
-	return tb
 }
 
 // newTab opens a blank tab with the screen set by screen, in a browser context of its
@@ -132,11 +137,7 @@ func sameBrowserTab(t testing.TB, of *tab, name, url string) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(of.ctx) // inherits of's browser context
 	tb := setUpTab(t, ctx, cancel, name, chromedp.EmulateViewport(viewW, viewH))
-	navCtx, navCancel := context.WithTimeout(tb.ctx, 3*wait)
-	defer navCancel()
-	if err := chromedp.Do(navCtx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("%s: navigate to %s: %v", name, url, err)
-	}
+	tb.navigate(url)
 	tb.waitFor("page online", `document.body.dataset.state === "online"`)
 	return tb
 }
