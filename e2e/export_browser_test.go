@@ -55,6 +55,7 @@ func TestBrowserExportAndHistory(t *testing.T) {
 	// Export: SVG without background, from the Export panel.
 	a.do("open Export", chromedp.Click(chromedp.CSS(`#export`)))
 	a.waitFor("the Export panel", `!document.getElementById("export-panel").hidden`)
+	a.shot("export-panel.png")
 	a.do("pick SVG", chromedp.Click(chromedp.CSS(`input[value="svg"]`)))
 	a.do("download", chromedp.Click(chromedp.CSS(`#export-download`)))
 	a.waitFor("the download", `window.downloads.length === 1`)
