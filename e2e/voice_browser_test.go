@@ -203,6 +203,13 @@ func voiceControls(t *testing.T, ana *tab, boSID string) {
 	ana.do("open the voice settings", chromedp.Click(chromedp.ID("voice-more")))
 	ana.waitFor("a microphone and bo's volume", `document.querySelectorAll('#voice-device option').length > 0 && document.querySelector('#voice-volumes input[data-sid="`+boSID+`"]') !== null`)
 	ana.screenshot("voice.png")
+	// It opens upwards from the voice bar and is as tall as what it holds, wherever the
+	// tool bar is (at this width it has a row of its own, which moves the top-right
+	// panels down, not this one).
+	if gap := eval[float64](ana, `(() => { const p = document.getElementById('voice-panel');
+		return p.getBoundingClientRect().bottom - p.lastElementChild.getBoundingClientRect().bottom; })()`); gap > 40 {
+		t.Errorf("the voice panel runs %.0f px past its last control", gap)
+	}
 	ana.do("turn bo down", chromedp.Evaluate[chromedp.Void](`(() => {
 		const s = document.querySelector('#voice-volumes input[data-sid="`+boSID+`"]');
 		s.value = '0.25';
